@@ -1,0 +1,210 @@
+"""From propagated states to findings: adequacy per sink, verifier status, explanation."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .catalog import Catalog
+from .facts import ModuleFacts
+from .graph import MARKERS, FlowGraph, SinkSite
+from .project import Project
+from .propagate import State, propagate
+from .ruledocs import RuleDoc
+
+
+@dataclass(frozen=True)
+class Step:
+    path: str
+    line: int
+    note: str
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    path: str
+    line: int
+    callee: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    sink_callee: str
+    sink_category: str
+    sources: tuple[SourceRef, ...]
+    flow: tuple[Step, ...]
+    verifier_status: str
+    verifier_detail: str
+    verifier_location: str
+    pattern_id: str
+    pattern_weakness: str
+    fingerprint: str
+    stmt_lines: tuple[int, int]
+
+
+def check_graph(fg: FlowGraph, rules: dict[str, RuleDoc]) -> list[Finding]:
+    per_node, parents = propagate(fg)
+    catalog, project = fg.catalog, fg.project
+    findings: list[Finding] = []
+    reported: set[tuple[str, str]] = set()
+    for site in sorted(fg.sinks, key=lambda s: (s.call.id, s.node)):
+        states = per_node.get(site.node)
+        if not states:
+            continue
+        category = catalog.categories[site.category]
+        adequate = category.arguments_adequate if site.role == "arguments" else category.adequate
+        failing = [s for s in states if not any(t[0] in adequate for t in s.tags)]
+        if not failing:
+            continue
+        if (site.call.id, category.code) in reported:
+            continue
+        reported.add((site.call.id, category.code))
+        witness = min(failing, key=lambda s: (len([t for t in s.tags if t[0] not in MARKERS]), len(s.tags), sorted(s.tags)))
+        findings.append(make_finding(fg, site, witness, parents, rules[category.code], adequate))
+    return findings
+
+
+def explain(fg: FlowGraph, state: State, parents) -> list[Step]:
+    chain = []
+    current: State | None = state
+    while current is not None:
+        chain.append(current)
+        parent = parents.get(current)
+        current = parent[0] if parent else None
+    chain.reverse()
+    steps: list[Step] = []
+    for s in chain:
+        step = describe(fg, s.node)
+        if step and (not steps or steps[-1] != step):
+            steps.append(step)
+    return steps
+
+
+def describe(fg: FlowGraph, node: str) -> Step | None:
+    p = fg.project
+    if node in fg.sources:
+        src = fg.sources[node]
+        return Step(src.path, src.line, "model output")
+    kind = node[0]
+    if kind == "n" and not node.endswith("#p"):
+        d = p.defs.get(node)
+        if d:
+            return Step(p.modules[d.scope.split("::")[0]].path, d.line, d.note or d.name)
+    if kind == "n":
+        function, index = p.params.get(node, (None, 0))
+        if function:
+            return Step(p.modules[function.key.split("::")[0]].path, function.loc.line,
+                        f"parameter `{function.params[index].name}` of {function.qualname}()")
+    if kind == "r":
+        f = p.functions.get(node[2:])
+        if f:
+            return Step(p.modules[f.key.split("::")[0]].path, f.loc.line, f"returned by {f.qualname}()")
+    if kind == "a":
+        _, module, qual, attr = node.split(":", 3)
+        stores = p.stores.get(node)
+        if stores:
+            return Step(p.modules[module].path, stores[0].line, stores[0].note or f"{qual}.{attr}")
+    if kind == "c" and ":" in node[2:] and node.count(":") == 2:
+        call = p.calls.get(node)
+        if call:
+            return Step(p.call_module[call.id].path, call.loc.line, call.text[:120])
+    return None
+
+
+STATUS_TEXT = {
+    "missing": "without a verifier",
+    "parse-only": "after parsing only (parsing is not verifying)",
+    "name-only": "through a 'verifier' that cannot reject",
+    "discarded": "while the validated value is discarded",
+    "not-guarding": "with a check that does not guard it",
+    "after-sink": "with a check only after the action",
+    "inadequate": "with a verifier that is not adequate for this sink",
+}
+
+
+def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate) -> tuple[str, str, str]:
+    verified = [t for t in state.tags if t[0] not in MARKERS]
+    if verified:
+        tag = sorted(verified)[0]
+        kinds = ", ".join(sorted({t[0] for t in verified}))
+        return "inadequate", f"{kinds} is not enough here; needs one of: {', '.join(sorted(adequate))}", tag[1]
+    markers = {t[0]: t for t in sorted(state.tags)}
+    if "discarded" in markers:
+        t = markers["discarded"]
+        return "discarded", f"the result of {t[2]} is not used", t[1]
+    if "name-only" in markers:
+        t = markers["name-only"]
+        return "name-only", f"{t[2]}() cannot reject its input", t[1]
+    call = site.call
+    line = call.loc.line
+    module = fg.project.call_module[call.id]
+    keys = set(site.keys)
+    for check in fg.project.modules[module.module].checks:
+        if check.scope != call.scope or check.line == line:
+            continue
+        relevant = any(k == c or k.startswith(c + ".") or c.startswith(k + ".") for k in keys for c in check.keys)
+        effects = fg.guard_effects((check.guard,), call.scope) if relevant or "*" in check.keys else ()
+        effects = [e for e in effects if e[0] not in MARKERS and (relevant or e[0] == "human")]
+        if not effects:
+            continue
+        where = f"{module.path}:{check.line}"
+        if check.line > line:
+            return "after-sink", f"{effects[0][0]} check comes after the action", where
+        return "not-guarding", f"{effects[0][0]} check does not dominate the action or does not reject", where
+    if "parse" in markers:
+        return "parse-only", "parsed but never validated", markers["parse"][1]
+    return "missing", "no verifier on this path", ""
+
+
+def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, rule: RuleDoc, adequate) -> Finding:
+    p = fg.project
+    call = site.call
+    module = p.call_module[call.id]
+    steps = explain(fg, state, parents)
+    steps.append(Step(module.path, call.loc.line, f"reaches {site.callee}" + (" (arguments)" if site.role == "arguments" else "")))
+    sources = sorted(
+        {SourceRef(s.path, s.line, s.callee, s.label) for s in sources_reaching(fg, site.node)},
+        key=lambda s: (s.path, s.line, s.callee),
+    )
+    status, detail, where = verifier_status(fg, site, state, adequate)
+    first = sources[0] if sources else None
+    origin = f"{first.label} {first.callee} ({first.path}:{first.line})" if first else "a model"
+    if site.role == "callee":
+        what = f"picks the callable `{site.callee}`"
+    elif site.role == "arguments":
+        what = f"supplies the arguments of dispatched `{site.callee}`"
+    else:
+        what = f"reaches {site.callee}"
+    message = f"model output from {origin} {what} {STATUS_TEXT[status]}"
+    fingerprint = hashlib.sha256(
+        "|".join([rule.code, module.path, site.callee, call.text, call.scope]).encode()
+    ).hexdigest()[:20]
+    return Finding(
+        code=rule.code, name=rule.name, severity=rule.severity, path=module.path,
+        line=call.loc.line, column=call.loc.column, end_line=call.loc.end_line, end_column=call.loc.end_column,
+        message=message, sink_callee=site.callee, sink_category=site.category, sources=tuple(sources),
+        flow=tuple(steps), verifier_status=status, verifier_detail=detail, verifier_location=where,
+        pattern_id="direct", pattern_weakness="", fingerprint=fingerprint, stmt_lines=call.stmt_lines,
+    )
+
+
+def sources_reaching(fg: FlowGraph, node: str):
+    ancestors = nx.ancestors(fg.graph, node)
+    return [fg.sources[n] for n in sorted(ancestors) if n in fg.sources]
+
+
+def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc]) -> list[Finding]:
+    project = Project(modules)
+    fg = FlowGraph(project, catalog).build()
+    return check_graph(fg, rules)

@@ -1,0 +1,306 @@
+"""The models-as-data catalog: proposers, sinks, verifiers and parsers from ``rules/*.toml``.
+
+The same schema is accepted from a user's ``[tool.sdblint]`` table, so supporting a new SDK
+or an in-house gateway is a data change. Callee paths are matched with a small pattern
+language documented in ``rules/proposers.toml``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import ConfigError
+from .tomlcompat import tomllib
+
+CATALOG_FILES = ("proposers.toml", "sinks.toml", "verifiers.toml")
+VERIFIER_RETURNS = ("value", "guard", "predicate")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    text: str
+    regex: re.Pattern
+
+    def matches(self, path: str) -> bool:
+        return self.regex.match(path) is not None
+
+
+@dataclass(frozen=True)
+class ArgCondition:
+    index: int | None
+    keyword: str | None
+    contains: tuple[str, ...]
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Proposer:
+    label: str
+    patterns: tuple[Pattern, ...]
+    schema_args: tuple[str, ...] = ()
+    schema_segments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sink:
+    category: str
+    patterns: tuple[Pattern, ...]
+    args: tuple[str, ...] = ()
+    when_arg: ArgCondition | None = None
+    unless_arg: ArgCondition | None = None
+    bound_args: tuple[str, ...] = ()
+    bound_category: str = ""
+    write_verbs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verifier:
+    kind: str
+    returns: str
+    patterns: tuple[Pattern, ...]
+    schema_from: str = ""
+    when_kwarg: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    code: str
+    adequate: frozenset[str]
+    arguments_adequate: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    proposers: tuple[Proposer, ...]
+    sinks: tuple[Sink, ...]
+    verifiers: tuple[Verifier, ...]
+    parsers: tuple[Pattern, ...]
+    sandboxes: tuple[Pattern, ...]
+    categories: dict[str, Category]
+    mutators: frozenset[str]
+    dynamic_namespaces: frozenset[str]
+    verifier_name: re.Pattern
+    digest: str = field(default="", compare=False)
+
+    def proposer(self, path: str) -> Proposer | None:
+        return next((p for p in self.proposers if any(x.matches(path) for x in p.patterns)), None)
+
+    def sinks_for(self, path: str) -> list[Sink]:
+        return [s for s in self.sinks if any(x.matches(path) for x in s.patterns)]
+
+    def verifiers_for(self, path: str) -> list[Verifier]:
+        return [v for v in self.verifiers if any(x.matches(path) for x in v.patterns)]
+
+    def is_parser(self, path: str) -> bool:
+        return any(x.matches(path) for x in self.parsers)
+
+    def is_sandboxed(self, path: str) -> bool:
+        return any(x.matches(path) for x in self.sandboxes)
+
+    def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
+        if not extra.any():
+            return self
+        digest = hashlib.sha256((self.digest + repr(extra)).encode()).hexdigest()
+        return Catalog(
+            proposers=extra.proposers + self.proposers,
+            sinks=extra.sinks + self.sinks,
+            verifiers=extra.verifiers + self.verifiers,
+            parsers=self.parsers,
+            sandboxes=self.sandboxes,
+            categories=self.categories,
+            mutators=self.mutators,
+            dynamic_namespaces=self.dynamic_namespaces,
+            verifier_name=self.verifier_name,
+            digest=digest,
+        )
+
+
+@dataclass(frozen=True)
+class CatalogEntries:
+    proposers: tuple[Proposer, ...] = ()
+    sinks: tuple[Sink, ...] = ()
+    verifiers: tuple[Verifier, ...] = ()
+
+    def any(self) -> bool:
+        return bool(self.proposers or self.sinks or self.verifiers)
+
+
+# ------------------------------------------------------------------ patterns
+_SEGMENT_TOKEN = re.compile(r"\{[^}]*\}|\*|\('[^']*'\)|\(\)|[^*{(]+")
+
+
+def split_segments(text: str) -> list[str]:
+    """Split on dots that are outside parentheses and braces."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+        if ch == "." and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def segment_regex(segment: str, source: str) -> str:
+    out = []
+    for token in _SEGMENT_TOKEN.findall(segment):
+        if token == "*":
+            out.append(r"[^.()]*")
+        elif token == "()":
+            out.append(r"\([^().]*\)")
+        elif token.startswith("("):
+            out.append(re.escape(token))
+        elif token.startswith("{"):
+            options = [o.strip() for o in token[1:-1].split(",")]
+            out.append("(?:" + "|".join(pattern_body(o, source) for o in options) + ")")
+        else:
+            out.append(re.escape(token))
+    if "".join(_SEGMENT_TOKEN.findall(segment)) != segment:
+        raise ConfigError(source, "patterns", f"a valid callee pattern (could not read {segment!r})")
+    return "".join(out)
+
+
+def pattern_body(text: str, source: str) -> str:
+    segments = split_segments(text)
+    rx = ""
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        if seg == "**":
+            rx += r"[^.]+(?:\.[^.]+)*" if last else r"(?:[^.]+\.)*"
+            continue
+        if not seg:
+            raise ConfigError(source, "patterns", f"a dotted callee pattern without empty segments, got {text!r}")
+        rx += segment_regex(seg, source) + ("" if last else r"\.")
+    return rx
+
+
+@lru_cache(maxsize=None)
+def compile_pattern(text: str, source: str = "rules") -> Pattern:
+    return Pattern(text, re.compile(pattern_body(text, source) + r"\Z"))
+
+
+# ------------------------------------------------------------------ loading
+def _expect(value, kind, source: str, key: str, what: str):
+    if not isinstance(value, kind):
+        raise ConfigError(source, key, f"{what}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _strings(table: dict, key: str, source: str, prefix: str, required: bool = False) -> tuple[str, ...]:
+    if key not in table:
+        if required:
+            raise ConfigError(source, f"{prefix}.{key}", "a list of strings (required)")
+        return ()
+    value = _expect(table[key], list, source, f"{prefix}.{key}", "a list of strings")
+    for item in value:
+        _expect(item, str, source, f"{prefix}.{key}", "a list of strings")
+    return tuple(value)
+
+
+def _patterns(table: dict, source: str, prefix: str) -> tuple[Pattern, ...]:
+    return tuple(compile_pattern(p, source) for p in _strings(table, "patterns", source, prefix, required=True))
+
+
+def _check_keys(table: dict, allowed: set[str], source: str, prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(source, f"{prefix}.{key}", f"one of {', '.join(sorted(allowed))} (unknown key)")
+
+
+def _condition(value, source: str, key: str) -> ArgCondition | None:
+    if value is None:
+        return None
+    _expect(value, dict, source, key, "a table with index, keyword, contains")
+    _check_keys(value, {"index", "keyword", "contains", "default"}, source, key)
+    return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"))
+
+
+def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) -> CatalogEntries:
+    """Proposer, sink and verifier entries from a rules file or a user's config table."""
+    proposers, sinks, verifiers = [], [], []
+    for i, table in enumerate(_expect(data.get("proposer", []), list, source, f"{prefix}proposer", "an array of tables")):
+        key = f"{prefix}proposer[{i}]"
+        _expect(table, dict, source, key, "a table")
+        _check_keys(table, {"label", "patterns", "schema_args", "schema_segments"}, source, key)
+        label = _expect(table.get("label", "proposer"), str, source, f"{key}.label", "a string")
+        proposers.append(Proposer(label, _patterns(table, source, key),
+                                  _strings(table, "schema_args", source, key),
+                                  _strings(table, "schema_segments", source, key)))
+    for i, table in enumerate(_expect(data.get("sink", []), list, source, f"{prefix}sink", "an array of tables")):
+        key = f"{prefix}sink[{i}]"
+        _expect(table, dict, source, key, "a table")
+        _check_keys(table, {"category", "patterns", "args", "when_arg", "unless_arg", "bound_args",
+                            "bound_category", "write_verbs"}, source, key)
+        category = _expect(table.get("category"), str, source, f"{key}.category", "a category name")
+        if category not in categories:
+            raise ConfigError(source, f"{key}.category", f"one of {', '.join(sorted(categories))}, got {category!r}")
+        sinks.append(Sink(
+            category, _patterns(table, source, key), _strings(table, "args", source, key),
+            _condition(table.get("when_arg"), source, f"{key}.when_arg"),
+            _condition(table.get("unless_arg"), source, f"{key}.unless_arg"),
+            _strings(table, "bound_args", source, key), table.get("bound_category", ""),
+            _strings(table, "write_verbs", source, key),
+        ))
+    for i, table in enumerate(_expect(data.get("verifier", []), list, source, f"{prefix}verifier", "an array of tables")):
+        key = f"{prefix}verifier[{i}]"
+        _expect(table, dict, source, key, "a table")
+        _check_keys(table, {"kind", "returns", "patterns", "schema_from", "when_kwarg"}, source, key)
+        kind = _expect(table.get("kind"), str, source, f"{key}.kind", "a verifier kind string")
+        returns = table.get("returns", "value")
+        if returns not in VERIFIER_RETURNS:
+            raise ConfigError(source, f"{key}.returns", f"one of {', '.join(VERIFIER_RETURNS)}, got {returns!r}")
+        when = table.get("when_kwarg")
+        verifiers.append(Verifier(kind, returns, _patterns(table, source, key), table.get("schema_from", ""),
+                                  (when["keyword"], when["equals"]) if when else None))
+    return CatalogEntries(tuple(proposers), tuple(sinks), tuple(verifiers))
+
+
+def rules_folder():
+    """The shipped ``rules/`` folder: package data when installed, the checkout otherwise."""
+    try:
+        return resources.files("sdblint.rules")
+    except ModuleNotFoundError:  # running from a source checkout that shadows the install
+        return Path(__file__).resolve().parent.parent / "rules"
+
+
+@lru_cache(maxsize=1)
+def builtin_catalog() -> Catalog:
+    data: dict = {}
+    hasher = hashlib.sha256()
+    folder = rules_folder()
+    for name in CATALOG_FILES:
+        raw = folder.joinpath(name).read_bytes()
+        hasher.update(raw)
+        for key, value in tomllib.loads(raw.decode()).items():
+            if isinstance(value, list):
+                data.setdefault(key, []).extend(value)
+            else:
+                data.setdefault(key, {}).update(value)
+    categories = {
+        name: Category(name, table["code"], frozenset(table["adequate"]), frozenset(table.get("arguments_adequate", ())))
+        for name, table in data["category"].items()
+    }
+    entries = parse_entries(data, "rules", "", set(categories))
+    flow = data["flow"]
+    return Catalog(
+        proposers=entries.proposers,
+        sinks=entries.sinks,
+        verifiers=entries.verifiers,
+        parsers=tuple(compile_pattern(p) for t in data.get("parser", []) for p in t["patterns"]),
+        sandboxes=tuple(compile_pattern(p) for t in data.get("sandbox", []) for p in t["patterns"]),
+        categories=categories,
+        mutators=frozenset(flow["mutators"]),
+        dynamic_namespaces=frozenset(flow["dynamic_namespaces"]),
+        verifier_name=re.compile(flow["verifier_name"]),
+        digest=hasher.hexdigest(),
+    )

@@ -1,0 +1,82 @@
+"""``[tool.sdblint]`` from the nearest pyproject.toml (or ``--config``), validated strictly."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import CatalogEntries, builtin_catalog, parse_entries
+from .errors import ConfigError
+from .tomlcompat import tomllib
+
+SEVERITIES = ("error", "warning", "info")
+LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
+CATALOG_KEYS = ("proposer", "sink", "verifier")
+KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "fail-on"} | set(CATALOG_KEYS)
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    source: str = "defaults"
+    select: tuple[str, ...] = ("SDB",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    fail_on: str = "info"
+    extensions: CatalogEntries = field(default_factory=CatalogEntries)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.sdblint] table, walking up from ``start``."""
+    start = start.resolve()
+    for directory in [start if start.is_dir() else start.parent, *start.parents]:
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(str(candidate), "(file)", f"valid TOML ({exc})") from exc
+            if "sdblint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def _string_list(value, source: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(source, key, f"a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def load_settings(config: Path | None, start: Path) -> Settings:
+    """Settings from an explicit file, or the nearest pyproject.toml, or defaults."""
+    path = config or find_config(start)
+    if path is None:
+        return Settings(root=(start if start.is_dir() else start.parent).resolve())
+    source = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(source, "(file)", f"a readable file ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, "(file)", f"valid TOML ({exc})") from exc
+    table = data.get("tool", {}).get("sdblint", data if path.name != "pyproject.toml" else {})
+    if not isinstance(table, dict):
+        raise ConfigError(source, "tool.sdblint", "a table")
+    prefix = "tool.sdblint." if path.name == "pyproject.toml" else ""
+    for key in table:
+        if key not in KNOWN_KEYS:
+            raise ConfigError(source, prefix + key, f"one of {', '.join(sorted(KNOWN_KEYS))} (unknown key)")
+    values = {k.replace("-", "_"): _string_list(table[k], source, prefix + k) for k in LIST_KEYS if k in table}
+    pfi = table.get("per-file-ignores", {})
+    if not isinstance(pfi, dict):
+        raise ConfigError(source, prefix + "per-file-ignores", "a table of glob = [codes]")
+    per_file = tuple((glob, _string_list(codes, source, f"{prefix}per-file-ignores.{glob}")) for glob, codes in pfi.items())
+    fail_on = table.get("fail-on", "info")
+    if fail_on not in SEVERITIES:
+        raise ConfigError(source, prefix + "fail-on", f"one of {', '.join(SEVERITIES)}, got {fail_on!r}")
+    extensions = parse_entries({k: table[k] for k in CATALOG_KEYS if k in table}, source, prefix,
+                               set(builtin_catalog().categories))
+    return Settings(root=Path(path).resolve().parent, source=source, per_file_ignores=per_file,
+                    fail_on=fail_on, extensions=extensions, **values)

@@ -1,0 +1,100 @@
+"""The pipeline: discover -> extract (parallel, cached) -> graph -> analyse -> select."""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .analyse import Finding, analyse
+from .catalog import builtin_catalog
+from .config import Settings
+from .discover import discover
+from .extract import extract
+from .facts import ModuleFacts, ParseError
+from .ruledocs import load_rules
+from .selection import ignored_for_file, selected_codes, suppressed
+
+PARALLEL_THRESHOLD = 64
+
+
+@dataclass(frozen=True)
+class RunResult:
+    files: int
+    findings: tuple[Finding, ...]
+    errors: tuple[ParseError, ...]
+    modules: tuple[ModuleFacts, ...]
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _extract_file(job: tuple[str, str, str | None]) -> ModuleFacts | ParseError:
+    path, rel, cache_dir = job
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return ParseError(rel, f"cannot read file: {exc.strerror}")
+    key = hashlib.sha256(f"{__version__}\0{rel}\0".encode() + data).hexdigest()
+    cached = Path(cache_dir, key[:2], key + ".pickle") if cache_dir else None
+    if cached is not None and cached.is_file():
+        try:
+            return pickle.loads(cached.read_bytes())
+        except Exception:  # a corrupt cache entry is recomputed, never fatal
+            pass
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        result: ModuleFacts | ParseError = ParseError(rel, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    else:
+        result = extract(rel, source)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(cached)
+    return result
+
+
+def extract_all(files: list[Path], root: Path, cache_dir: Path | None) -> list[ModuleFacts | ParseError]:
+    jobs = [(str(f), relative(f, root), str(cache_dir) if cache_dir else None) for f in files]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+        return [_extract_file(j) for j in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_extract_file, jobs, chunksize=16))
+
+
+def run(paths: list[Path], settings: Settings, select=None, ignore=None, extend_select=None,
+        cache_dir: Path | None = None) -> RunResult:
+    rules = load_rules()
+    known = sorted(rules)
+    codes = selected_codes(
+        known,
+        tuple(select) if select else settings.select,
+        tuple(extend_select or ()) + settings.extend_select,
+        tuple(ignore or ()) + settings.ignore,
+        settings.source,
+    )
+    catalog = builtin_catalog().with_extensions(settings.extensions)
+    files = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
+    results = extract_all(files, settings.root, cache_dir)
+    modules = [r for r in results if isinstance(r, ModuleFacts)]
+    errors = tuple(sorted((r for r in results if isinstance(r, ParseError)), key=lambda e: e.path))
+    findings = analyse(modules, catalog, rules)
+    suppressions = {m.path: dict(m.suppressions) for m in modules}
+    kept = [
+        f for f in findings
+        if f.code in codes
+        and not suppressed(f.code, f.stmt_lines, suppressions.get(f.path, {}))
+        and not ignored_for_file(f.code, f.path, settings.per_file_ignores, known, settings.source)
+    ]
+    kept.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+    return RunResult(len(files), tuple(kept), errors, tuple(modules))

@@ -1,0 +1,914 @@
+"""One libcst pass per module: source text in, :class:`ModuleFacts` out.
+
+The walker is flow-sensitive inside a function: it keeps, per name, the set of
+definitions that can reach the current statement (strong updates in straight-line code,
+weak updates inside loops, merges after branches) and the set of checks that hold there
+(``if x not in ALLOWED: raise`` guards what follows, ``if ok:`` only its body). Every read
+of a name records both, so the graph needs no control-flow information of its own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .facts import (
+    Arg, Call, Check, ClassInfo, Def, Flow, Function, Guard, Loc, ModuleFacts, Param,
+    ParseError, Store,
+)
+
+SUPPRESSION = re.compile(
+    r"#\s*(?:sdblint:\s*ignore\[(?P<ids>[A-Z0-9,\s]+)\]|noqa:\s*(?P<noqa>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))"
+)
+EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
+COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
+COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)
+
+
+@dataclass
+class State:
+    defs: dict[str, frozenset[str]] = field(default_factory=dict)
+    guards: dict[str, frozenset[Guard]] = field(default_factory=dict)  # key text -> guards
+    exited: bool = False
+
+    def copy(self) -> "State":
+        return State(dict(self.defs), dict(self.guards), self.exited)
+
+    def with_guards(self, extra: dict[str, frozenset[Guard]]) -> "State":
+        new = self.copy()
+        for key, guards in extra.items():
+            new.guards[key] = new.guards.get(key, frozenset()) | guards
+        return new
+
+
+def merge(states: list[State]) -> State:
+    """Join the states at the end of branches; exited branches do not reach the join."""
+    live = [s for s in states if not s.exited]
+    if not live:
+        out = states[0].copy() if states else State()
+        out.exited = True
+        return out
+    defs: dict[str, frozenset[str]] = {}
+    for s in live:
+        for name, nodes in s.defs.items():
+            defs[name] = defs.get(name, frozenset()) | nodes
+    guards = dict(live[0].guards)
+    for s in live[1:]:
+        guards = {k: g & s.guards[k] for k, g in guards.items() if k in s.guards}
+    return State(defs, {k: g for k, g in guards.items() if g}, False)
+
+
+@dataclass
+class Scope:
+    key: str                    # "<module>::<qualname>"
+    class_name: str | None      # enclosing class qualname for methods and class bodies
+    self_name: str | None
+    is_class_body: bool = False
+    returns: list[Flow] = field(default_factory=list)
+    globals_declared: set[str] = field(default_factory=set)
+    def_counts: dict[str, int] = field(default_factory=dict)
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for Name/Attribute chains, ``a[0]``-style keys for constant subscripts."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        base = dotted(node.value)
+        index = node.slice[0].slice
+        if base and isinstance(index, cst.Index) and isinstance(index.value, (cst.SimpleString, cst.Integer)):
+            return f"{base}[{index.value.value}]"
+    return None
+
+
+def string_value(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def is_exit_block(body: cst.BaseSuite) -> bool:
+    """Does the block end by leaving the enclosing flow (raise/return/continue/break)?"""
+    statements = body.body
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(s, EXITS) for s in last.body) or any(
+            isinstance(s, cst.Expr) and isinstance(s.value, cst.Call) and dotted(s.value.func) in ("sys.exit", "exit", "quit")
+            for s in last.body
+        )
+    if isinstance(last, cst.If):
+        return is_exit_block(last.body) and last.orelse is not None and (
+            is_exit_block(last.orelse.body) if isinstance(last.orelse, cst.Else) else is_exit_block(last.orelse.body)
+        )
+    return False
+
+
+class Extractor:
+    def __init__(self, path: str, module: str, source: str, is_package: bool = False):
+        self.path = path
+        self.module = module
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.source = source
+        self.lines = source.splitlines()
+        self.calls: list[Call] = []
+        self.defs: list[Def] = []
+        self.stores: list[Store] = []
+        self.checks: list[Check] = []
+        self.functions: list[Function] = []
+        self.classes: list[ClassInfo] = []
+        self.imports: dict[str, str] = {}
+        self.module_defs: dict[str, list[str]] = {}
+        self.loop_depth = 0
+        self.stmt_lines = (0, 0)
+        self.scope = Scope(key=f"{module}::<module>", class_name=None, self_name=None)
+        self.state = State()
+        self.positions = None
+        self.call_ids: dict[int, str] = {}
+
+    # ---------------------------------------------------------------- entry
+    def run(self) -> ModuleFacts:
+        wrapper = MetadataWrapper(cst.parse_module(self.source), unsafe_skip_copy=True)
+        self.positions = wrapper.resolve(PositionProvider)
+        self.block(wrapper.module.body)
+        return ModuleFacts(
+            path=self.path,
+            module=self.module,
+            imports=tuple(sorted(self.imports.items())),
+            module_defs=tuple(sorted((k, tuple(v)) for k, v in self.module_defs.items())),
+            functions=tuple(self.functions),
+            classes=tuple(self.classes),
+            calls=tuple(self.calls),
+            defs=tuple(self.defs),
+            stores=tuple(self.stores),
+            checks=tuple(self.checks),
+            suppressions=tuple(self.suppressions()),
+            lines=tuple(self.lines),
+        )
+
+    def suppressions(self):
+        for number, text in enumerate(self.lines, 1):
+            if "#" not in text:
+                continue
+            codes: list[str] = []
+            for match in SUPPRESSION.finditer(text):
+                ids = match.group("ids") or match.group("noqa") or ""
+                codes.extend(c.strip() for c in ids.split(",") if c.strip())
+            if codes:
+                yield number, tuple(codes)
+
+    def loc(self, node: cst.CSTNode) -> Loc:
+        r = self.positions[node]
+        return Loc(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    # ---------------------------------------------------------------- statements
+    def block(self, statements) -> None:
+        for stmt in statements:
+            if self.state.exited:
+                return
+            self.statement(stmt)
+
+    def statement(self, stmt: cst.CSTNode) -> None:
+        r = self.positions[stmt]
+        if isinstance(stmt, cst.SimpleStatementLine):
+            self.stmt_lines = (r.start.line, r.end.line)
+            for small in stmt.body:
+                self.small_statement(small)
+            return
+        self.stmt_lines = (r.start.line, r.start.line)
+        handler = getattr(self, "stmt_" + type(stmt).__name__, None)
+        if handler:
+            handler(stmt)
+
+    def small_statement(self, small: cst.CSTNode) -> None:
+        if isinstance(small, cst.Expr):
+            flows = self.expr(small.value, discarded=True)
+            if isinstance(small.value, (cst.Yield, cst.Await)):
+                self.scope.returns.extend(flows if isinstance(small.value, cst.Yield) else ())
+        elif isinstance(small, cst.Assign):
+            flows = self.expr(small.value)
+            literal = literal_kind(small.value)
+            for target in small.targets:
+                self.assign(target.target, flows, small.value, literal)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.assign(small.target, self.expr(small.value), small.value, literal_kind(small.value))
+        elif isinstance(small, cst.AugAssign):
+            flows = self.expr(small.value) + self.expr(small.target)
+            self.assign(small.target, tuple(replace(f, alias=None) for f in flows), small.value, "")
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                self.scope.returns.extend(self.expr(small.value))
+            self.state.exited = True
+        elif isinstance(small, cst.Raise):
+            if small.exc is not None:
+                self.expr(small.exc)
+            self.state.exited = True
+        elif isinstance(small, (cst.Continue, cst.Break)):
+            self.state.exited = True
+        elif isinstance(small, cst.Assert):
+            self.expr(small.test)
+            true_guards, _ = self.condition(small.test, rejects=True)
+            self.state = self.state.with_guards(true_guards)
+        elif isinstance(small, cst.Import):
+            for alias in small.names:
+                name = dotted(alias.name.value if isinstance(alias.name, cst.Attribute) else alias.name) or ""
+                if alias.asname is not None:
+                    self.imports[alias.asname.name.value] = name
+                else:
+                    top = name.split(".")[0]
+                    self.imports[top] = top
+        elif isinstance(small, cst.ImportFrom):
+            self.import_from(small)
+        elif isinstance(small, cst.Global):
+            self.scope.globals_declared.update(n.name.value for n in small.names)
+        elif isinstance(small, cst.Del):
+            pass
+
+    def import_from(self, node: cst.ImportFrom) -> None:
+        base = dotted(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        if level:
+            parts = self.package.split(".") if self.package else []
+            if level > 1:
+                parts = parts[: len(parts) - (level - 1)]
+            base = ".".join(p for p in [*parts, base or ""] if p)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = alias.name.value if isinstance(alias.name, cst.Name) else dotted(alias.name)
+            local = alias.asname.name.value if alias.asname is not None else name
+            self.imports[local] = f"{base}.{name}" if base else name
+
+    def stmt_If(self, node: cst.If) -> None:
+        self.expr(node.test)
+        rejects = is_exit_block(node.body) or (
+            node.orelse is not None and is_exit_block(node.orelse.body)
+        )
+        true_guards, false_guards = self.condition(node.test, rejects=rejects)
+        before = self.state
+        self.state = before.with_guards(true_guards)
+        self.block(node.body.body)
+        after_body = self.state
+        self.state = before.with_guards(false_guards)
+        if isinstance(node.orelse, cst.If):
+            self.statement(node.orelse)
+        elif isinstance(node.orelse, cst.Else):
+            self.block(node.orelse.body.body)
+        after_else = self.state
+        self.state = merge([after_body, after_else])
+
+    def loop(self, body: cst.BaseSuite, orelse, entry_guards=None) -> None:
+        before = self.state
+        self.state = before.with_guards(entry_guards or {})
+        self.loop_depth += 1
+        self.block(body.body)
+        self.loop_depth -= 1
+        after = self.state
+        after.exited = False  # continue/break leave the body, not the function
+        self.state = merge([before, after])
+        if orelse is not None:
+            self.block(orelse.body.body)
+
+    def stmt_For(self, node: cst.For) -> None:
+        flows = self.expr(node.iter)
+        derived = tuple(replace(f, alias=None) for f in flows)
+        self.loop_depth += 1
+        self.assign(node.target, derived, node.iter, "")
+        self.loop_depth -= 1
+        self.loop(node.body, node.orelse)
+
+    def stmt_While(self, node: cst.While) -> None:
+        self.expr(node.test)
+        true_guards, _ = self.condition(node.test, rejects=False)
+        self.loop(node.body, node.orelse, true_guards)
+
+    def stmt_Try(self, node) -> None:
+        before = self.state
+        self.block(node.body.body)
+        after_body = self.state
+        ends = []
+        for handler in node.handlers:
+            self.state = merge([before, replace(after_body, exited=False)]).copy()
+            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                self.define(handler.name.name.value, (), handler, "")
+            self.block(handler.body.body)
+            ends.append(self.state)
+        self.state = after_body
+        if node.orelse is not None:
+            self.block(node.orelse.body.body)
+        self.state = merge([self.state, *ends])
+        if node.finalbody is not None:
+            exited = self.state.exited
+            self.state.exited = False
+            self.block(node.finalbody.body.body)
+            self.state.exited = self.state.exited or exited
+
+    stmt_TryStar = stmt_Try
+
+    def stmt_With(self, node: cst.With) -> None:
+        for item in node.items:
+            flows = self.expr(item.item)
+            if item.asname is not None:
+                self.assign(item.asname.name, flows, item.item, "")
+        self.block(node.body.body)
+
+    def stmt_Match(self, node) -> None:
+        self.expr(node.subject)
+        before = self.state
+        ends = []
+        for case in node.cases:
+            self.state = before.copy()
+            self.block(case.body.body)
+            ends.append(self.state)
+        self.state = merge([*ends, before])
+
+    def stmt_FunctionDef(self, node: cst.FunctionDef) -> None:
+        decorators = tuple(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "" for d in node.decorators)
+        for d in node.decorators:
+            self.expr(d.decorator)
+        outer_scope, outer_state = self.scope, self.state
+        name = node.name.value
+        in_class = outer_scope.is_class_body
+        prefix = outer_scope.key.split("::", 1)[1]
+        qualname = name if prefix == "<module>" else f"{prefix}.{name}"
+        is_static = "staticmethod" in decorators
+        scope = Scope(key=f"{self.module}::{qualname}", class_name=outer_scope.class_name if in_class else None, self_name=None)
+        state = State(defs={k: v for k, v in outer_state.defs.items()} if not outer_scope.key.endswith("<module>") and not in_class else {})
+        params: list[Param] = []
+        all_params = [
+            *[(p, "") for p in node.params.posonly_params],
+            *[(p, "") for p in node.params.params],
+            *([(node.params.star_arg, "*")] if isinstance(node.params.star_arg, cst.Param) else []),
+            *[(p, "") for p in node.params.kwonly_params],
+            *([(node.params.star_kwarg, "**")] if node.params.star_kwarg is not None else []),
+        ]
+        for index, (p, star) in enumerate(all_params):
+            pname = p.name.value
+            pnode = f"n:{scope.key}::{pname}#p"
+            annotation = dotted(p.annotation.annotation) if p.annotation is not None else None
+            params.append(Param(pname, pnode, index, annotation, star))
+            state.defs[pname] = frozenset([pnode])
+        if in_class and not is_static and params:
+            scope.self_name = params[0].name
+        self.scope, self.state = scope, state
+        saved_loop, self.loop_depth = self.loop_depth, 0
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
+        self.block(body)
+        self.loop_depth = saved_loop
+        self.functions.append(Function(
+            key=scope.key, name=name, qualname=qualname,
+            class_name=scope.class_name, params=tuple(params), returns=tuple(scope.returns),
+            decorators=decorators, loc=self.loc(node), is_async=node.asynchronous is not None,
+            can_reject=can_reject(node.body), is_abstract=is_abstract(node, decorators), is_static=is_static,
+        ))
+        self.scope, self.state = outer_scope, outer_state
+        if not in_class:
+            self.define(name, (), node, "")
+
+    def stmt_ClassDef(self, node: cst.ClassDef) -> None:
+        outer_scope, outer_state = self.scope, self.state
+        prefix = outer_scope.key.split("::", 1)[1]
+        qualname = node.name.value if prefix == "<module>" else f"{prefix}.{node.name.value}"
+        bases = tuple(dotted(b.value) or "" for b in node.bases if b.keyword is None)
+        for b in node.bases:
+            self.expr(b.value)
+        fields = []
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        fields.append((small.target.value, annotation_kind(small.annotation.annotation)))
+        self.classes.append(ClassInfo(qualname, bases, tuple(fields), self.loc(node)))
+        self.scope = Scope(key=f"{self.module}::{qualname}", class_name=qualname, self_name=None, is_class_body=True)
+        self.state = State()
+        self.block(node.body.body)
+        self.scope, self.state = outer_scope, outer_state
+        self.define(node.name.value, (), node, "")
+
+    # ---------------------------------------------------------------- assignment
+    def define(self, name: str, flows, node, literal: str, note: str = "") -> None:
+        scope = self.scope
+        if scope.is_class_body:
+            self.stores.append(Store(f"a:{self.module}:{scope.class_name}:{name}", self.line(node), tuple(flows), note, literal))
+            return
+        if name in scope.globals_declared:
+            self.stores.append(Store(f"g:{self.module}:{name}", self.line(node), tuple(flows), note))
+            return
+        count = scope.def_counts.get(name, 0) + 1
+        scope.def_counts[name] = count
+        key = f"n:{scope.key}::{name}#{count}"
+        self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note))
+        if self.loop_depth:
+            self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}
+        else:
+            self.state.defs[name] = frozenset([key])
+        if scope.key.endswith("::<module>"):
+            self.module_defs.setdefault(name, []).append(key)
+        # A fresh value is no longer constrained by checks on the old one.
+        for guard_key in [k for k in self.state.guards if k == name or k.startswith(name + ".") or k.startswith(name + "[")]:
+            del self.state.guards[guard_key]
+
+    def assign(self, target, flows, value, literal: str) -> None:
+        note = self.note(target)
+        if isinstance(target, cst.Name):
+            self.define(target.value, flows, target, literal, note)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e.value for e in target.elements]
+            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements) and not any(
+                isinstance(e, cst.StarredElement) for e in value.elements
+            ):
+                for element, item in zip(elements, value.elements):
+                    self.assign(element, self.expr(item.value), item.value, literal_kind(item.value))
+            else:
+                derived = tuple(replace(f, alias=None) for f in flows)
+                for element in elements:
+                    self.assign(element, derived, value, "")
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, flows, value, "")
+        elif isinstance(target, cst.Attribute):
+            base = target.value
+            if isinstance(base, cst.Name) and base.value == self.scope.self_name and self.scope.class_name:
+                self.stores.append(Store(f"a:{self.module}:{self.scope.class_name}:{target.attr.value}", self.line(target), tuple(flows), note, literal))
+            else:
+                self.store_into(base, flows, target, note)
+        elif isinstance(target, cst.Subscript):
+            self.expr_slices(target)
+            self.store_into(target.value, flows, target, note)
+
+    def store_into(self, container, flows, node, note: str) -> None:
+        """``obj.x = v`` / ``d[k] = v``: the container now holds model output."""
+        for base in self.expr(container):
+            if base.alias is not None:
+                self.stores.append(Store(base.src, self.line(node), tuple(flows), note))
+
+    def note(self, node) -> str:
+        line = self.line(node)
+        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+        return text[:120]
+
+    # ---------------------------------------------------------------- conditions
+    def condition(self, test, rejects: bool):
+        """Guards that hold when ``test`` is true and when it is false."""
+        true_g: dict[str, frozenset[Guard]] = {}
+        false_g: dict[str, frozenset[Guard]] = {}
+        line = self.line(test)
+
+        def add(target, key, guard):
+            target[key] = target.get(key, frozenset()) | {guard}
+            self.checks.append(Check(self.scope.key, line, (key,), guard, rejects))
+
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            t, f = self.condition(test.expression, rejects)
+            return f, t
+        if isinstance(test, cst.BooleanOperation):
+            lt, lf = self.condition(test.left, rejects)
+            rt, rf = self.condition(test.right, rejects)
+            if isinstance(test.operator, cst.And):
+                return union(lt, rt), intersect(lf, rf)
+            return intersect(lt, rt), union(lf, rf)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            comp = test.comparisons[0]
+            op, left, right = comp.operator, test.left, comp.comparator
+            lkey, rkey = dotted(left), dotted(right)
+            if isinstance(op, (cst.In, cst.NotIn)) and lkey and not contains_call_to_model(right):
+                target = true_g if isinstance(op, cst.In) else false_g
+                add(target, lkey, Guard("allowlist", line))
+            elif isinstance(op, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
+                const_right = is_constant(right)
+                key = lkey if const_right else (rkey if is_constant(left) else None)
+                if key and not (isinstance(right, cst.Name) and right.value == "None"):
+                    target = true_g if isinstance(op, (cst.Equal, cst.Is)) else false_g
+                    add(target, key, Guard("allowlist", line))
+            elif isinstance(op, COMPARE_UPPER + COMPARE_LOWER):
+                upper_true = isinstance(op, COMPARE_UPPER)
+                if lkey and not is_constant(left):
+                    add(true_g if upper_true else false_g, lkey, Guard("policy", line))
+                if rkey and not is_constant(right):
+                    add(false_g if upper_true else true_g, rkey, Guard("policy", line))
+            for call in calls_in(test):
+                self.call_guard(call, true_g if isinstance(op, (cst.Equal, cst.In, cst.Is)) else false_g, line, rejects)
+            return true_g, false_g
+        if isinstance(test, cst.Call):
+            self.call_guard(test, true_g, line, rejects)
+            return true_g, false_g
+        if isinstance(test, cst.Name):
+            # `if approved:` where `approved = click.confirm(...)`: the answer guards.
+            for node in self.state.defs.get(test.value, ()):
+                for d in reversed(self.defs):
+                    if d.node == node:
+                        for f in d.flows:
+                            if f.src.startswith("c:") and f.alias is not None:
+                                guard = Guard("call", line, call=f.src, keyed=False)
+                                add(true_g, "*", guard)
+                        break
+        return true_g, false_g
+
+    def call_guard(self, call: cst.Call, target, line: int, rejects: bool) -> None:
+        call_id = self.call_ids.get(id(call))
+        if call_id is None:
+            return
+        keys = [k for a in call.args for k in names_read(a.value)]
+        for key in keys:
+            guard = Guard("call", line, call=call_id)
+            target[key] = target.get(key, frozenset()) | {guard}
+        unkeyed = Guard("call", line, call=call_id, keyed=False)
+        target["*"] = target.get("*", frozenset()) | {unkeyed}
+        self.checks.append(Check(self.scope.key, line, tuple(keys) or ("*",), unkeyed, rejects))
+
+    # ---------------------------------------------------------------- expressions
+    def guards_for(self, key: str | None) -> tuple[Guard, ...]:
+        found: set[Guard] = set()
+        for gkey, guards in self.state.guards.items():
+            if gkey == "*":
+                found.update(guards)
+            elif key and (key == gkey or key.startswith(gkey + ".") or key.startswith(gkey + "[")):
+                found.update(guards)
+        return tuple(sorted(found, key=lambda g: (g.line, g.kind, g.call, g.mapping, g.keyed)))
+
+    def read_name(self, name: str, node) -> tuple[Flow, ...]:
+        line = self.line(node)
+        if name in self.scope.globals_declared:
+            return (Flow(f"g:{self.module}:{name}", line, "", guards=self.guards_for(name)),)
+        nodes = self.state.defs.get(name)
+        guards = self.guards_for(name)
+        if nodes:
+            return tuple(Flow(n, line, "", guards=guards) for n in sorted(nodes))
+        if name in ("None", "True", "False"):
+            return ()
+        return (Flow(f"g:{self.module}:{name}", line, "", guards=guards),)
+
+    def expr(self, node, discarded: bool = False) -> tuple[Flow, ...]:
+        if isinstance(node, cst.Name):
+            return self.read_name(node.value, node)
+        if isinstance(node, cst.Attribute):
+            base = node.value
+            attr = node.attr.value
+            if isinstance(base, cst.Name) and base.value == self.scope.self_name and self.scope.class_name:
+                key = dotted(node)
+                return (Flow(f"a:{self.module}:{self.scope.class_name}:{attr}", self.line(node), "", guards=self.guards_for(key)),)
+            key = dotted(node)
+            flows = self.expr(base)
+            out = []
+            for f in flows:
+                guards = tuple(sorted(set(f.guards) | set(self.guards_for(key)), key=lambda g: (g.line, g.kind, g.call, g.mapping, g.keyed))) if key else f.guards
+                out.append(replace(
+                    f,
+                    alias=None if f.alias is None else f"{f.alias}.{attr}",
+                    attr=f.attr or attr,
+                    guards=guards,
+                ))
+            return tuple(out)
+        if isinstance(node, cst.Subscript):
+            return self.subscript(node)
+        if isinstance(node, cst.Call):
+            return self.call(node, discarded)
+        if isinstance(node, cst.Await):
+            return self.expr(node.expression)
+        if isinstance(node, cst.BinaryOperation):
+            flows = self.expr(node.left) + self.expr(node.right)
+            if isinstance(node.operator, cst.BitOr):
+                return flows  # LCEL `prompt | llm | parser` keeps what each stage is
+            return derive(flows)
+        if isinstance(node, cst.BooleanOperation):
+            return self.expr(node.left) + self.expr(node.right)
+        if isinstance(node, cst.UnaryOperation):
+            return derive(self.expr(node.expression))
+        if isinstance(node, cst.Comparison):
+            flows = self.expr(node.left)
+            for c in node.comparisons:
+                flows += self.expr(c.comparator)
+            return derive(flows)
+        if isinstance(node, cst.FormattedString):
+            flows = ()
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringExpression):
+                    flows += self.expr(part.expression)
+            return derive(flows)
+        if isinstance(node, cst.ConcatenatedString):
+            return derive(self.expr(node.left) + self.expr(node.right))
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            flows = ()
+            for e in node.elements:
+                flows += self.expr(e.value)
+            return derive(flows)
+        if isinstance(node, cst.Dict):
+            flows = ()
+            for e in node.elements:
+                if isinstance(e, cst.DictElement):
+                    flows += self.expr(e.key) + self.expr(e.value)
+                else:
+                    flows += self.expr(e.value)
+            return derive(flows)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            return self.comprehension(node)
+        if isinstance(node, cst.IfExp):
+            self.expr(node.test)
+            return self.expr(node.body) + self.expr(node.orelse)
+        if isinstance(node, cst.NamedExpr):
+            flows = self.expr(node.value)
+            self.assign(node.target, flows, node.value, "")
+            return flows
+        if isinstance(node, cst.StarredElement):
+            return self.expr(node.value)
+        if isinstance(node, (cst.Yield,)):
+            if node.value is not None and not isinstance(node.value, cst.From):
+                self.scope.returns.extend(self.expr(node.value))
+            elif isinstance(node.value, cst.From):
+                self.scope.returns.extend(self.expr(node.value.item))
+            return ()
+        if isinstance(node, cst.Lambda):
+            saved = self.state
+            self.state = saved.copy()
+            for p in node.params.params:
+                self.state.defs.pop(p.name.value, None)
+            flows = derive(self.expr(node.body))
+            self.state = saved
+            return tuple(f for f in flows if not f.src.startswith("g:"))
+        return ()
+
+    def expr_slices(self, node: cst.Subscript) -> tuple[Flow, ...]:
+        flows = ()
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                flows += self.expr(element.slice.value)
+            else:
+                for part in (element.slice.lower, element.slice.upper, element.slice.step):
+                    if part is not None:
+                        self.expr(part)
+        return flows
+
+    def subscript(self, node: cst.Subscript) -> tuple[Flow, ...]:
+        value_flows = self.expr(node.value)
+        key_flows = self.expr_slices(node)
+        mapping = dotted(node.value)
+        line = self.line(node)
+        if mapping and key_flows:
+            guard = Guard("mapping", line, mapping=mapping)
+            key_flows = tuple(replace(f, alias=None, guards=f.guards + (guard,)) for f in key_flows)
+        else:
+            key_flows = derive(key_flows)
+        key = dotted(node)
+        extra = self.guards_for(key) if key else ()
+        values = tuple(replace(f, alias=None, guards=tuple(dict.fromkeys(f.guards + extra))) for f in value_flows)
+        return values + key_flows
+
+    def comprehension(self, node) -> tuple[Flow, ...]:
+        saved = self.state
+        self.state = saved.copy()
+        for_in = node.for_in
+        while for_in is not None:
+            flows = derive(self.expr(for_in.iter))
+            self.loop_depth += 1
+            self.assign(for_in.target, flows, for_in.iter, "")
+            self.loop_depth -= 1
+            for cond in for_in.ifs:
+                self.expr(cond.test)
+                true_g, _ = self.condition(cond.test, rejects=True)
+                self.state = self.state.with_guards(true_g)
+            for_in = for_in.inner_for_in
+        if isinstance(node, cst.DictComp):
+            out = self.expr(node.key) + self.expr(node.value)
+        else:
+            out = self.expr(node.elt)
+        self.state = saved
+        return derive(out)
+
+    def call(self, node: cst.Call, discarded: bool) -> tuple[Flow, ...]:
+        func = node.func
+        receiver: tuple[Flow, ...] = ()
+        if isinstance(func, cst.Attribute):
+            callee_kind, method = "attr", func.attr.value
+            receiver = self.expr(func.value)
+            func_flows = tuple(
+                replace(f, alias=None if f.alias is None else f"{f.alias}.{method}", attr=f.attr or method)
+                for f in receiver
+            )
+            if isinstance(func.value, cst.Name) and func.value.value == self.scope.self_name and self.scope.class_name:
+                func_flows = (Flow(f"a:{self.module}:{self.scope.class_name}:{method}", self.line(node), ""),)
+        else:
+            callee_kind = "name" if isinstance(func, cst.Name) else "other"
+            method = ""
+            func_flows = self.expr(func)
+        mapping = dotted(func.value) if isinstance(func, cst.Attribute) and method == "get" else None
+        args = []
+        position = 0
+        for a in node.args:
+            flows = self.expr(a.value)
+            if mapping and position == 0 and not a.keyword:
+                flows = tuple(replace(f, alias=None, guards=f.guards + (Guard("mapping", self.line(a), mapping=mapping),)) for f in flows)
+            star = a.star if isinstance(a.star, str) else ""
+            keyword = a.keyword.value if a.keyword is not None else None
+            index = position if keyword is None and not star else None
+            if index is not None:
+                position += 1
+            args.append(Arg(index, keyword, star, flows, string_value(a.value), dotted(a.value), tuple(names_read(a.value))))
+        call_id = f"c:{self.module}:{len(self.calls)}"
+        self.call_ids[id(node)] = call_id
+        loc = self.loc(node)
+        stmt_start, stmt_end = self.stmt_lines
+        first = args[0].literal if args and args[0].index == 0 else None
+        text = " ".join(self.source_for(loc).split())[:200]
+        self.calls.append(Call(
+            id=call_id, scope=self.scope.key, loc=loc,
+            stmt_lines=(min(stmt_start, loc.line), max(stmt_end, loc.end_line)),
+            callee_kind=callee_kind, method=method, func_flows=func_flows, receiver=receiver,
+            args=tuple(args), first_literal=first, discarded=discarded, in_loop=self.loop_depth > 0, text=text,
+        ))
+        if discarded:
+            keys = tuple(k for a in args for k in a.keys)
+            guard = Guard("call", loc.line, call=call_id)
+            for key in keys:
+                self.state.guards[key] = self.state.guards.get(key, frozenset()) | {guard}
+            if keys:
+                self.checks.append(Check(self.scope.key, loc.line, keys, guard, True))
+        return (Flow(call_id, loc.line, ""),)
+
+    def source_for(self, loc: Loc) -> str:
+        if loc.line == loc.end_line:
+            return self.lines[loc.line - 1][loc.column - 1: loc.end_column - 1]
+        parts = [self.lines[loc.line - 1][loc.column - 1:]]
+        parts.extend(self.lines[loc.line: loc.end_line - 1])
+        parts.append(self.lines[loc.end_line - 1][: loc.end_column - 1])
+        return "\n".join(parts)
+
+
+# -------------------------------------------------------------------- helpers
+def derive(flows) -> tuple[Flow, ...]:
+    return tuple(f if f.alias is None else replace(f, alias=None) for f in flows)
+
+
+def union(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, frozenset()) | v
+    return out
+
+
+def intersect(a: dict, b: dict) -> dict:
+    return {k: a[k] & b[k] for k in a if k in b and a[k] & b[k]}
+
+
+def is_constant(node) -> bool:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value.isupper() or node.value in ("None", "True", "False")
+    if isinstance(node, cst.Attribute):
+        return node.attr.value.isupper()
+    return False
+
+
+def contains_call_to_model(node) -> bool:
+    """A membership test against a call result is not a fixed allow-list."""
+    return isinstance(node, cst.Call) and not (
+        isinstance(node.func, cst.Attribute) and node.func.attr.value in ("keys", "values")
+    )
+
+
+def calls_in(node) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, call):
+            found.append(call)
+
+    node.visit(Finder())
+    return found
+
+
+def names_read(node) -> list[str]:
+    """Dotted texts of the values an expression reads (outermost chains only)."""
+    keys: list[str] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, n):
+            key = dotted(n)
+            if key:
+                keys.append(key)
+                return False
+            return True
+
+        def visit_Subscript(self, n):
+            key = dotted(n)
+            if key:
+                keys.append(key)
+                return False
+            return True
+
+        def visit_Name(self, n):
+            keys.append(n.value)
+
+        def visit_Call(self, n):
+            for a in n.args:
+                a.value.visit(self)
+            if isinstance(n.func, cst.Attribute):
+                n.func.value.visit(self)
+            return False
+
+    node.visit(Finder())
+    return list(dict.fromkeys(keys))
+
+
+def literal_kind(node) -> str:
+    if isinstance(node, (cst.Dict, cst.DictComp)):
+        return "dict"
+    if isinstance(node, (cst.List, cst.ListComp)):
+        return "list"
+    if isinstance(node, (cst.Set, cst.SetComp)):
+        return "set"
+    if isinstance(node, cst.Tuple):
+        return "tuple"
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("dict", "frozenset", "MappingProxyType"):
+        return "dict" if node.func.value != "frozenset" else "set"
+    return ""
+
+
+def annotation_kind(node) -> str:
+    if isinstance(node, cst.Subscript):
+        base = dotted(node.value) or ""
+        if base.split(".")[-1] == "Literal":
+            return "literal"
+        if base.split(".")[-1] in ("Optional", "Annotated") and node.slice:
+            inner = node.slice[0].slice
+            if isinstance(inner, cst.Index):
+                return annotation_kind(inner.value)
+    return dotted(node) or ""
+
+
+def can_reject(body) -> bool:
+    """Can this function body say no: raise, or return a falsy result from a branch?"""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        depth = 0
+
+        def visit_FunctionDef(self, n):
+            return False
+
+        def visit_ClassDef(self, n):
+            return False
+
+        def visit_Raise(self, n):
+            nonlocal found
+            found = True
+
+        def visit_If(self, n):
+            self.depth += 1
+
+        def leave_If(self, n):
+            self.depth -= 1
+
+        def visit_Return(self, n):
+            nonlocal found
+            if self.depth and (n.value is None or (isinstance(n.value, cst.Name) and n.value.value in ("None", "False"))):
+                found = True
+
+    body.visit(Finder())
+    return found
+
+
+def is_abstract(node: cst.FunctionDef, decorators) -> bool:
+    if any(d.split(".")[-1] in ("abstractmethod", "abstractproperty") for d in decorators):
+        return True
+    statements = node.body.body
+    meaningful = [s for s in statements if not (
+        isinstance(s, cst.SimpleStatementLine) and all(
+            isinstance(x, (cst.Pass,)) or (isinstance(x, cst.Expr) and isinstance(x.value, (cst.SimpleString, cst.Ellipsis)))
+            for x in s.body))]
+    if not meaningful:
+        return True
+    first = meaningful[0]
+    return isinstance(first, cst.SimpleStatementLine) and any(
+        isinstance(x, cst.Raise) and x.exc is not None and "NotImplementedError" in (dotted(x.exc.func if isinstance(x.exc, cst.Call) else x.exc) or "")
+        for x in first.body
+    )
+
+
+def module_name(rel_path: str) -> tuple[str, bool]:
+    parts = rel_path[:-3].split("/") if rel_path.endswith(".py") else rel_path.split("/")
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(p for p in parts if p) or "__init__", is_package
+
+
+def extract(rel_path: str, source: str) -> ModuleFacts | ParseError:
+    """Facts for one file, or the reason it could not be parsed."""
+    module, is_package = module_name(rel_path)
+    try:
+        return Extractor(rel_path, module, source, is_package).run()
+    except cst.ParserSyntaxError as exc:
+        return ParseError(rel_path, f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}")
+    except RecursionError:
+        return ParseError(rel_path, "file is nested too deeply to analyse")

@@ -1,0 +1,169 @@
+"""Plain, picklable facts that one libcst pass extracts from one module.
+
+Nothing downstream of extraction touches a CST: the project graph is built from these
+records alone, so they can be cached per file and tested on their own.
+
+Value references (``src`` in a :class:`Flow`) are strings with a one-letter kind prefix:
+
+- ``n:<module>::<scope>::<name>#<k>``  a definition of a local or module-level name
+- ``c:<module>:<id>``                  the result of a call
+- ``r:<module>::<scope>``              a function's return value
+- ``g:<module>:<name>``                a module-level name read from another scope
+                                       (resolved by the graph through defs and imports)
+- ``a:<module>:<class>:<attr>``        an attribute stored on instances of a project class
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Loc:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A check active where a value is read.
+
+    ``kind`` is one of ``allowlist``, ``fullmatch``, ``type``, ``policy`` (decided by the
+    shape of the condition), ``call`` (a predicate or raising call whose meaning the
+    graph resolves through the catalog or the project), or ``mapping`` (a lookup whose
+    key is guarded if the mapping turns out to be a fixed dict literal).
+    """
+
+    kind: str
+    line: int
+    call: str = ""          # for kind "call": the call node id
+    mapping: str = ""       # for kind "mapping": dotted text of the mapping expression
+    keyed: bool = True      # the read value is one the check constrains (not only "*")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One value flowing into a definition, argument, store or return."""
+
+    src: str
+    line: int
+    alias: str | None = ""  # "" same object, ".a.b" attribute of it, None derived value
+    attr: str = ""          # first attribute read on the source value (for model fields)
+    guards: tuple[Guard, ...] = ()
+
+
+@dataclass(frozen=True)
+class Arg:
+    index: int | None       # positional index, None for keywords and stars
+    keyword: str | None
+    star: str               # "", "*" or "**"
+    flows: tuple[Flow, ...]
+    literal: str | None     # the value of a plain string literal argument
+    dotted: str | None      # dotted text of a Name/Attribute argument (schema classes)
+    keys: tuple[str, ...]   # dotted texts of the names read, for verifier bookkeeping
+
+
+@dataclass(frozen=True)
+class Call:
+    id: str                 # "c:<module>:<n>", also the node of its result
+    scope: str              # the function key it appears in
+    loc: Loc
+    stmt_lines: tuple[int, int]
+    callee_kind: str        # "attr" (x.m(...)), "name" (f(...)) or "other" (d[k](...), f()(...))
+    method: str             # the attribute name for "attr" callees
+    func_flows: tuple[Flow, ...]      # flows of the callee expression
+    receiver: tuple[Flow, ...]        # flows of the receiver of an "attr" callee
+    args: tuple[Arg, ...]
+    first_literal: str | None
+    discarded: bool         # the result is unused (expression statement)
+    in_loop: bool
+    text: str               # the call's source text, whitespace-normalised, for fingerprints
+
+
+@dataclass(frozen=True)
+class Def:
+    node: str
+    name: str
+    scope: str
+    line: int
+    flows: tuple[Flow, ...]
+    literal_kind: str = ""  # "dict", "list", ... when the value is a display literal
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Store:
+    """Flows written into an existing value: ``obj.x = v``, ``d[k] = v``, ``self.x = v``."""
+
+    target: str
+    line: int
+    flows: tuple[Flow, ...]
+    note: str = ""
+    literal_kind: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A condition, assert or statement call that may verify the values it names."""
+
+    scope: str
+    line: int
+    keys: tuple[str, ...]
+    guard: Guard
+    rejects: bool           # one of its branches exits (raise/return/continue/break)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    node: str
+    index: int
+    annotation: str | None
+    star: str = ""
+
+
+@dataclass(frozen=True)
+class Function:
+    key: str                # "<module>::<qualname>"
+    name: str
+    qualname: str
+    class_name: str | None
+    params: tuple[Param, ...]
+    returns: tuple[Flow, ...]
+    decorators: tuple[str, ...]
+    loc: Loc
+    is_async: bool
+    can_reject: bool
+    is_abstract: bool
+    is_static: bool
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    qualname: str
+    bases: tuple[str, ...]
+    fields: tuple[tuple[str, str], ...]   # (name, "literal" | dotted annotation)
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    path: str               # relative to the project root, with "/" separators
+    module: str
+    imports: tuple[tuple[str, str], ...]        # (local name, absolute dotted target)
+    module_defs: tuple[tuple[str, tuple[str, ...]], ...]   # module-level name -> def nodes
+    functions: tuple[Function, ...] = ()
+    classes: tuple[ClassInfo, ...] = ()
+    calls: tuple[Call, ...] = ()
+    defs: tuple[Def, ...] = ()
+    stores: tuple[Store, ...] = ()
+    checks: tuple[Check, ...] = ()
+    suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    lines: tuple[str, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class ParseError:
+    path: str
+    message: str

@@ -1,0 +1,460 @@
+"""The project flow graph: one networkx DiGraph over every module's facts.
+
+Nodes are value references (see :mod:`sdblint.facts`) plus one node per risky argument
+of each sink call. Every edge carries:
+
+- ``kind``: ``flow`` (intraprocedural or through the heap), ``call`` (argument into a
+  parameter), ``return`` (a return value out to every caller) or ``summary`` (argument to
+  the call's result, through a function that returns what it was given);
+- ``effects``: verification tags added when a value crosses the edge, e.g.
+  ``("schema", "agent/x.py:12", "mod:Plan")`` or ``("parse", ...)``;
+- ``attr``: the first attribute read on the source value (Literal/Enum model fields);
+- ``line`` and ``module``: where the flow happens, for explanations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .catalog import Catalog, Sink
+from .facts import Arg, Call, Flow, Guard
+from .project import Project
+
+Tag = tuple[str, str, str]   # (kind, "path:line", detail)
+MARKERS = frozenset({"parse", "name-only", "discarded"})
+SUMMARY_ROUNDS = 6
+
+
+@dataclass(frozen=True)
+class Source:
+    node: str
+    label: str
+    callee: str
+    path: str
+    line: int
+    effects: tuple[Tag, ...]
+
+
+@dataclass(frozen=True)
+class SinkSite:
+    node: str
+    call: Call
+    category: str
+    callee: str
+    role: str          # "value", "callee" (model-chosen callable) or "arguments" (dispatched tool args)
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one call is, once the project and the catalog have been consulted."""
+
+    paths: tuple[str, ...]
+    proposer: tuple[str, str] | None = None       # (label, path)
+    sinks: tuple[tuple[Sink, str], ...] = ()
+    verifier: tuple[str, str, str, str] | None = None  # (kind, returns, path, schema class)
+    parser: bool = False
+    sandboxed: bool = False
+    functions: tuple[str, ...] = ()
+    constructor: str | None = None                # class key
+    dispatched: bool = False
+
+
+class FlowGraph:
+    def __init__(self, project: Project, catalog: Catalog):
+        self.project = project
+        self.catalog = catalog
+        self.graph = nx.MultiDiGraph()
+        self.sources: dict[str, Source] = {}
+        self.sinks: list[SinkSite] = []
+        self.resolutions: dict[str, Resolution] = {}
+        self.bindings: list[tuple[Call, str, Flow, str]] = []   # (call, function key, arg flow, param node)
+        self.node_scope: dict[str, str] = {}
+
+    # ------------------------------------------------------------ building
+    def build(self) -> "FlowGraph":
+        p = self.project
+        for call in p.calls.values():
+            self.resolutions[call.id] = self.resolve(call)
+        for d in p.defs.values():
+            self.node_scope[d.node] = d.scope
+            for f in d.flows:
+                self.edge(f, d.node, d.scope)
+        for target, stores in p.stores.items():
+            for s in stores:
+                scope = self.scope_of(s.flows)
+                for f in s.flows:
+                    self.edge(f, target, scope)
+        for f in p.functions.values():
+            ret = f"r:{f.key}"
+            self.node_scope[ret] = f.key
+            for param in f.params:
+                self.node_scope[param.node] = f.key
+            for flow in f.returns:
+                self.edge(flow, ret, f.key)
+        for module in p.modules.values():
+            for name, nodes in module.module_defs:
+                for node in nodes:
+                    self.graph.add_edge(node, f"g:{module.module}:{name}", kind="flow", effects=(), attr="", line=0, module=module.module)
+        for node in [n for n in self.graph.nodes if n.startswith("g:")]:
+            _, module, name = node.split(":", 2)
+            entity = p.resolve_name(module, name)
+            for target in entity.nodes:
+                if target.startswith("n:") and not target.startswith(f"n:{module}::<module>::{name}#"):
+                    self.graph.add_edge(target, node, kind="flow", effects=(), attr="", line=0, module=module)
+                elif target.startswith("a:"):
+                    self.graph.add_edge(target, node, kind="flow", effects=(), attr="", line=0, module=module)
+            if entity.kind == "value" and entity.nodes:
+                owner = entity.nodes[0].split("::")[0][2:]
+                if owner != module:
+                    self.graph.add_edge(f"g:{owner}:{name}", node, kind="flow", effects=(), attr="", line=0, module=module)
+        for node in [n for n in self.graph.nodes if n.startswith("a:")]:
+            for related in p.attr_nodes(node):
+                self.graph.add_edge(related, node, kind="flow", effects=(), attr="", line=0, module=node.split(":")[1])
+        for call in p.calls.values():
+            self.node_scope[call.id] = call.scope
+            self.call_edges(call, self.resolutions[call.id])
+        self.add_summaries()
+        return self
+
+    def scope_of(self, flows) -> str:
+        for f in flows:
+            scope = self.node_scope.get(f.src)
+            if scope:
+                return scope
+        return ""
+
+    def module_of(self, scope: str) -> str:
+        return scope.split("::")[0]
+
+    def edge(self, flow: Flow, target: str, scope: str, kind: str = "flow", extra: tuple[Tag, ...] = ()) -> None:
+        effects = self.guard_effects(flow.guards, scope) + extra
+        self.graph.add_edge(flow.src, target, kind=kind, effects=tuple(dict.fromkeys(effects)),
+                            attr=flow.attr, line=flow.line, module=self.module_of(scope))
+
+    # ------------------------------------------------------------ resolution
+    def resolve(self, call: Call) -> Resolution:
+        p, catalog = self.project, self.catalog
+        paths = sorted(p.callee_paths(call))
+        if call.callee_kind == "attr" and call.func_flows and call.func_flows[0].src.startswith("a:") and call.func_flows[0].alias == "":
+            class_key = ":".join(call.func_flows[0].src.split(":")[1:3])
+            targets = p.dispatch_targets(class_key, call.method)
+            if targets:
+                return Resolution(tuple(paths), functions=tuple(targets))
+        suffix_paths = [path + p.call_suffix(call) for path in paths]
+        for path in paths + suffix_paths:
+            proposer = catalog.proposer(path)
+            if proposer:
+                return Resolution(tuple(paths), proposer=(proposer.label, path))
+        for path in paths:
+            verifiers = catalog.verifiers_for(path)
+            verifiers = [v for v in verifiers if v.when_kwarg is None or any(
+                a.keyword == v.when_kwarg[0] and (a.dotted or a.literal) == v.when_kwarg[1] for a in call.args)]
+            if verifiers:
+                v = verifiers[-1] if any(x.returns == "guard" for x in verifiers[1:]) else verifiers[0]
+                schema = ""
+                if v.schema_from == "receiver":
+                    schema = self.schema_of_receiver(call)
+                return Resolution(tuple(paths), verifier=(v.kind, v.returns, path, schema))
+            if catalog.is_parser(path):
+                return Resolution(tuple(paths), parser=True)
+            if catalog.is_sandboxed(path):
+                return Resolution(tuple(paths), sandboxed=True)
+        sinks = []
+        for path in paths:
+            for sink in catalog.sinks_for(path):
+                if self.sink_applies(sink, call):
+                    sinks.append((sink, path))
+        if sinks:
+            return Resolution(tuple(paths), sinks=tuple(sinks))
+        functions: list[str] = []
+        constructor = None
+        for path in paths:
+            entity = p.path_entity(path)
+            if entity is None:
+                continue
+            if entity.kind in ("func", "method"):
+                functions.extend(k for k in p.function_keys(entity) if k not in functions)
+            elif entity.kind == "class":
+                constructor = entity.key
+        dispatched = call.callee_kind == "other" or (
+            call.callee_kind == "name" and not paths and any(f.src.startswith("n:") for f in call.func_flows)
+        )
+        return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor, dispatched=dispatched)
+
+    def schema_of_receiver(self, call: Call) -> str:
+        for path in self.project.flow_paths(call.receiver):
+            entity = self.project.path_entity(path)
+            if entity is not None and entity.kind == "class":
+                return entity.key
+        return ""
+
+    @staticmethod
+    def arg_text(call: Call, index: int | None, keyword: str | None) -> str | None:
+        for a in call.args:
+            if (index is not None and a.index == index) or (keyword and a.keyword == keyword):
+                return a.literal if a.literal is not None else (a.dotted or "?")
+        return None
+
+    def sink_applies(self, sink: Sink, call: Call) -> bool:
+        if sink.when_arg:
+            c = sink.when_arg
+            text = self.arg_text(call, c.index, c.keyword)
+            text = c.default if text is None else text
+            if text is None or not any(x in text for x in c.contains):
+                return False
+        if sink.unless_arg:
+            c = sink.unless_arg
+            text = self.arg_text(call, c.index, c.keyword)
+            if text is not None and any(x in text for x in c.contains):
+                return False
+        return True
+
+    # ------------------------------------------------------------ guards
+    def guard_effects(self, guards: tuple[Guard, ...], scope: str) -> tuple[Tag, ...]:
+        if not guards:
+            return ()
+        path = self.project.modules[self.module_of(scope)].path if self.module_of(scope) in self.project.modules else ""
+        out: list[Tag] = []
+        for g in guards:
+            where = f"{path}:{g.line}"
+            if g.kind in ("allowlist", "fullmatch", "type", "policy"):
+                out.append((g.kind, where, ""))
+            elif g.kind == "mapping":
+                if self.is_fixed_mapping(g.mapping, scope):
+                    out.append(("allowlist", where, g.mapping))
+            elif g.kind == "call":
+                out.extend(self.call_guard_effects(g, where))
+        return tuple(out)
+
+    def call_guard_effects(self, guard: Guard, where: str) -> list[Tag]:
+        call = self.project.calls.get(guard.call)
+        if call is None:
+            return []
+        res = self.resolutions.get(call.id) or self.resolve(call)
+        if res.verifier:
+            kind, returns, path, _ = res.verifier
+            if returns == "value" and call.discarded:
+                return [("discarded", where, path)] if guard.keyed else []
+            if kind == "human" or guard.keyed:
+                return [(kind, where, path)] if returns != "value" or not call.discarded else []
+            return []
+        if not guard.keyed:
+            return []
+        for key in res.functions:
+            f = self.project.functions[key]
+            if f.can_reject:
+                return [("custom", where, f.qualname)]
+            if self.catalog.verifier_name.search(f.name):
+                return [("name-only", where, f.qualname)]
+        return []
+
+    def is_fixed_mapping(self, mapping: str, scope: str) -> bool:
+        p = self.project
+        module = self.module_of(scope)
+        head, _, rest = mapping.partition(".")
+        candidates: list[tuple[str, str]] = []    # (literal kind, node)
+        if head in ("self", "cls") and rest and "." not in rest:
+            qual = scope.split("::", 1)[1].rpartition(".")[0]
+            stores = p.stores.get(f"a:{module}:{qual}:{rest}", [])
+            candidates = [(s.literal_kind, s.target) for s in stores]
+        elif not rest:
+            local = [d for d in p.defs.values() if d.scope == scope and d.name == head]
+            if local:
+                candidates = [(d.literal_kind, d.node) for d in local]
+            else:
+                entity = p.resolve_name(module, head)
+                candidates = [(p.defs[n].literal_kind, n) for n in entity.nodes if n in p.defs]
+        return bool(candidates) and all(kind == "dict" for kind, _ in candidates)
+
+    # ------------------------------------------------------------ call edges
+    def call_edges(self, call: Call, res: Resolution) -> None:
+        p = self.project
+        scope = call.scope
+        module = p.call_module[call.id]
+        arg_flows = [f for a in call.args for f in a.flows]
+        if res.proposer:
+            label, path = res.proposer
+            self.sources[call.id] = Source(call.id, label, path, module.path, call.loc.line, self.source_effects(call, res))
+            return
+        if res.verifier:
+            kind, returns, path, schema = res.verifier
+            if returns == "value":
+                tag = (kind, f"{module.path}:{call.loc.line}", schema)
+                checked = [f for a in call.args[:1] for f in a.flows] if call.args else list(call.receiver)
+                for f in checked:
+                    self.edge(f, call.id, scope, extra=(tag,))
+            else:
+                for f in arg_flows:
+                    self.edge(f, call.id, scope)
+            return
+        if res.parser:
+            tag = ("parse", f"{module.path}:{call.loc.line}", "")
+            for f in arg_flows + [r for r in call.receiver if r.alias is None]:
+                self.edge(f, call.id, scope, extra=(tag,))
+            return
+        if res.sandboxed:
+            return
+        if res.sinks:
+            for sink, path in res.sinks:
+                self.sink_edges(call, sink, path, scope)
+            return
+        if res.functions:
+            for key in res.functions:
+                self.bind(call, key, skip_self=self.is_bound_method(call, key))
+        if res.constructor:
+            self.constructor_edges(call, res.constructor, scope)
+            return
+        if call.callee_kind != "attr":
+            self.callee_sink(call, res, scope)
+        if res.functions:
+            return
+        if call.method in self.catalog.mutators:
+            for target in call.receiver:
+                if target.alias is not None:
+                    for f in arg_flows:
+                        self.edge(f, target.src, scope)
+        for f in arg_flows:
+            self.edge(f, call.id, scope)
+        for f in call.receiver:
+            self.edge(f, call.id, scope)
+
+    def source_effects(self, call: Call, res: Resolution) -> tuple[Tag, ...]:
+        """Client-side validation into a pydantic model makes the output schema-verified."""
+        p = self.project
+        label, path = res.proposer
+        proposer = next(x for x in self.catalog.proposers if x.label == label and any(pt.matches(path) for pt in x.patterns))
+        module = p.call_module[call.id]
+        where = f"{module.path}:{call.loc.line}"
+        for a in call.args:
+            if a.keyword in proposer.schema_args and a.dotted:
+                entity = p.resolve_dotted(module.module, a.dotted)
+                if entity.kind == "class" and p.is_pydantic(entity.key):
+                    return (("schema", where, entity.key),)
+        for segment in proposer.schema_segments:
+            marker = f".{segment}(@"
+            for candidate in res.paths:
+                if marker in candidate:
+                    ref = candidate.split(marker, 1)[1].split(")", 1)[0]
+                    key = p.schema_class(ref)
+                    if key and p.is_pydantic(key):
+                        return (("schema", where, key),)
+        return ()
+
+    def is_bound_method(self, call: Call, key: str) -> bool:
+        f = self.project.functions[key]
+        return bool(f.class_name) and not f.is_static and call.callee_kind == "attr"
+
+    def bind(self, call: Call, key: str, skip_self: bool) -> None:
+        f = self.project.functions[key]
+        params = list(f.params[1:] if skip_self else f.params)
+        by_name = {prm.name: prm for prm in params}
+        star = next((prm for prm in params if prm.star == "*"), None)
+        double = next((prm for prm in params if prm.star == "**"), None)
+        positional = [prm for prm in params if not prm.star]
+        for a in call.args:
+            targets = []
+            if a.star == "**":
+                targets = [prm for prm in params if prm.star != "*"]
+            elif a.star == "*":
+                targets = positional + ([star] if star else [])
+            elif a.keyword:
+                targets = [by_name.get(a.keyword) or double] if (a.keyword in by_name or double) else []
+            elif a.index is not None:
+                targets = [positional[a.index]] if a.index < len(positional) else ([star] if star else [])
+            for prm in targets:
+                if prm is None:
+                    continue
+                for flow in a.flows:
+                    self.edge(flow, prm.node, call.scope, kind="call")
+                    self.bindings.append((call, key, flow, prm.node))
+        self.graph.add_edge(f"r:{key}", call.id, kind="return", effects=(), attr="", line=call.loc.line,
+                            module=self.module_of(call.scope))
+
+    def constructor_edges(self, call: Call, class_key: str, scope: str) -> None:
+        p = self.project
+        module = p.call_module[call.id]
+        where = f"{module.path}:{call.loc.line}"
+        if p.is_enum(class_key):
+            tag: Tag | None = ("enum", where, class_key)
+        elif p.is_pydantic(class_key):
+            tag = ("schema", where, class_key)
+        else:
+            tag = None
+        init = p.init_of(class_key)
+        if init:
+            self.bind(call, init, skip_self=True)
+            self.graph.remove_edge(f"r:{init}", call.id)
+        for a in call.args:
+            for f in a.flows:
+                self.edge(f, call.id, scope, extra=(tag,) if tag else ())
+
+    def sink_edges(self, call: Call, sink: Sink, path: str, scope: str) -> None:
+        query = self.arg_text(call, 0, None) or ""
+        for index, a in enumerate(call.args):
+            category = sink.category
+            if sink.bound_args and self.arg_matches(a, sink.bound_args):
+                if not any(query.lstrip().upper().startswith(v) for v in sink.write_verbs):
+                    continue
+                category = sink.bound_category
+            elif sink.args and not self.arg_matches(a, sink.args):
+                continue
+            node = f"{call.id}:{category}:{index}"
+            for f in a.flows:
+                self.edge(f, node, scope)
+            self.sinks.append(SinkSite(node, call, category, path, "value", a.keys))
+        if sink.category == "file" and not sink.args and call.receiver:
+            # `Path(model_path).unlink()`: the receiver is the path being written.
+            node = f"{call.id}:{sink.category}:receiver"
+            for f in call.receiver:
+                self.edge(f, node, scope)
+            self.sinks.append(SinkSite(node, call, sink.category, path, "value", ()))
+
+    @staticmethod
+    def arg_matches(arg: Arg, names: tuple[str, ...]) -> bool:
+        if arg.star:
+            return True
+        return (arg.index is not None and str(arg.index) in names) or (arg.keyword is not None and arg.keyword in names)
+
+    def callee_sink(self, call: Call, res: Resolution, scope: str) -> None:
+        """SDB107: a model-chosen callable, or model arguments to a dispatched tool."""
+        node = f"{call.id}:dispatch:callee"
+        for f in call.func_flows:
+            if f.src.startswith(("n:", "c:", "a:")) or f.alias is None:
+                self.edge(f, node, scope)
+        self.sinks.append(SinkSite(node, call, "dispatch", self.callee_label(call), "callee", ()))
+        if res.dispatched:
+            args_node = f"{call.id}:dispatch:arguments"
+            for a in call.args:
+                for f in a.flows:
+                    self.edge(f, args_node, scope)
+            self.sinks.append(SinkSite(args_node, call, "dispatch", self.callee_label(call), "arguments",
+                                       tuple(k for a in call.args for k in a.keys)))
+
+    @staticmethod
+    def callee_label(call: Call) -> str:
+        text = call.text
+        return text[: text.index("(")] if "(" in text else text
+
+    # ------------------------------------------------------------ summaries
+    def add_summaries(self) -> None:
+        """Argument -> result edges through functions that return (part of) a parameter."""
+        from .propagate import reachable_effects
+
+        done: set[tuple[str, str, tuple]] = set()
+        for _ in range(SUMMARY_ROUNDS):
+            added = False
+            cache: dict[str, list[tuple[Tag, ...]]] = {}
+            for call, key, flow, param in self.bindings:
+                if param not in cache:
+                    cache[param] = reachable_effects(self, param, f"r:{key}", key)
+                for effects in cache[param]:
+                    marker = (call.id, flow.src, effects)
+                    if marker in done:
+                        continue
+                    done.add(marker)
+                    added = True
+                    self.edge(flow, call.id, call.scope, kind="summary", extra=effects)
+            if not added:
+                break
