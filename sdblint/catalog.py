@@ -158,6 +158,9 @@ def segment_regex(segment: str, source: str) -> str:
             out.append(r"[^.()]*")
         elif token == "()":
             out.append(r"\([^().]*\)")
+        elif token.startswith("('{"):
+            options = [o.strip() for o in token[3:-3].split(",")]
+            out.append(r"\('(?:" + "|".join(re.escape(o) for o in options) + r")'\)")
         elif token.startswith("("):
             out.append(re.escape(token))
         elif token.startswith("{"):

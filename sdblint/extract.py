@@ -54,10 +54,14 @@ def merge(states: list[State]) -> State:
     for s in live:
         for name, nodes in s.defs.items():
             defs[name] = defs.get(name, frozenset()) | nodes
-    guards = dict(live[0].guards)
-    for s in live[1:]:
-        guards = {k: g & s.guards[k] for k, g in guards.items() if k in s.guards}
-    return State(defs, {k: g for k, g in guards.items() if g}, False)
+    # A check holds after the join if every branch has a check of that kind on that value.
+    guards: dict[str, frozenset[Guard]] = {}
+    for key in set.intersection(*(set(s.guards) for s in live)):
+        kinds = set.intersection(*({g.kind for g in s.guards[key]} for s in live))
+        kept = frozenset(g for s in live for g in s.guards[key] if g.kind in kinds)
+        if kept:
+            guards[key] = kept
+    return State(defs, guards, False)
 
 
 @dataclass
@@ -222,7 +226,7 @@ class Extractor:
             self.state = self.state.with_guards(true_guards)
         elif isinstance(small, cst.Import):
             for alias in small.names:
-                name = dotted(alias.name.value if isinstance(alias.name, cst.Attribute) else alias.name) or ""
+                name = dotted(alias.name) or ""
                 if alias.asname is not None:
                     self.imports[alias.asname.name.value] = name
                 else:
@@ -268,23 +272,36 @@ class Extractor:
         after_else = self.state
         self.state = merge([after_body, after_else])
 
-    def loop(self, body: cst.BaseSuite, orelse, entry_guards=None) -> None:
+    def loop(self, body: cst.BaseSuite, orelse, entry_guards=None, target=None) -> None:
         before = self.state
         self.state = before.with_guards(entry_guards or {})
+        # Values assigned late in the body reach reads early in the next iteration.
+        carried = {}
+        for name in sorted(assigned_names(body) | (assigned_names(target) if target is not None else set())):
+            carried[name] = f"n:{self.scope.key}::{name}#L{len(self.defs)}"
+            self.state.defs[name] = self.state.defs.get(name, frozenset()) | {carried[name]}
         self.loop_depth += 1
         self.block(body.body)
         self.loop_depth -= 1
         after = self.state
         after.exited = False  # continue/break leave the body, not the function
+        line = self.line(body)
+        for name, node in carried.items():
+            flows = tuple(Flow(n, line, "") for n in sorted(after.defs.get(name, ())) if n != node)
+            self.defs.append(Def(node, name, self.scope.key, line, flows))
         self.state = merge([before, after])
         if orelse is not None:
             self.block(orelse.body.body)
 
     def stmt_For(self, node: cst.For) -> None:
         flows = self.expr(node.iter)
-        derived = tuple(replace(f, alias=None) for f in flows)
+        if not isinstance(node.iter, (cst.List, cst.Tuple, cst.Set)):
+            flows = derive(flows)
+        else:
+            # Iterating a display keeps what each element is (`for step in (A(), B()):`).
+            flows = tuple(f for e in node.iter.elements for f in self.expr_quiet(e.value))
         self.loop_depth += 1
-        self.assign(node.target, derived, node.iter, "")
+        self.assign(node.target, flows, node.iter, "")
         self.loop_depth -= 1
         self.loop(node.body, node.orelse)
 
@@ -370,7 +387,7 @@ class Extractor:
             key=scope.key, name=name, qualname=qualname,
             class_name=scope.class_name, params=tuple(params), returns=tuple(scope.returns),
             decorators=decorators, loc=self.loc(node), is_async=node.asynchronous is not None,
-            can_reject=can_reject(node.body), is_abstract=is_abstract(node, decorators), is_static=is_static,
+            can_reject=can_reject(node.body), is_predicate=is_predicate(node.body), is_abstract=is_abstract(node, decorators), is_static=is_static,
         ))
         self.scope, self.state = outer_scope, outer_state
         if not in_class:
@@ -520,9 +537,9 @@ class Extractor:
             return
         keys = [k for a in call.args for k in names_read(a.value)]
         for key in keys:
-            guard = Guard("call", line, call=call_id)
+            guard = Guard("call", line, call=call_id, predicate=True)
             target[key] = target.get(key, frozenset()) | {guard}
-        unkeyed = Guard("call", line, call=call_id, keyed=False)
+        unkeyed = Guard("call", line, call=call_id, keyed=False, predicate=True)
         target["*"] = target.get("*", frozenset()) | {unkeyed}
         self.checks.append(Check(self.scope.key, line, tuple(keys) or ("*",), unkeyed, rejects))
 
@@ -637,6 +654,14 @@ class Extractor:
             return tuple(f for f in flows if not f.src.startswith("g:"))
         return ()
 
+    def expr_quiet(self, node) -> tuple[Flow, ...]:
+        """Flows of an expression already visited: re-reads names, reuses recorded calls."""
+        if isinstance(node, cst.Call) and id(node) in self.call_ids:
+            return (Flow(self.call_ids[id(node)], self.line(node), ""),)
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            return self.expr(node)
+        return ()
+
     def expr_slices(self, node: cst.Subscript) -> tuple[Flow, ...]:
         flows = ()
         for element in node.slice:
@@ -660,7 +685,14 @@ class Extractor:
             key_flows = derive(key_flows)
         key = dotted(node)
         extra = self.guards_for(key) if key else ()
-        values = tuple(replace(f, alias=None, guards=tuple(dict.fromkeys(f.guards + extra))) for f in value_flows)
+        # A constant key keeps the object path (`MongoClient()["db"]["notes"].insert_one`).
+        constant = not key_flows and all(
+            isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.SimpleString, cst.Integer)) for e in node.slice
+        )
+        values = tuple(replace(
+            f, alias=f"{f.alias}.[]" if constant and f.alias is not None else None,
+            guards=tuple(dict.fromkeys(f.guards + extra)),
+        ) for f in value_flows)
         return values + key_flows
 
     def comprehension(self, node) -> tuple[Flow, ...]:
@@ -820,6 +852,51 @@ def names_read(node) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def assigned_names(node) -> set[str]:
+    """Names bound anywhere in a block (not in nested functions or classes)."""
+    names: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, n):
+            return False
+
+        def visit_ClassDef(self, n):
+            return False
+
+        def visit_AssignTarget(self, n):
+            names.update(target_names(n.target))
+
+        def visit_AugAssign(self, n):
+            names.update(target_names(n.target))
+
+        def visit_AnnAssign(self, n):
+            if n.value is not None:
+                names.update(target_names(n.target))
+
+        def visit_For(self, n):
+            names.update(target_names(n.target))
+
+        def visit_WithItem(self, n):
+            if n.asname is not None:
+                names.update(target_names(n.asname.name))
+
+    if isinstance(node, cst.CSTNode):
+        if isinstance(node, cst.BaseExpression):
+            return set(target_names(node))
+        node.visit(Finder())
+    return names
+
+
+def target_names(node) -> list[str]:
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [n for e in node.elements for n in target_names(e.value)]
+    if isinstance(node, cst.StarredElement):
+        return target_names(node.value)
+    return []
+
+
 def literal_kind(node) -> str:
     if isinstance(node, (cst.Dict, cst.DictComp)):
         return "dict"
@@ -872,6 +949,29 @@ def can_reject(body) -> bool:
         def visit_Return(self, n):
             nonlocal found
             if self.depth and (n.value is None or (isinstance(n.value, cst.Name) and n.value.value in ("None", "False"))):
+                found = True
+
+    body.visit(Finder())
+    return found
+
+
+def is_predicate(body) -> bool:
+    """Does the function answer yes/no (a comparison, membership test or boolean)?"""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, n):
+            return False
+
+        def visit_Return(self, n):
+            nonlocal found
+            value = n.value
+            if isinstance(value, (cst.Comparison, cst.BooleanOperation)) or (
+                isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not)
+            ) or (isinstance(value, cst.Name) and value.value in ("True", "False")) or (
+                isinstance(value, cst.Call) and (dotted(value.func) or "").split(".")[-1]
+                in ("isinstance", "fullmatch", "bool", "all", "any", "is_valid", "is_relative_to")
+            ):
                 found = True
 
     body.visit(Finder())

@@ -40,6 +40,7 @@ class Guard:
     call: str = ""          # for kind "call": the call node id
     mapping: str = ""       # for kind "mapping": dotted text of the mapping expression
     keyed: bool = True      # the read value is one the check constrains (not only "*")
+    predicate: bool = False # a call used as a condition (its truth value is the check)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class Function:
     loc: Loc
     is_async: bool
     can_reject: bool
+    is_predicate: bool
     is_abstract: bool
     is_static: bool
 

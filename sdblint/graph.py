@@ -181,7 +181,48 @@ class FlowGraph:
         dispatched = call.callee_kind == "other" or (
             call.callee_kind == "name" and not paths and any(f.src.startswith("n:") for f in call.func_flows)
         )
+        if dispatched:
+            functions.extend(k for k in self.table_functions(call) if k not in functions)
         return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor, dispatched=dispatched)
+
+    def table_functions(self, call: Call) -> list[str]:
+        """Project functions a dispatch can reach through a fixed dict of tools."""
+        p = self.project
+        found: list[str] = []
+        todo = [f.src for f in call.func_flows]
+        seen: set[str] = set()
+        while todo and len(seen) < 64:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if node.startswith("n:") and node in p.defs:
+                d = p.defs[node]
+                if d.literal_kind == "dict":
+                    found.extend(self.functions_named(f.src) for f in d.flows)
+                else:
+                    todo.extend(f.src for f in d.flows)
+            elif node.startswith("c:") and node in p.calls and p.calls[node].method == "get":
+                todo.extend(f.src for f in p.calls[node].receiver)
+            elif node.startswith("g:"):
+                _, module, name = node.split(":", 2)
+                todo.extend(p.resolve_name(module, name).nodes)
+            elif node.startswith("a:"):
+                for store in p.stores.get(node, ()):
+                    if store.literal_kind == "dict":
+                        found.extend(self.functions_named(f.src) for f in store.flows)
+        return sorted({k for k in found if k})
+
+    def functions_named(self, node: str) -> str:
+        p = self.project
+        if node.startswith("g:"):
+            _, module, name = node.split(":", 2)
+            entity = p.resolve_name(module, name)
+            return entity.key if entity.kind == "func" else ""
+        if node.startswith("a:"):
+            _, module, qual, attr = node.split(":", 3)
+            return p.method(f"{module}:{qual}", attr) or ""
+        return ""
 
     def schema_of_receiver(self, call: Call) -> str:
         for path in self.project.flow_paths(call.receiver):
@@ -244,7 +285,7 @@ class FlowGraph:
             return []
         for key in res.functions:
             f = self.project.functions[key]
-            if f.can_reject:
+            if f.can_reject or (guard.predicate and f.is_predicate):
                 return [("custom", where, f.qualname)]
             if self.catalog.verifier_name.search(f.name):
                 return [("name-only", where, f.qualname)]
