@@ -58,7 +58,7 @@ def check_graph(fg: FlowGraph, rules: dict[str, RuleDoc]) -> list[Finding]:
     catalog, project = fg.catalog, fg.project
     findings: list[Finding] = []
     reported: set[tuple[str, str]] = set()
-    for site in sorted(fg.sinks, key=lambda s: (s.call.id, s.node)):
+    for site in sorted(fg.sinks, key=lambda s: (s.call.id, s.role != "callee", s.node)):
         states = per_node.get(site.node)
         if not states:
             continue

@@ -751,11 +751,12 @@ class Extractor:
         stmt_start, stmt_end = self.stmt_lines
         first = args[0].literal if args and args[0].index == 0 else None
         text = " ".join(self.source_for(loc).split())[:200]
+        callee_text = " ".join(self.source_for(self.loc(func)).split())[:80]
         self.calls.append(Call(
             id=call_id, scope=self.scope.key, loc=loc,
             stmt_lines=(min(stmt_start, loc.line), max(stmt_end, loc.end_line)),
             callee_kind=callee_kind, method=method, func_flows=func_flows, receiver=receiver,
-            args=tuple(args), first_literal=first, discarded=discarded, in_loop=self.loop_depth > 0, text=text,
+            args=tuple(args), first_literal=first, discarded=discarded, in_loop=self.loop_depth > 0, text=text, callee_text=callee_text,
         ))
         if discarded:
             keys = tuple(k for a in args for k in a.keys)

@@ -80,6 +80,7 @@ class Call:
     discarded: bool         # the result is unused (expression statement)
     in_loop: bool
     text: str               # the call's source text, whitespace-normalised, for fingerprints
+    callee_text: str        # the callee expression's source text
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,17 @@ class FlowGraph:
         p = self.project
         for call in p.calls.values():
             self.resolutions[call.id] = self.resolve(call)
+        # What a parameter holds (a client, a tool object) comes from its call sites; with
+        # those known, calls on parameters resolve too.
+        param_flows: dict[str, list[Flow]] = {}
+        for call in p.calls.values():
+            for key in self.resolutions[call.id].functions:
+                for flow, param in self.param_targets(call, key, self.is_bound_method(call, key)):
+                    param_flows.setdefault(param, []).append(flow)
+        if param_flows:
+            p.set_param_flows(param_flows)
+            for call in p.calls.values():
+                self.resolutions[call.id] = self.resolve(call)
         for d in p.defs.values():
             self.node_scope[d.node] = d.scope
             for f in d.flows:
@@ -204,6 +215,8 @@ class FlowGraph:
                     todo.extend(f.src for f in d.flows)
             elif node.startswith("c:") and node in p.calls and p.calls[node].method == "get":
                 todo.extend(f.src for f in p.calls[node].receiver)
+            elif node.startswith("c:") and node in p.calls:
+                found.extend(self.getattr_self_methods(p.calls[node]))
             elif node.startswith("g:"):
                 _, module, name = node.split(":", 2)
                 todo.extend(p.resolve_name(module, name).nodes)
@@ -212,6 +225,20 @@ class FlowGraph:
                     if store.literal_kind == "dict":
                         found.extend(self.functions_named(f.src) for f in store.flows)
         return sorted({k for k in found if k})
+
+    def getattr_self_methods(self, call: Call) -> list[str]:
+        """``getattr(self, name)``: the model can pick any public method of the class."""
+        p = self.project
+        if "builtins.getattr" not in p.callee_paths(call) or not call.args:
+            return []
+        function = p.functions.get(call.scope)
+        if function is None or not function.class_name or not function.params:
+            return []
+        if not any(f.src == function.params[0].node for f in call.args[0].flows):
+            return []
+        class_key = f"{call.scope.split('::')[0]}:{function.class_name}"
+        names = {name for k in p.mro(class_key) + sorted(p.subclasses(class_key)) for name in p.methods.get(k, {})}
+        return [t for name in sorted(names) if not name.startswith("_") for t in p.dispatch_targets(class_key, name)]
 
     def functions_named(self, node: str) -> str:
         p = self.project
@@ -387,7 +414,8 @@ class FlowGraph:
         f = self.project.functions[key]
         return bool(f.class_name) and not f.is_static and call.callee_kind == "attr"
 
-    def bind(self, call: Call, key: str, skip_self: bool) -> None:
+    def param_targets(self, call: Call, key: str, skip_self: bool):
+        """(argument flow, parameter node) pairs for a call of function ``key``."""
         f = self.project.functions[key]
         params = list(f.params[1:] if skip_self else f.params)
         by_name = {prm.name: prm for prm in params}
@@ -395,21 +423,25 @@ class FlowGraph:
         double = next((prm for prm in params if prm.star == "**"), None)
         positional = [prm for prm in params if not prm.star]
         for a in call.args:
-            targets = []
             if a.star == "**":
                 targets = [prm for prm in params if prm.star != "*"]
             elif a.star == "*":
                 targets = positional + ([star] if star else [])
             elif a.keyword:
-                targets = [by_name.get(a.keyword) or double] if (a.keyword in by_name or double) else []
+                targets = [by_name.get(a.keyword, double)]
             elif a.index is not None:
-                targets = [positional[a.index]] if a.index < len(positional) else ([star] if star else [])
+                targets = [positional[a.index]] if a.index < len(positional) else [star]
+            else:
+                targets = []
             for prm in targets:
-                if prm is None:
-                    continue
-                for flow in a.flows:
-                    self.edge(flow, prm.node, call.scope, kind="call")
-                    self.bindings.append((call, key, flow, prm.node))
+                if prm is not None:
+                    for flow in a.flows:
+                        yield flow, prm.node
+
+    def bind(self, call: Call, key: str, skip_self: bool) -> None:
+        for flow, param in self.param_targets(call, key, skip_self):
+            self.edge(flow, param, call.scope, kind="call")
+            self.bindings.append((call, key, flow, param))
         self.graph.add_edge(f"r:{key}", call.id, kind="return", effects=(), attr="", line=call.loc.line,
                             module=self.module_of(call.scope))
 
@@ -475,8 +507,7 @@ class FlowGraph:
 
     @staticmethod
     def callee_label(call: Call) -> str:
-        text = call.text
-        return text[: text.index("(")] if "(" in text else text
+        return call.callee_text
 
     # ------------------------------------------------------------ summaries
     def add_summaries(self) -> None:

@@ -69,6 +69,12 @@ class Project:
                     self._subclasses[base].add(key)
         self._paths: dict[str, frozenset[str]] = {}
         self._in_progress: set[str] = set()
+        self._param_flows: dict[str, list[Flow]] = {}
+
+    def set_param_flows(self, param_flows: dict[str, list[Flow]]) -> None:
+        """Call-site arguments per parameter node; paths are recomputed with them."""
+        self._param_flows = param_flows
+        self._paths.clear()
 
     # ------------------------------------------------------------ modules and symbols
     def find_module(self, dotted: str) -> str | None:
@@ -281,10 +287,11 @@ class Project:
                 if function is None:
                     return set()
                 param = function.params[index]
+                out = self.flow_paths(tuple(self._param_flows.get(node, ())))
                 if param.annotation:
                     module = function.key.split("::")[0]
-                    return {p + "()" for p in self.entity_path(self.resolve_dotted(module, param.annotation))}
-                return set()
+                    out |= {p + "()" for p in self.entity_path(self.resolve_dotted(module, param.annotation))}
+                return out
             d = self.defs.get(node)
             return self.flow_paths(d.flows) if d else set()
         if kind == "g":
