@@ -8,6 +8,7 @@ of a name records both, so the graph needs no control-flow information of its ow
 """
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field, replace
 
@@ -1004,12 +1005,23 @@ def module_name(rel_path: str) -> tuple[str, bool]:
     return ".".join(p for p in parts if p) or "__init__", is_package
 
 
+def syntax_message(source: str, exc: cst.ParserSyntaxError) -> str:
+    """CPython's own wording and position where it has one (the file is parsed, never run)."""
+    try:
+        ast.parse(source)
+    except SyntaxError as err:
+        return f"syntax error at line {err.lineno}, column {err.offset or 1}: {err.msg}"
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
+
+
 def extract(rel_path: str, source: str) -> ModuleFacts | ParseError:
     """Facts for one file, or the reason it could not be parsed."""
     module, is_package = module_name(rel_path)
     try:
         return Extractor(rel_path, module, source, is_package).run()
     except cst.ParserSyntaxError as exc:
-        return ParseError(rel_path, f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}")
+        return ParseError(rel_path, syntax_message(source, exc))
     except RecursionError:
         return ParseError(rel_path, "file is nested too deeply to analyse")

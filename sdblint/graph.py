@@ -19,7 +19,7 @@ import networkx as nx
 
 from .catalog import Catalog, Sink
 from .facts import Arg, Call, Flow, Guard
-from .project import Project
+from .project import Project, display_path
 
 Tag = tuple[str, str, str]   # (kind, "path:line", detail)
 MARKERS = frozenset({"parse", "name-only", "discarded"})
@@ -344,7 +344,7 @@ class FlowGraph:
         arg_flows = [f for a in call.args for f in a.flows]
         if res.proposer:
             label, path = res.proposer
-            self.sources[call.id] = Source(call.id, label, path, module.path, call.loc.line, self.source_effects(call, res))
+            self.sources[call.id] = Source(call.id, label, display_path(path), module.path, call.loc.line, self.source_effects(call, res))
             return
         if res.verifier:
             kind, returns, path, schema = res.verifier
@@ -476,13 +476,13 @@ class FlowGraph:
             node = f"{call.id}:{category}:{index}"
             for f in a.flows:
                 self.edge(f, node, scope)
-            self.sinks.append(SinkSite(node, call, category, path, "value", a.keys))
+            self.sinks.append(SinkSite(node, call, category, display_path(path), "value", a.keys))
         if sink.category == "file" and not sink.args and call.receiver:
             # `Path(model_path).unlink()`: the receiver is the path being written.
             node = f"{call.id}:{sink.category}:receiver"
             for f in call.receiver:
                 self.edge(f, node, scope)
-            self.sinks.append(SinkSite(node, call, sink.category, path, "value", ()))
+            self.sinks.append(SinkSite(node, call, sink.category, display_path(path), "value", ()))
 
     @staticmethod
     def arg_matches(arg: Arg, names: tuple[str, ...]) -> bool:

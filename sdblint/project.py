@@ -14,7 +14,15 @@ from functools import lru_cache
 from .facts import Call, ClassInfo, Def, Flow, Function, ModuleFacts, Store
 
 MAX_PATHS = 12
-_LITERAL_OK = re.compile(r"[\w\-/:]+\Z")
+# Only short lower-case names (service names, pipeline tasks) become part of a path, so
+# that a credential passed as a literal never reaches the output.
+_LITERAL_OK = re.compile(r"[a-z][a-z0-9_\-]{0,30}\Z")
+_CALL_ARGS = re.compile(r"\((?:'[^']*'|@[^)]*)\)")
+
+
+def display_path(path: str) -> str:
+    """A callee path for people: call arguments elided."""
+    return _CALL_ARGS.sub("()", path)
 
 
 @dataclass(frozen=True)

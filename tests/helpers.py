@@ -1,0 +1,44 @@
+"""Small builders shared by the unit tests."""
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sdblint.cli import main
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def check_json(root: Path, *extra: str) -> dict:
+    result = invoke("check", "--output-format", "json", *extra, str(root))
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.output)
+
+
+def found(report: dict) -> set[tuple[str, int, str]]:
+    return {(f["path"], f["line"], f["code"]) for f in report["findings"]}
+
+
+OPENAI_SHELL = """
+import subprocess
+from openai import OpenAI
+
+client = OpenAI()
+
+def run(task):
+    cmd = client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
+    subprocess.run(cmd, shell=True)
+"""

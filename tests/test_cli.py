@@ -1,0 +1,142 @@
+"""The command line: output contract, exit codes, rule docs, bad input, determinism."""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+from helpers import OPENAI_SHELL, check_json, found, invoke, write
+
+
+def test_json_output_follows_the_contract(tmp_path):
+    write(tmp_path, {"agent/tools.py": OPENAI_SHELL})
+    report = check_json(tmp_path)
+    assert set(report) == {"version", "findings", "patterns", "errors", "summary"}
+    (finding,) = report["findings"]
+    assert set(finding) >= {"code", "name", "severity", "path", "line", "column", "end_line", "end_column",
+                            "message", "sink", "sources", "flow", "verifier", "pattern", "fingerprint"}
+    assert (finding["code"], finding["path"], finding["line"], finding["column"]) == ("SDB102", "agent/tools.py", 8, 5)
+    assert finding["sink"] == {"callee": "subprocess.run", "category": "shell"}
+    assert finding["sources"] == [{"path": "agent/tools.py", "line": 7, "callee": "openai.OpenAI().chat.completions.create"}]
+    assert finding["flow"][0]["note"] == "model output" and finding["flow"][-1]["line"] == 8
+    assert finding["verifier"]["status"] == "missing"
+    assert report["summary"] == {"files": 1, "findings": 1, "by_code": {"SDB102": 1}}
+
+
+def test_output_is_byte_for_byte_deterministic(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL, "b/c.py": OPENAI_SHELL.replace("run(task)", "go(task)")})
+    first = invoke("check", "--output-format", "json", str(tmp_path)).output
+    second = invoke("check", "--output-format", "json", str(tmp_path)).output
+    assert first == second
+
+
+def test_fingerprints_survive_line_shifts(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL})
+    before = check_json(tmp_path)["findings"][0]["fingerprint"]
+    write(tmp_path, {"a.py": "# one\n# two\n# three" + OPENAI_SHELL})
+    after = check_json(tmp_path)["findings"][0]
+    assert after["line"] == 11 and after["fingerprint"] == before
+
+
+def test_exit_codes(tmp_path):
+    write(tmp_path, {"clean/a.py": "print('hi')\n", "dirty/a.py": OPENAI_SHELL})
+    assert invoke("check", str(tmp_path / "clean")).exit_code == 0
+    assert invoke("check", str(tmp_path / "dirty")).exit_code == 1
+    assert invoke("check", "--exit-zero", str(tmp_path / "dirty")).exit_code == 0
+    assert invoke("check", "--select", "SDB9", str(tmp_path / "dirty")).exit_code == 2
+
+
+def test_fail_on_threshold_ignores_lower_severities(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL.replace("subprocess.run(cmd, shell=True)", "open(cmd, 'w')")})
+    assert check_json(tmp_path)["findings"][0]["severity"] == "warning"
+    assert invoke("check", "--fail-on", "error", str(tmp_path)).exit_code == 0
+    assert invoke("check", "--fail-on", "warning", str(tmp_path)).exit_code == 1
+
+
+def test_select_ignore_and_prefixes(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL + "    eval(cmd)\n"})
+    assert {c for _, _, c in found(check_json(tmp_path))} == {"SDB101", "SDB102"}
+    assert {c for _, _, c in found(check_json(tmp_path, "--select", "SDB102"))} == {"SDB102"}
+    assert {c for _, _, c in found(check_json(tmp_path, "--ignore", "SDB10"))} == set()
+    assert {c for _, _, c in found(check_json(tmp_path, "--select", "SDB101", "--extend-select", "SDB102"))} == {"SDB101", "SDB102"}
+
+
+def test_suppressions_need_the_right_code_on_the_statement(tmp_path):
+    write(tmp_path, {
+        "a.py": OPENAI_SHELL.replace("shell=True)", "shell=True)  # sdblint: ignore[SDB102] reviewed"),
+        "b.py": OPENAI_SHELL.replace("shell=True)", "shell=True)  # noqa"),
+        "c.py": OPENAI_SHELL.replace("subprocess.run(cmd, shell=True)", "subprocess.run(\n        cmd,  # noqa: SDB102\n        shell=True,\n    )"),
+        "d.py": OPENAI_SHELL.replace("shell=True)", "shell=True)  # noqa: SDB101"),
+    })
+    assert {p for p, _, _ in found(check_json(tmp_path))} == {"b.py", "d.py"}
+
+
+def test_unparsable_file_is_reported_and_the_run_goes_on(tmp_path):
+    write(tmp_path, {"broken.py": "def f(:\n", "good.py": OPENAI_SHELL})
+    result = invoke("check", "--output-format", "json", str(tmp_path))
+    report = json.loads(result.output)
+    assert report["errors"] == [{"path": "broken.py", "message": report["errors"][0]["message"]}]
+    assert "syntax error at line 1" in report["errors"][0]["message"]
+    assert found(report) == {("good.py", 8, "SDB102")}
+    text = invoke("check", str(tmp_path))
+    assert "broken.py: error: syntax error" in text.output
+
+
+def test_text_output_shows_location_flow_and_summary(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL})
+    out = invoke("check", str(tmp_path)).output
+    assert out.startswith("a.py:8:5: SDB102 model output from openai")
+    assert "    verifier: missing" in out and "    a.py:7: model output" in out
+    assert out.rstrip().endswith("Found 1 finding in 1 file.")
+    assert invoke("check", "--quiet", str(tmp_path)).output.count("\n") == 2
+
+
+def test_never_writes_to_checked_files(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL, "b.py": "def f(:\n"})
+    def snapshot():
+        return {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in tmp_path.rglob("*")}
+    before = snapshot()
+    invoke("check", str(tmp_path))
+    assert snapshot() == before
+
+
+def test_discovery_skips_vendored_ignored_and_survives_symlink_loops(tmp_path):
+    write(tmp_path, {
+        "app.py": OPENAI_SHELL,
+        ".venv/lib/x.py": OPENAI_SHELL,
+        "node_modules/y.py": OPENAI_SHELL,
+        "build/z.py": OPENAI_SHELL,
+        "generated/g.py": OPENAI_SHELL,
+        ".gitignore": "generated/\n",
+    })
+    os.symlink(tmp_path, tmp_path / "loop")
+    report = check_json(tmp_path)
+    assert {p for p, _, _ in found(report)} == {"app.py"}
+    assert report["summary"]["files"] == 1
+
+
+def test_cache_dir_gives_the_same_findings(tmp_path):
+    project = write(tmp_path / "p", {"a.py": OPENAI_SHELL})
+    cache = tmp_path / "cache"
+    cold = invoke("check", "--output-format", "json", "--cache-dir", str(cache), str(project)).output
+    assert any(cache.rglob("*.pickle"))
+    warm = invoke("check", "--output-format", "json", "--cache-dir", str(cache), str(project)).output
+    assert cold == warm
+
+
+def test_rule_documentation_and_listing():
+    doc = invoke("rule", "SDB102").output
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References"):
+        assert heading in doc
+    assert "CWE-78" in doc
+    listing = invoke("rules").output.splitlines()
+    assert [line.split()[0] for line in listing] == [f"SDB1{n:02d}" for n in range(1, 11)]
+    assert invoke("rule", "SDB999").exit_code == 2
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL})
+    proc = subprocess.run([sys.executable, "-m", "sdblint", "check", "--output-format", "json", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["summary"]["findings"] == 1

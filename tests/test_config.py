@@ -1,0 +1,89 @@
+"""[tool.sdblint]: strict validation and models-as-data extensions."""
+from helpers import OPENAI_SHELL, check_json, found, invoke, write
+
+GATEWAY = """
+import subprocess
+from acme.gateway import LLMGateway
+
+def run(task):
+    cmd = LLMGateway().ask(task)
+    subprocess.run(cmd, shell=True)
+"""
+
+
+def config(tmp_path, body: str):
+    return write(tmp_path, {"pyproject.toml": "[tool.sdblint]\n" + body})
+
+
+def test_unknown_key_names_file_and_key(tmp_path):
+    config(tmp_path, 'selectt = ["SDB1"]\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert str(tmp_path / "pyproject.toml") in result.output and "tool.sdblint.selectt" in result.output
+
+
+def test_wrong_type_says_what_was_expected(tmp_path):
+    config(tmp_path, 'ignore = "SDB101"\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2 and "tool.sdblint.ignore" in result.output and "a list of strings" in result.output
+
+
+def test_bad_fail_on_and_bad_sink_category(tmp_path):
+    config(tmp_path, 'fail-on = "fatal"\n')
+    assert "one of error, warning, info" in invoke("check", str(tmp_path)).output
+    config(tmp_path, '[[tool.sdblint.sink]]\ncategory = "teleport"\npatterns = ["x.y"]\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2 and "tool.sdblint.sink[0].category" in result.output
+
+
+def test_invalid_toml_is_a_config_error(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[tool.sdblint\n"})
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2 and "valid TOML" in result.output
+
+
+def test_pyproject_without_sdblint_table_means_defaults(tmp_path):
+    write(tmp_path, {"pyproject.toml": "[project]\nname='x'\n", "a.py": OPENAI_SHELL})
+    assert found(check_json(tmp_path)) == {("a.py", 8, "SDB102")}
+
+
+def test_select_ignore_and_per_file_ignores_from_config(tmp_path):
+    config(tmp_path, 'ignore = ["SDB101"]\n[tool.sdblint.per-file-ignores]\n"legacy/*" = ["SDB102"]\n')
+    write(tmp_path, {"a.py": OPENAI_SHELL + "    eval(cmd)\n", "legacy/b.py": OPENAI_SHELL})
+    assert found(check_json(tmp_path)) == {("a.py", 8, "SDB102")}
+
+
+def test_exclude_from_config(tmp_path):
+    config(tmp_path, 'extend-exclude = ["scripts"]\n')
+    write(tmp_path, {"a.py": OPENAI_SHELL, "scripts/b.py": OPENAI_SHELL})
+    assert {p for p, _, _ in found(check_json(tmp_path))} == {"a.py"}
+
+
+def test_config_fail_on_is_used(tmp_path):
+    config(tmp_path, 'fail-on = "error"\n')
+    write(tmp_path, {"a.py": OPENAI_SHELL.replace("subprocess.run(cmd, shell=True)", "open(cmd, 'w')")})
+    assert invoke("check", str(tmp_path)).exit_code == 0
+
+
+def test_in_house_proposer_sink_and_verifier_from_config(tmp_path):
+    write(tmp_path, {"acme/__init__.py": "", "acme/gateway.py": "class LLMGateway:\n    def ask(self, q):\n        return q\n",
+                     "agent.py": GATEWAY})
+    assert found(check_json(tmp_path)) == set()
+    config(tmp_path, '[[tool.sdblint.proposer]]\nlabel = "gateway"\npatterns = ["**.LLMGateway().ask"]\n')
+    assert found(check_json(tmp_path)) == {("agent.py", 6, "SDB102")}
+    config(tmp_path, '[[tool.sdblint.proposer]]\nlabel = "gateway"\npatterns = ["**.LLMGateway().ask"]\n'
+                     '[[tool.sdblint.verifier]]\nkind = "allowlist"\nreturns = "value"\npatterns = ["policy.vet"]\n')
+    write(tmp_path, {"agent.py": GATEWAY.replace("cmd = LLMGateway().ask(task)", "cmd = policy.vet(LLMGateway().ask(task))")
+                     .replace("import subprocess", "import subprocess\nimport policy")})
+    assert found(check_json(tmp_path)) == set()
+
+
+def test_explicit_config_file(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL, "sdblint.toml": 'select = ["SDB101"]\n'})
+    assert invoke("check", "--config", str(tmp_path / "sdblint.toml"), str(tmp_path)).exit_code == 0
+
+
+def test_bad_pattern_in_config(tmp_path):
+    config(tmp_path, '[[tool.sdblint.proposer]]\npatterns = ["a..b"]\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2 and "patterns" in result.output

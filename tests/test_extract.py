@@ -1,0 +1,93 @@
+"""Extraction: one libcst pass turns a module into plain, picklable facts."""
+import pickle
+
+from sdblint.extract import extract, module_name
+from sdblint.facts import ModuleFacts, ParseError
+
+
+def facts(source: str, path: str = "pkg/mod.py") -> ModuleFacts:
+    result = extract(path, source)
+    assert isinstance(result, ModuleFacts)
+    return result
+
+
+def test_module_names_follow_paths_and_packages():
+    assert module_name("agent/tools.py") == ("agent.tools", False)
+    assert module_name("agent/__init__.py") == ("agent", True)
+
+
+def test_imports_resolve_aliases_and_relative_imports():
+    f = facts("import openai as oa\nimport google.generativeai as genai\nfrom .llm import ask as a\nfrom ..core import x\n",
+              "pkg/sub/mod.py")
+    imports = dict(f.imports)
+    assert imports["oa"] == "openai"
+    assert imports["genai"] == "google.generativeai"
+    assert imports["a"] == "pkg.sub.llm.ask"
+    assert imports["x"] == "pkg.core.x"
+
+
+def test_assignment_flows_link_definitions_to_what_they_read():
+    f = facts("def f(resp):\n    text = resp.choices[0].message.content\n    cmd = f'ls {text}'\n    return cmd\n")
+    defs = {d.name: d for d in f.defs if d.scope.endswith("::f")}
+    assert defs["text"].flows[0].src == "n:pkg.mod::f::resp#p"
+    assert defs["text"].flows[0].attr == "choices"
+    assert defs["cmd"].flows[0].src == defs["text"].node
+    assert defs["cmd"].flows[0].alias is None          # an f-string is a derived value
+    function = next(x for x in f.functions if x.name == "f")
+    assert function.returns[0].src == defs["cmd"].node
+
+
+def test_reassignment_is_flow_sensitive_outside_loops():
+    f = facts("def f(a, b):\n    x = a\n    x = b\n    return x\n")
+    function = next(x for x in f.functions if x.name == "f")
+    sources = {flow.src for flow in function.returns}
+    assert sources == {next(d.node for d in f.defs if d.name == "x" and d.flows[0].src.endswith("b#p"))}
+
+
+def test_loop_carried_values_reach_reads_in_the_next_iteration():
+    f = facts("def f(stream):\n    text = ''\n    for chunk in stream:\n        text += chunk\n    return text\n")
+    carried = [d for d in f.defs if "#L" in d.node]
+    assert carried and any(flow.src.startswith("n:") for d in carried for flow in d.flows)
+
+
+def test_early_exit_allowlist_guards_later_reads_only():
+    source = (
+        "def f(cmd):\n"
+        "    run(cmd)\n"
+        "    if cmd not in ALLOWED:\n"
+        "        raise ValueError(cmd)\n"
+        "    run(cmd)\n"
+    )
+    f = facts(source)
+    runs = [c for c in f.calls if c.callee_text == "run"]
+    before, after = runs[0].args[0].flows[0], runs[1].args[0].flows[0]
+    assert not [g for g in before.guards if g.kind == "allowlist"]
+    assert [g for g in after.guards if g.kind == "allowlist"]
+
+
+def test_a_guard_in_one_branch_does_not_dominate_the_join():
+    source = (
+        "def f(cmd, strict):\n"
+        "    if strict:\n"
+        "        if cmd not in ALLOWED:\n"
+        "            raise ValueError(cmd)\n"
+        "    run(cmd)\n"
+    )
+    call = next(c for c in facts(source).calls if c.callee_text == "run")
+    assert not [g for g in call.args[0].flows[0].guards if g.kind == "allowlist"]
+
+
+def test_suppression_comments_need_a_code():
+    f = facts("x = 1  # sdblint: ignore[SDB102] reviewed\ny = 2  # noqa: SDB101, SDB104\nz = 3  # noqa\n")
+    assert dict(f.suppressions) == {1: ("SDB102",), 2: ("SDB101", "SDB104")}
+
+
+def test_facts_pickle_round_trip():
+    f = facts("import os\ndef g(x):\n    os.system(x)\n")
+    assert pickle.loads(pickle.dumps(f)) == f
+
+
+def test_syntax_errors_are_reported_not_raised():
+    result = extract("broken.py", "def f(:\n    pass\n")
+    assert isinstance(result, ParseError)
+    assert result.path == "broken.py" and "syntax error at line 1" in result.message
