@@ -86,21 +86,36 @@ class Catalog:
     dynamic_namespaces: frozenset[str]
     verifier_name: re.Pattern
     digest: str = field(default="", compare=False)
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def classify(self, path: str) -> "Classification":
+        """Every catalog entry a callee path matches (memoised: paths repeat a lot)."""
+        found = self._memo.get(path)
+        if found is None:
+            found = Classification(
+                next((p for p in self.proposers if any(x.matches(path) for x in p.patterns)), None),
+                tuple(s for s in self.sinks if any(x.matches(path) for x in s.patterns)),
+                tuple(v for v in self.verifiers if any(x.matches(path) for x in v.patterns)),
+                any(x.matches(path) for x in self.parsers),
+                any(x.matches(path) for x in self.sandboxes),
+            )
+            self._memo[path] = found
+        return found
 
     def proposer(self, path: str) -> Proposer | None:
-        return next((p for p in self.proposers if any(x.matches(path) for x in p.patterns)), None)
+        return self.classify(path).proposer
 
-    def sinks_for(self, path: str) -> list[Sink]:
-        return [s for s in self.sinks if any(x.matches(path) for x in s.patterns)]
+    def sinks_for(self, path: str) -> tuple[Sink, ...]:
+        return self.classify(path).sinks
 
-    def verifiers_for(self, path: str) -> list[Verifier]:
-        return [v for v in self.verifiers if any(x.matches(path) for x in v.patterns)]
+    def verifiers_for(self, path: str) -> tuple[Verifier, ...]:
+        return self.classify(path).verifiers
 
     def is_parser(self, path: str) -> bool:
-        return any(x.matches(path) for x in self.parsers)
+        return self.classify(path).parser
 
     def is_sandboxed(self, path: str) -> bool:
-        return any(x.matches(path) for x in self.sandboxes)
+        return self.classify(path).sandboxed
 
     def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
         if not extra.any():
@@ -118,6 +133,15 @@ class Catalog:
             verifier_name=self.verifier_name,
             digest=digest,
         )
+
+
+@dataclass(frozen=True)
+class Classification:
+    proposer: Proposer | None
+    sinks: tuple[Sink, ...]
+    verifiers: tuple[Verifier, ...]
+    parser: bool
+    sandboxed: bool
 
 
 @dataclass(frozen=True)

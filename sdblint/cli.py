@@ -1,6 +1,7 @@
 """Command line: ``sdblint check``, ``sdblint rule CODE``, ``sdblint rules``."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -48,6 +49,11 @@ def check(paths, output_format, select, extend_select, ignore, exit_zero, fail_o
         result = run(targets, settings, split_codes(select), split_codes(ignore), split_codes(extend_select), cache_dir)
     except ConfigError as exc:
         click.echo(f"sdblint: error: {exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # exit code 2 is the contract for internal failures
+        click.echo(f"sdblint: internal error: {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("SDBLINT_DEBUG"):
+            raise
         sys.exit(2)
     if output_format == "json":
         click.echo(to_json(result), nl=False)

@@ -1025,3 +1025,5 @@ def extract(rel_path: str, source: str) -> ModuleFacts | ParseError:
         return ParseError(rel_path, syntax_message(source, exc))
     except RecursionError:
         return ParseError(rel_path, "file is nested too deeply to analyse")
+    except Exception as exc:  # one odd file must not stop the run; it is reported instead
+        return ParseError(rel_path, f"internal error while extracting facts ({type(exc).__name__}: {exc})")

@@ -323,12 +323,12 @@ class FlowGraph:
         module = self.module_of(scope)
         head, _, rest = mapping.partition(".")
         candidates: list[tuple[str, str]] = []    # (literal kind, node)
-        if head in ("self", "cls") and rest and "." not in rest:
+        if head in ("self", "cls") and rest and "." not in rest and "::" in scope:
             qual = scope.split("::", 1)[1].rpartition(".")[0]
             stores = p.stores.get(f"a:{module}:{qual}:{rest}", [])
             candidates = [(s.literal_kind, s.target) for s in stores]
         elif not rest:
-            local = [d for d in p.defs.values() if d.scope == scope and d.name == head]
+            local = p.defs_named.get((scope, head), [])
             if local:
                 candidates = [(d.literal_kind, d.node) for d in local]
             else:
@@ -511,22 +511,30 @@ class FlowGraph:
 
     # ------------------------------------------------------------ summaries
     def add_summaries(self) -> None:
-        """Argument -> result edges through functions that return (part of) a parameter."""
+        """Argument -> result edges through functions that return (part of) a parameter.
+
+        Rounds repeat until no summary is new; a function is re-examined only when a
+        summary edge was added inside it in the previous round.
+        """
         from .propagate import reachable_effects
 
         done: set[tuple[str, str, tuple]] = set()
+        cache: dict[str, list[tuple[Tag, ...]]] = {}
+        dirty: set[str] | None = None
         for _ in range(SUMMARY_ROUNDS):
-            added = False
-            cache: dict[str, list[tuple[Tag, ...]]] = {}
+            changed: set[str] = set()
+            fresh: set[str] = set()
             for call, key, flow, param in self.bindings:
-                if param not in cache:
+                if param not in cache or (dirty is not None and key in dirty and param not in fresh):
                     cache[param] = reachable_effects(self, param, f"r:{key}", key)
+                    fresh.add(param)
                 for effects in cache[param]:
                     marker = (call.id, flow.src, effects)
                     if marker in done:
                         continue
                     done.add(marker)
-                    added = True
+                    changed.add(call.scope)
                     self.edge(flow, call.id, call.scope, kind="summary", extra=effects)
-            if not added:
+            if not changed:
                 break
+            dirty = changed

@@ -41,6 +41,7 @@ class Project:
         self.classes: dict[str, ClassInfo] = {}          # "mod:Qual" -> info
         self.class_module: dict[str, str] = {}
         self.defs: dict[str, Def] = {}
+        self.defs_named: dict[tuple[str, str], list[Def]] = {}
         self.calls: dict[str, Call] = {}
         self.call_module: dict[str, ModuleFacts] = {}
         self.stores: dict[str, list[Store]] = {}
@@ -59,6 +60,7 @@ class Project:
                 self.class_module[key] = m.module
             for d in m.defs:
                 self.defs[d.node] = d
+                self.defs_named.setdefault((d.scope, d.name), []).append(d)
             for c in m.calls:
                 self.calls[c.id] = c
                 self.call_module[c.id] = m

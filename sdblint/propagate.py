@@ -75,6 +75,7 @@ def reachable_effects(fg: FlowGraph, start: str, target: str, scope: str) -> lis
     if start not in graph:
         return []
     seen: set[tuple[str, frozenset]] = set()
+    per_node: dict[str, int] = {}
     found: set[frozenset] = set()
     queue = deque([(start, frozenset())])
     while queue:
@@ -88,8 +89,9 @@ def reachable_effects(fg: FlowGraph, start: str, target: str, scope: str) -> lis
             if nxt != target and fg.node_scope.get(nxt) != scope:
                 continue
             key = (nxt, tags | frozenset(data["effects"]))
-            if key in seen:
+            if key in seen or per_node.get(nxt, 0) >= MAX_STATES_PER_NODE:
                 continue
             seen.add(key)
+            per_node[nxt] = per_node.get(nxt, 0) + 1
             queue.append(key)
     return [tuple(sorted(t)) for t in sorted(found, key=lambda t: sorted(t))]
