@@ -86,8 +86,14 @@ def explain(fg: FlowGraph, state: State, parents) -> list[Step]:
     steps: list[Step] = []
     for s in chain:
         step = describe(fg, s.node)
-        if step and (not steps or steps[-1] != step):
-            steps.append(step)
+        if step is None:
+            continue
+        if steps and (steps[-1].path, steps[-1].line) == (step.path, step.line):
+            # The statement says more than the call inside it.
+            prefix = "model output: " if steps[-1].note.startswith("model output") else ""
+            steps[-1] = Step(step.path, step.line, prefix + step.note)
+            continue
+        steps.append(step)
     return steps
 
 
@@ -178,7 +184,10 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, rule: Rul
         key=lambda s: (s.path, s.line, s.callee),
     )
     status, detail, where = verifier_status(fg, site, state, adequate)
-    first = sources[0] if sources else None
+    root = state
+    while parents.get(root):
+        root = parents[root][0]
+    first = fg.sources.get(root.node)
     origin = f"{first.label} {first.callee} ({first.path}:{first.line})" if first else "a model"
     if site.role == "callee":
         what = f"picks the callable `{site.callee}`"

@@ -25,6 +25,7 @@ SUPPRESSION = re.compile(
 )
 EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
+LOOKUP_METHODS = ("get",)
 COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)
 
 
@@ -137,6 +138,8 @@ class Extractor:
         self.state = State()
         self.positions = None
         self.call_ids: dict[int, str] = {}
+        self.selectors: dict[int, tuple[Flow, ...]] = {}    # lookup expression -> its key's flows
+        self.def_selector: dict[str, tuple[Flow, ...]] = {}
 
     # ---------------------------------------------------------------- entry
     def run(self) -> ModuleFacts:
@@ -392,7 +395,7 @@ class Extractor:
         ))
         self.scope, self.state = outer_scope, outer_state
         if not in_class:
-            self.define(name, (), node, "")
+            self.define(name, (), node, "", function=scope.key)
 
     def stmt_ClassDef(self, node: cst.ClassDef) -> None:
         outer_scope, outer_state = self.scope, self.state
@@ -415,7 +418,7 @@ class Extractor:
         self.define(node.name.value, (), node, "")
 
     # ---------------------------------------------------------------- assignment
-    def define(self, name: str, flows, node, literal: str, note: str = "") -> None:
+    def define(self, name: str, flows, node, literal: str, note: str = "", value=None, function: str = "") -> None:
         scope = self.scope
         if scope.is_class_body:
             self.stores.append(Store(f"a:{self.module}:{scope.class_name}:{name}", self.line(node), tuple(flows), note, literal))
@@ -426,7 +429,10 @@ class Extractor:
         count = scope.def_counts.get(name, 0) + 1
         scope.def_counts[name] = count
         key = f"n:{scope.key}::{name}#{count}"
-        self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note))
+        selector = self.selector_of(value) if value is not None else None
+        if selector is not None:
+            self.def_selector[key] = selector
+        self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, function))
         if self.loop_depth:
             self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}
         else:
@@ -440,7 +446,7 @@ class Extractor:
     def assign(self, target, flows, value, literal: str) -> None:
         note = self.note(target)
         if isinstance(target, cst.Name):
-            self.define(target.value, flows, target, literal, note)
+            self.define(target.value, flows, target, literal, note, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
             if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements) and not any(
@@ -694,7 +700,10 @@ class Extractor:
             f, alias=f"{f.alias}.[]" if constant and f.alias is not None else None,
             guards=tuple(dict.fromkeys(f.guards + extra)),
         ) for f in value_flows)
-        return values + key_flows
+        if not constant:
+            # A model-chosen key selects a value; it is not part of the value itself.
+            self.selectors[id(node)] = key_flows
+        return values
 
     def comprehension(self, node) -> tuple[Flow, ...]:
         saved = self.state
@@ -733,7 +742,7 @@ class Extractor:
             callee_kind = "name" if isinstance(func, cst.Name) else "other"
             method = ""
             func_flows = self.expr(func)
-        mapping = dotted(func.value) if isinstance(func, cst.Attribute) and method == "get" else None
+        mapping = dotted(func.value) if isinstance(func, cst.Attribute) and method in LOOKUP_METHODS else None
         args = []
         position = 0
         for a in node.args:
@@ -748,6 +757,11 @@ class Extractor:
             args.append(Arg(index, keyword, star, flows, string_value(a.value), dotted(a.value), tuple(names_read(a.value))))
         call_id = f"c:{self.module}:{len(self.calls)}"
         self.call_ids[id(node)] = call_id
+        if mapping is not None and args and args[0].index == 0:
+            self.selectors[id(node)] = args[0].flows
+        elif isinstance(func, cst.Name) and func.value == "getattr" and len(args) > 1:
+            self.selectors[id(node)] = args[1].flows
+        selector = self.selector_of(func)
         loc = self.loc(node)
         stmt_start, stmt_end = self.stmt_lines
         first = args[0].literal if args and args[0].index == 0 else None
@@ -758,6 +772,7 @@ class Extractor:
             stmt_lines=(min(stmt_start, loc.line), max(stmt_end, loc.end_line)),
             callee_kind=callee_kind, method=method, func_flows=func_flows, receiver=receiver,
             args=tuple(args), first_literal=first, discarded=discarded, in_loop=self.loop_depth > 0, text=text, callee_text=callee_text,
+            selector=selector, is_lookup=id(node) in self.selectors,
         ))
         if discarded:
             keys = tuple(k for a in args for k in a.keys)
@@ -767,6 +782,16 @@ class Extractor:
             if keys:
                 self.checks.append(Check(self.scope.key, loc.line, keys, guard, True))
         return (Flow(call_id, loc.line, ""),)
+
+    def selector_of(self, func) -> tuple[Flow, ...] | None:
+        """If ``func`` was looked up by a key or name, the flows of that key or name."""
+        if id(func) in self.selectors:
+            return self.selectors[id(func)]
+        if isinstance(func, cst.Name):
+            picked = [self.def_selector.get(n) for n in self.state.defs.get(func.value, ())]
+            if picked and any(p is not None for p in picked):
+                return tuple(f for p in picked if p for f in p)
+        return None
 
     def source_for(self, loc: Loc) -> str:
         if loc.line == loc.end_line:

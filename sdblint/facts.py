@@ -81,6 +81,8 @@ class Call:
     in_loop: bool
     text: str               # the call's source text, whitespace-normalised, for fingerprints
     callee_text: str        # the callee expression's source text
+    selector: tuple[Flow, ...] | None = None  # a dispatch site: flows of the key/name that picks the callable
+    is_lookup: bool = False  # the call itself looks a value up by key (`d.get(k)`, `getattr(o, n)`)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Def:
     flows: tuple[Flow, ...]
     literal_kind: str = ""  # "dict", "list", ... when the value is a display literal
     note: str = ""
+    selector: tuple[Flow, ...] | None = None  # the value was looked up by name (`tools[name]`, `getattr(o, n)`)
+    function: str = ""      # the key of the nested function this name was bound to by `def`
 
 
 @dataclass(frozen=True)

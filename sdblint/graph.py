@@ -189,9 +189,7 @@ class FlowGraph:
                 functions.extend(k for k in p.function_keys(entity) if k not in functions)
             elif entity.kind == "class":
                 constructor = entity.key
-        dispatched = call.callee_kind == "other" or (
-            call.callee_kind == "name" and not paths and any(f.src.startswith("n:") for f in call.func_flows)
-        )
+        dispatched = call.selector is not None
         if dispatched:
             functions.extend(k for k in self.table_functions(call) if k not in functions)
         return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor, dispatched=dispatched)
@@ -374,7 +372,7 @@ class FlowGraph:
         if res.constructor:
             self.constructor_edges(call, res.constructor, scope)
             return
-        if call.callee_kind != "attr":
+        if call.selector is not None:
             self.callee_sink(call, res, scope)
         if res.functions:
             return
@@ -383,6 +381,9 @@ class FlowGraph:
                 if target.alias is not None:
                     for f in arg_flows:
                         self.edge(f, target.src, scope)
+        if call.is_lookup:
+            # `d.get(k)` / `getattr(o, n)`: the result comes from the container, not the key.
+            arg_flows = [f for f in call.args[0].flows] if call.callee_kind == "name" and call.args else []
         for f in arg_flows:
             self.edge(f, call.id, scope)
         for f in call.receiver:
@@ -493,9 +494,8 @@ class FlowGraph:
     def callee_sink(self, call: Call, res: Resolution, scope: str) -> None:
         """SDB107: a model-chosen callable, or model arguments to a dispatched tool."""
         node = f"{call.id}:dispatch:callee"
-        for f in call.func_flows:
-            if f.src.startswith(("n:", "c:", "a:")) or f.alias is None:
-                self.edge(f, node, scope)
+        for f in call.selector or ():
+            self.edge(f, node, scope)
         self.sinks.append(SinkSite(node, call, "dispatch", self.callee_label(call), "callee", ()))
         if res.dispatched:
             args_node = f"{call.id}:dispatch:arguments"

@@ -47,9 +47,11 @@ class Project:
         self.stores: dict[str, list[Store]] = {}
         self.methods: dict[str, dict[str, str]] = {}     # class key -> method name -> function key
         self.params: dict[str, tuple[Function, int]] = {}
+        self.function_paths: dict[str, str] = {}
         for m in modules:
             for f in m.functions:
                 self.functions[f.key] = f
+                self.function_paths[f"{m.module}.{f.qualname}"] = f.key
                 for p in f.params:
                     self.params[p.node] = (f, p.index)
                 if f.class_name:
@@ -231,6 +233,8 @@ class Project:
 
     def path_entity(self, path: str) -> Entity | None:
         """The project function or class a callee path names, if any."""
+        if path in self.function_paths:
+            return Entity("func", self.function_paths[path])
         module, attrs = self._split_module(path)
         if module is None:
             return None
@@ -303,6 +307,8 @@ class Project:
                     out |= {p + "()" for p in self.entity_path(self.resolve_dotted(module, param.annotation))}
                 return out
             d = self.defs.get(node)
+            if d is not None and d.function:
+                return set(self.entity_path(Entity("func", d.function)))
             return self.flow_paths(d.flows) if d else set()
         if kind == "g":
             _, module, name = node.split(":", 2)

@@ -18,7 +18,7 @@ def test_json_output_follows_the_contract(tmp_path):
     assert (finding["code"], finding["path"], finding["line"], finding["column"]) == ("SDB102", "agent/tools.py", 8, 5)
     assert finding["sink"] == {"callee": "subprocess.run", "category": "shell"}
     assert finding["sources"] == [{"path": "agent/tools.py", "line": 7, "callee": "openai.OpenAI().chat.completions.create"}]
-    assert finding["flow"][0]["note"] == "model output" and finding["flow"][-1]["line"] == 8
+    assert finding["flow"][0]["note"].startswith("model output: cmd = client.chat") and finding["flow"][-1]["line"] == 8
     assert finding["verifier"]["status"] == "missing"
     assert report["summary"] == {"files": 1, "findings": 1, "by_code": {"SDB102": 1}}
 
@@ -86,7 +86,7 @@ def test_text_output_shows_location_flow_and_summary(tmp_path):
     write(tmp_path, {"a.py": OPENAI_SHELL})
     out = invoke("check", str(tmp_path)).output
     assert out.startswith("a.py:8:5: SDB102 model output from openai")
-    assert "    verifier: missing" in out and "    a.py:7: model output" in out
+    assert "    verifier: missing" in out and "    a.py:7: model output: cmd = " in out
     assert out.rstrip().endswith("Found 1 finding in 1 file.")
     assert invoke("check", "--quiet", str(tmp_path)).output.count("\n") == 2
 
