@@ -43,6 +43,19 @@ class Proposer:
     patterns: tuple[Pattern, ...]
     schema_args: tuple[str, ...] = ()
     schema_segments: tuple[str, ...] = ()
+    unless_context: re.Pattern | None = None   # not a proposer inside scopes whose name matches
+
+    def applies_in(self, scope_qualname: str) -> bool:
+        return self.unless_context is None or not self.unless_context.search(scope_qualname)
+
+
+@dataclass(frozen=True)
+class ToolEntry:
+    label: str
+    decorators: tuple[Pattern, ...]
+    base_classes: tuple[Pattern, ...]
+    methods: tuple[str, ...]
+    schema_validated: bool
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,8 @@ class Catalog:
     mutators: frozenset[str]
     dynamic_namespaces: frozenset[str]
     verifier_name: re.Pattern
+    tool_entries: tuple[ToolEntry, ...] = ()
+    tool_param_ignore: frozenset[str] = frozenset()
     digest: str = field(default="", compare=False)
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -131,6 +146,8 @@ class Catalog:
             mutators=self.mutators,
             dynamic_namespaces=self.dynamic_namespaces,
             verifier_name=self.verifier_name,
+            tool_entries=self.tool_entries,
+            tool_param_ignore=self.tool_param_ignore,
             digest=digest,
         )
 
@@ -258,11 +275,17 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
     for i, table in enumerate(_expect(data.get("proposer", []), list, source, f"{prefix}proposer", "an array of tables")):
         key = f"{prefix}proposer[{i}]"
         _expect(table, dict, source, key, "a table")
-        _check_keys(table, {"label", "patterns", "schema_args", "schema_segments"}, source, key)
+        _check_keys(table, {"label", "patterns", "schema_args", "schema_segments", "unless_context"}, source, key)
         label = _expect(table.get("label", "proposer"), str, source, f"{key}.label", "a string")
+        unless = table.get("unless_context")
+        if unless is not None:
+            try:
+                unless = re.compile(_expect(unless, str, source, f"{key}.unless_context", "a regular expression"))
+            except re.error as exc:
+                raise ConfigError(source, f"{key}.unless_context", f"a valid regular expression ({exc})") from exc
         proposers.append(Proposer(label, _patterns(table, source, key),
                                   _strings(table, "schema_args", source, key),
-                                  _strings(table, "schema_segments", source, key)))
+                                  _strings(table, "schema_segments", source, key), unless))
     for i, table in enumerate(_expect(data.get("sink", []), list, source, f"{prefix}sink", "an array of tables")):
         key = f"{prefix}sink[{i}]"
         _expect(table, dict, source, key, "a table")
@@ -329,5 +352,12 @@ def builtin_catalog() -> Catalog:
         mutators=frozenset(flow["mutators"]),
         dynamic_namespaces=frozenset(flow["dynamic_namespaces"]),
         verifier_name=re.compile(flow["verifier_name"]),
+        tool_entries=tuple(
+            ToolEntry(t["label"], tuple(compile_pattern(p) for p in t.get("decorators", ())),
+                      tuple(compile_pattern(p) for p in t.get("base_classes", ())),
+                      tuple(t.get("methods", ())), bool(t.get("schema_validated", False)))
+            for t in data.get("tool_entry", [])
+        ),
+        tool_param_ignore=frozenset(data["tool_params"]["ignore"]),
         digest=hasher.hexdigest(),
     )

@@ -103,6 +103,12 @@ class Project:
             entity = self.member(entity, attr)
         return entity
 
+    def dotted_paths(self, module: str, dotted: str) -> frozenset[str]:
+        """Callee paths of ``a.b.c`` as written in ``module`` (through values such as clients)."""
+        head, _, rest = dotted.partition(".")
+        suffix = f".{rest}" if rest else ""
+        return frozenset(p + suffix for p in self.entity_path(self.resolve_name(module, head)))
+
     def member(self, entity: Entity, attr: str) -> Entity:
         if entity.kind == "module":
             return self.resolve_name(entity.key, attr)
