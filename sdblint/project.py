@@ -329,13 +329,26 @@ class Project:
             for related in self.attr_nodes(node):
                 for s in self.stores.get(related, ()):
                     out |= self.flow_paths(s.flows)
-            return out
+            return out | self.annotated_attr_paths(node)
         if kind == "r":
             f = self.functions.get(node[2:])
             return self.flow_paths(f.returns) if f else set()
         if kind == "c":
             call = self.calls.get(node)
             return self.call_result_paths(call) if call else set()
+        return set()
+
+    def annotated_attr_paths(self, node: str) -> set[str]:
+        """``db: SQLDatabase`` declared on a class (dataclass, pydantic): instances of that type."""
+        _, module, qual, attr = node.split(":", 3)
+        key = f"{module}:{qual}"
+        if key not in self.classes:
+            return set()
+        for k in self.mro(key):
+            for name, annotation in self.classes[k].fields:
+                if name == attr and annotation and annotation != "literal":
+                    entity = self.resolve_dotted(self.class_module[k], annotation)
+                    return {p + "()" for p in self.entity_path(entity)} if entity.kind in ("class", "external") else set()
         return set()
 
     def callee_paths(self, call: Call) -> set[str]:
