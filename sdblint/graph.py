@@ -195,7 +195,10 @@ class FlowGraph:
             proposer = catalog.proposer(path)
             if proposer and proposer.applies_in(scope_name):
                 return Resolution(tuple(paths), proposer=(proposer.label, path))
-        for path in paths:
+        # A receiver we cannot resolve (`TOOL_ARGS[name].model_validate_json(...)`) still has a
+        # method name, which is enough for verifiers and parsers (never for sinks or proposers).
+        checked = paths or ([f"?.{call.method}"] if call.callee_kind == "attr" else [])
+        for path in checked:
             verifiers = catalog.verifiers_for(path)
             verifiers = [v for v in verifiers if v.when_kwarg is None or any(
                 a.keyword == v.when_kwarg[0] and (a.dotted or a.literal) == v.when_kwarg[1] for a in call.args)]
