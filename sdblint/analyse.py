@@ -63,7 +63,7 @@ def check_graph(fg: FlowGraph, rules: dict[str, RuleDoc]) -> list[Finding]:
         if not states:
             continue
         category = catalog.categories[site.category]
-        adequate = category.arguments_adequate if site.role == "arguments" else category.adequate
+        adequate = (category.arguments_adequate if site.role == "arguments" else category.adequate) | set(site.extra_adequate)
         failing = [s for s in states if not any(t[0] in adequate for t in s.tags)]
         if not failing:
             continue

@@ -26,6 +26,7 @@ SUPPRESSION = re.compile(
 EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
 LOOKUP_METHODS = ("get",)
+FIXED_HOST_URL = re.compile(r"[a-zA-Z][\w+.-]*://[^/{}\s]+/")
 COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)
 
 
@@ -615,10 +616,19 @@ class Extractor:
             return derive(flows)
         if isinstance(node, cst.FormattedString):
             flows = ()
+            prefix = ""
             for part in node.parts:
-                if isinstance(part, cst.FormattedStringExpression):
-                    flows += self.expr(part.expression)
-            return derive(flows)
+                if isinstance(part, cst.FormattedStringText):
+                    prefix += part.value
+                    continue
+                part_flows = derive(self.expr(part.expression))
+                if FIXED_HOST_URL.match(prefix):
+                    # After "https://host/" the value can steer the path or query, not the host.
+                    guard = Guard("host-fixed", self.line(part))
+                    part_flows = tuple(replace(f, guards=f.guards + (guard,)) for f in part_flows)
+                flows += part_flows
+                prefix += "{}"
+            return flows
         if isinstance(node, cst.ConcatenatedString):
             return derive(self.expr(node.left) + self.expr(node.right))
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):

@@ -44,6 +44,7 @@ class SinkSite:
     callee: str
     role: str          # "value", "callee" (model-chosen callable) or "arguments" (dispatched tool args)
     keys: tuple[str, ...]
+    extra_adequate: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,7 @@ class FlowGraph:
         out: list[Tag] = []
         for g in guards:
             where = f"{path}:{g.line}"
-            if g.kind in ("allowlist", "fullmatch", "type", "policy"):
+            if g.kind in ("allowlist", "fullmatch", "type", "policy", "host-fixed"):
                 out.append((g.kind, where, ""))
             elif g.kind == "mapping":
                 if self.is_fixed_mapping(g.mapping, scope):
@@ -517,7 +518,7 @@ class FlowGraph:
             node = f"{call.id}:{category}:{index}"
             for f in a.flows:
                 self.edge(f, node, scope)
-            self.sinks.append(SinkSite(node, call, category, display_path(path), "value", a.keys))
+            self.sinks.append(SinkSite(node, call, category, display_path(path), "value", a.keys, sink.extra_adequate))
         if sink.category == "file" and not sink.args and call.receiver:
             # `Path(model_path).unlink()`: the receiver is the path being written.
             node = f"{call.id}:{sink.category}:receiver"
