@@ -188,7 +188,11 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, rule: Rul
     while parents.get(root):
         root = parents[root][0]
     first = fg.sources.get(root.node)
-    origin = f"{first.label} {first.callee} ({first.path}:{first.line})" if first else "a model"
+    if first is None:
+        origin = "a model"
+    else:
+        name = first.callee if first.callee.startswith(first.label.split("<")[0]) else f"{first.label} {first.callee}"
+        origin = f"{name} ({first.path}:{first.line})"
     if site.role == "callee":
         what = f"picks the callable `{site.callee}`"
     elif site.role == "arguments":
