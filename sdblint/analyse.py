@@ -10,6 +10,7 @@ from .catalog import Catalog
 from .facts import ModuleFacts
 from .graph import MARKERS, FlowGraph, SinkSite
 from .project import Project
+from .patterns import PatternHit, infer_patterns, load_patterns, pattern_for
 from .propagate import State, propagate
 from .ruledocs import RuleDoc
 
@@ -53,8 +54,9 @@ class Finding:
     stmt_lines: tuple[int, int]
 
 
-def check_graph(fg: FlowGraph, rules: dict[str, RuleDoc]) -> list[Finding]:
+def check_graph(fg: FlowGraph, rules: dict[str, RuleDoc]) -> tuple[list[Finding], list[PatternHit]]:
     per_node, parents = propagate(fg)
+    hits = infer_patterns(fg, per_node)
     catalog, project = fg.catalog, fg.project
     findings: list[Finding] = []
     reported: set[tuple[str, str]] = set()
@@ -71,11 +73,12 @@ def check_graph(fg: FlowGraph, rules: dict[str, RuleDoc]) -> list[Finding]:
             continue
         reported.add((site.call.id, category.code))
         witness = min(failing, key=lambda s: (len([t for t in s.tags if t[0] not in MARKERS]), len(s.tags), sorted(s.tags)))
-        findings.append(make_finding(fg, site, witness, parents, rules[category.code], adequate))
-    return findings
+        findings.append(make_finding(fg, site, witness, parents, rules[category.code], adequate, hits))
+    return findings, hits
 
 
-def explain(fg: FlowGraph, state: State, parents) -> list[Step]:
+def chain_of(state: State, parents) -> list[State]:
+    """The states from the proposer to ``state``."""
     chain = []
     current: State | None = state
     while current is not None:
@@ -83,6 +86,11 @@ def explain(fg: FlowGraph, state: State, parents) -> list[Step]:
         parent = parents.get(current)
         current = parent[0] if parent else None
     chain.reverse()
+    return chain
+
+
+def explain(fg: FlowGraph, state: State, parents) -> list[Step]:
+    chain = chain_of(state, parents)
     steps: list[Step] = []
     for s in chain:
         step = describe(fg, s.node)
@@ -173,7 +181,7 @@ def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate) -> tu
     return "missing", "no verifier on this path", ""
 
 
-def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, rule: RuleDoc, adequate) -> Finding:
+def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, rule: RuleDoc, adequate, hits) -> Finding:
     p = fg.project
     call = site.call
     module = p.call_module[call.id]
@@ -184,10 +192,7 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, rule: Rul
         key=lambda s: (s.path, s.line, s.callee),
     )
     status, detail, where = verifier_status(fg, site, state, adequate)
-    root = state
-    while parents.get(root):
-        root = parents[root][0]
-    first = fg.sources.get(root.node)
+    first = fg.sources.get(chain_of(state, parents)[0].node)
     if first is None:
         origin = "a model"
     else:
@@ -200,6 +205,9 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, rule: Rul
     else:
         what = f"reaches {site.callee}"
     message = f"model output from {origin} {what} {STATUS_TEXT[status]}"
+    along = [call.scope] + [fg.node_scope.get(s.node, "") for s in reversed(chain_of(state, parents))]
+    hit = pattern_for(hits, list(dict.fromkeys(x for x in along if x)), module.module)
+    pattern_id, weakness = (hit.id, hit.weaknesses[0]) if hit else ("direct", load_patterns()[1])
     fingerprint = hashlib.sha256(
         "|".join([rule.code, module.path, site.callee, call.text, call.scope]).encode()
     ).hexdigest()[:20]
@@ -208,7 +216,7 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, rule: Rul
         line=call.loc.line, column=call.loc.column, end_line=call.loc.end_line, end_column=call.loc.end_column,
         message=message, sink_callee=site.callee, sink_category=site.category, sources=tuple(sources),
         flow=tuple(steps), verifier_status=status, verifier_detail=detail, verifier_location=where,
-        pattern_id="direct", pattern_weakness="", fingerprint=fingerprint, stmt_lines=call.stmt_lines,
+        pattern_id=pattern_id, pattern_weakness=weakness, fingerprint=fingerprint, stmt_lines=call.stmt_lines,
     )
 
 
@@ -217,7 +225,7 @@ def sources_reaching(fg: FlowGraph, node: str):
     return [fg.sources[n] for n in sorted(ancestors) if n in fg.sources]
 
 
-def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc]) -> list[Finding]:
+def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc]) -> tuple[list[Finding], list[PatternHit]]:
     project = Project(modules)
     fg = FlowGraph(project, catalog).build()
     return check_graph(fg, rules)

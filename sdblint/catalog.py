@@ -99,6 +99,7 @@ class Catalog:
     mutators: frozenset[str]
     dynamic_namespaces: frozenset[str]
     verifier_name: re.Pattern
+    callback_runners: tuple[Pattern, ...] = ()
     tool_entries: tuple[ToolEntry, ...] = ()
     tool_param_ignore: frozenset[str] = frozenset()
     digest: str = field(default="", compare=False)
@@ -147,6 +148,7 @@ class Catalog:
             mutators=self.mutators,
             dynamic_namespaces=self.dynamic_namespaces,
             verifier_name=self.verifier_name,
+            callback_runners=self.callback_runners,
             tool_entries=self.tool_entries,
             tool_param_ignore=self.tool_param_ignore,
             digest=digest,
@@ -353,6 +355,7 @@ def builtin_catalog() -> Catalog:
         mutators=frozenset(flow["mutators"]),
         dynamic_namespaces=frozenset(flow["dynamic_namespaces"]),
         verifier_name=re.compile(flow["verifier_name"]),
+        callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
         tool_entries=tuple(
             ToolEntry(t["label"], tuple(compile_pattern(p) for p in t.get("decorators", ())),
                       tuple(compile_pattern(p) for p in t.get("base_classes", ())),

@@ -15,6 +15,7 @@ from .config import Settings
 from .discover import discover
 from .extract import extract
 from .facts import ModuleFacts, ParseError
+from .patterns import PatternHit
 from .ruledocs import load_rules
 from .selection import ignored_for_file, selected_codes, suppressed
 
@@ -27,6 +28,7 @@ class RunResult:
     findings: tuple[Finding, ...]
     errors: tuple[ParseError, ...]
     modules: tuple[ModuleFacts, ...]
+    patterns: tuple[PatternHit, ...] = ()
 
 
 def relative(path: Path, root: Path) -> str:
@@ -88,7 +90,7 @@ def run(paths: list[Path], settings: Settings, select=None, ignore=None, extend_
     results = extract_all(files, settings.root, cache_dir)
     modules = [r for r in results if isinstance(r, ModuleFacts)]
     errors = tuple(sorted((r for r in results if isinstance(r, ParseError)), key=lambda e: e.path))
-    findings = analyse(modules, catalog, rules)
+    findings, patterns = analyse(modules, catalog, rules)
     suppressions = {m.path: dict(m.suppressions) for m in modules}
     kept = [
         f for f in findings
@@ -97,4 +99,4 @@ def run(paths: list[Path], settings: Settings, select=None, ignore=None, extend_
         and not ignored_for_file(f.code, f.path, settings.per_file_ignores, known, settings.source)
     ]
     kept.sort(key=lambda f: (f.path, f.line, f.column, f.code))
-    return RunResult(len(files), tuple(kept), errors, tuple(modules))
+    return RunResult(len(files), tuple(kept), errors, tuple(modules), tuple(patterns))

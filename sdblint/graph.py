@@ -422,6 +422,8 @@ class FlowGraph:
                 if target.alias is not None:
                     for f in arg_flows:
                         self.edge(f, target.src, scope)
+        if any(pt.matches(path) for path in res.paths for pt in self.catalog.callback_runners):
+            self.callback_returns(call)
         if call.is_lookup:
             # `d.get(k)` / `getattr(o, n)`: the result comes from the container, not the key.
             arg_flows = [f for f in call.args[0].flows] if call.callee_kind == "name" and call.args else []
@@ -429,6 +431,19 @@ class FlowGraph:
             self.edge(f, call.id, scope)
         for f in call.receiver:
             self.edge(f, call.id, scope)
+
+    def callback_returns(self, call: Call) -> None:
+        """`to_thread(ask, q)`: the result is what the function handed over returns."""
+        p = self.project
+        for a in call.args:
+            for f in a.flows:
+                if f.alias != "":
+                    continue
+                for path in p.paths(f.src):
+                    entity = p.path_entity(path)
+                    for key in p.function_keys(entity) if entity else ():
+                        self.graph.add_edge(f"r:{key}", call.id, kind="return", effects=(), attr="",
+                                            line=call.loc.line, module=self.module_of(call.scope))
 
     def source_effects(self, call: Call, res: Resolution) -> tuple[Tag, ...]:
         """Client-side validation into a pydantic model makes the output schema-verified."""

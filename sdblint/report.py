@@ -31,7 +31,12 @@ def to_json(result: RunResult) -> str:
     document = {
         "version": __version__,
         "findings": [finding_dict(f) for f in result.findings],
-        "patterns": [],
+        "patterns": [
+            {"id": h.id, "scope": h.scope, "confidence": h.confidence,
+             "evidence": [{"path": e.path, "line": e.line, "why": e.why} for e in h.evidence],
+             "weaknesses": list(h.weaknesses)}
+            for h in result.patterns
+        ],
         "errors": [{"path": e.path, "message": e.message} for e in result.errors],
         "summary": {
             "files": result.files,
@@ -54,6 +59,7 @@ def to_text(result: RunResult, color: bool, quiet: bool) -> str:
             continue
         out.append(f"    verifier: {f.verifier_status} - {f.verifier_detail}"
                    + (f" ({f.verifier_location})" if f.verifier_location else ""))
+        out.append(f"    pattern: {f.pattern_id} - {f.pattern_weakness}")
         for step in f.flow:
             out.append(f"    {step.path}:{step.line}: {step.note}")
         if color:
