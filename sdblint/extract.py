@@ -76,6 +76,9 @@ class Scope:
     returns: list[Flow] = field(default_factory=list)
     globals_declared: set[str] = field(default_factory=set)
     def_counts: dict[str, int] = field(default_factory=dict)
+    branch_depth: int = 0
+    can_reject: bool = False    # raises, or returns None/False from a branch
+    is_predicate: bool = False  # returns a comparison, membership test or boolean
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -218,8 +221,13 @@ class Extractor:
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 self.scope.returns.extend(self.expr(small.value))
+            if self.scope.branch_depth and (small.value is None or is_falsy(small.value)):
+                self.scope.can_reject = True
+            if small.value is not None and is_yes_no(small.value):
+                self.scope.is_predicate = True
             self.state.exited = True
         elif isinstance(small, cst.Raise):
+            self.scope.can_reject = True
             if small.exc is not None:
                 self.expr(small.exc)
             self.state.exited = True
@@ -267,6 +275,7 @@ class Extractor:
         true_guards, false_guards = self.condition(node.test, rejects=rejects)
         before = self.state
         self.state = before.with_guards(true_guards)
+        self.scope.branch_depth += 1
         self.block(node.body.body)
         after_body = self.state
         self.state = before.with_guards(false_guards)
@@ -274,6 +283,7 @@ class Extractor:
             self.statement(node.orelse)
         elif isinstance(node.orelse, cst.Else):
             self.block(node.orelse.body.body)
+        self.scope.branch_depth -= 1
         after_else = self.state
         self.state = merge([after_body, after_else])
 
@@ -324,7 +334,9 @@ class Extractor:
             self.state = merge([before, replace(after_body, exited=False)]).copy()
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 self.define(handler.name.name.value, (), handler, "")
+            self.scope.branch_depth += 1   # `except ValueError: return None` is a rejection
             self.block(handler.body.body)
+            self.scope.branch_depth -= 1
             ends.append(self.state)
         self.state = after_body
         if node.orelse is not None:
@@ -392,7 +404,7 @@ class Extractor:
             key=scope.key, name=name, qualname=qualname,
             class_name=scope.class_name, params=tuple(params), returns=tuple(scope.returns),
             decorators=decorators, loc=self.loc(node), is_async=node.asynchronous is not None,
-            can_reject=can_reject(node.body), is_predicate=is_predicate(node.body), is_abstract=is_abstract(node, decorators), is_static=is_static,
+            can_reject=scope.can_reject, is_predicate=scope.is_predicate, is_abstract=is_abstract(node, decorators), is_static=is_static,
         ))
         self.scope, self.state = outer_scope, outer_state
         if not in_class:
@@ -960,59 +972,20 @@ def annotation_kind(node) -> str:
     return dotted(node) or ""
 
 
-def can_reject(body) -> bool:
-    """Can this function body say no: raise, or return a falsy result from a branch?"""
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        depth = 0
-
-        def visit_FunctionDef(self, n):
-            return False
-
-        def visit_ClassDef(self, n):
-            return False
-
-        def visit_Raise(self, n):
-            nonlocal found
-            found = True
-
-        def visit_If(self, n):
-            self.depth += 1
-
-        def leave_If(self, n):
-            self.depth -= 1
-
-        def visit_Return(self, n):
-            nonlocal found
-            if self.depth and (n.value is None or (isinstance(n.value, cst.Name) and n.value.value in ("None", "False"))):
-                found = True
-
-    body.visit(Finder())
-    return found
+def is_falsy(value) -> bool:
+    return isinstance(value, cst.Name) and value.value in ("None", "False")
 
 
-def is_predicate(body) -> bool:
-    """Does the function answer yes/no (a comparison, membership test or boolean)?"""
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, n):
-            return False
-
-        def visit_Return(self, n):
-            nonlocal found
-            value = n.value
-            if isinstance(value, (cst.Comparison, cst.BooleanOperation)) or (
-                isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not)
-            ) or (isinstance(value, cst.Name) and value.value in ("True", "False")) or (
-                isinstance(value, cst.Call) and (dotted(value.func) or "").split(".")[-1]
-                in ("isinstance", "fullmatch", "bool", "all", "any", "is_valid", "is_relative_to")
-            ):
-                found = True
-
-    body.visit(Finder())
-    return found
+def is_yes_no(value) -> bool:
+    """A comparison, membership test, boolean literal or well-known predicate call."""
+    if isinstance(value, (cst.Comparison, cst.BooleanOperation)):
+        return True
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not):
+        return True
+    if isinstance(value, cst.Name) and value.value in ("True", "False"):
+        return True
+    return isinstance(value, cst.Call) and (dotted(value.func) or "").split(".")[-1] in (
+        "isinstance", "fullmatch", "bool", "all", "any", "is_valid", "is_relative_to")
 
 
 def is_abstract(node: cst.FunctionDef, decorators) -> bool:
