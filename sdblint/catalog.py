@@ -97,9 +97,9 @@ class Catalog:
     sandboxes: tuple[Pattern, ...]
     categories: dict[str, Category]
     mutators: frozenset[str]
-    dynamic_namespaces: frozenset[str]
     verifier_name: re.Pattern
     callback_runners: tuple[Pattern, ...] = ()
+    opaque_calls: tuple[Pattern, ...] = ()
     tool_entries: tuple[ToolEntry, ...] = ()
     tool_param_ignore: frozenset[str] = frozenset()
     digest: str = field(default="", compare=False)
@@ -146,9 +146,9 @@ class Catalog:
             sandboxes=self.sandboxes,
             categories=self.categories,
             mutators=self.mutators,
-            dynamic_namespaces=self.dynamic_namespaces,
             verifier_name=self.verifier_name,
             callback_runners=self.callback_runners,
+            opaque_calls=self.opaque_calls,
             tool_entries=self.tool_entries,
             tool_param_ignore=self.tool_param_ignore,
             digest=digest,
@@ -353,9 +353,9 @@ def builtin_catalog() -> Catalog:
         sandboxes=tuple(compile_pattern(p) for t in data.get("sandbox", []) for p in t["patterns"]),
         categories=categories,
         mutators=frozenset(flow["mutators"]),
-        dynamic_namespaces=frozenset(flow["dynamic_namespaces"]),
         verifier_name=re.compile(flow["verifier_name"]),
         callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
+        opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"]),
         tool_entries=tuple(
             ToolEntry(t["label"], tuple(compile_pattern(p) for p in t.get("decorators", ())),
                       tuple(compile_pattern(p) for p in t.get("base_classes", ())),

@@ -26,6 +26,7 @@ SUPPRESSION = re.compile(
 EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
 LOOKUP_METHODS = ("get",)
+TYPE_ATTRIBUTES = frozenset({"__class__", "__name__", "__qualname__", "__module__", "__mro__"})
 FIXED_HOST_URL = re.compile(r"[a-zA-Z][\w+.-]*://[^/{}\s]+/")
 COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)
 
@@ -591,6 +592,9 @@ class Extractor:
         if isinstance(node, cst.Attribute):
             base = node.value
             attr = node.attr.value
+            if attr in TYPE_ATTRIBUTES:
+                self.expr(base)
+                return ()   # `x.__class__.__name__` describes the value's type, not its text
             if isinstance(base, cst.Name) and base.value == self.scope.self_name and self.scope.class_name:
                 key = dotted(node)
                 return (Flow(f"a:{self.module}:{self.scope.class_name}:{attr}", self.line(node), "", guards=self.guards_for(key)),)

@@ -424,6 +424,8 @@ class FlowGraph:
                         self.edge(f, target.src, scope)
         if any(pt.matches(path) for path in res.paths for pt in self.catalog.callback_runners):
             self.callback_returns(call)
+        if any(pt.matches(path) for path in res.paths for pt in self.catalog.opaque_calls):
+            return   # `len(x)`, `type(x)`: nothing of the model's text survives
         if call.is_lookup:
             # `d.get(k)` / `getattr(o, n)`: the result comes from the container, not the key.
             arg_flows = [f for f in call.args[0].flows] if call.callee_kind == "name" and call.args else []
@@ -479,14 +481,16 @@ class FlowGraph:
         star = next((prm for prm in params if prm.star == "*"), None)
         double = next((prm for prm in params if prm.star == "**"), None)
         positional = [prm for prm in params if not prm.star]
+        explicit = 0   # positional arguments already bound when a `*args` or `**kwargs` is met
         for a in call.args:
             if a.star == "**":
-                targets = [prm for prm in params if prm.star != "*"]
+                targets = [prm for prm in params[explicit:] if prm.star != "*"]
             elif a.star == "*":
-                targets = positional + ([star] if star else [])
+                targets = positional[explicit:] + [star]
             elif a.keyword:
                 targets = [by_name.get(a.keyword, double)]
             elif a.index is not None:
+                explicit = a.index + 1
                 targets = [positional[a.index]] if a.index < len(positional) else [star]
             else:
                 targets = []

@@ -8,12 +8,14 @@ and aliases, module-level definitions, classes with their bases and subclasses, 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .facts import Call, ClassInfo, Def, Flow, Function, ModuleFacts, Store
 
 MAX_PATHS = 12
+STDLIB = frozenset(sys.stdlib_module_names)
 # Only short lower-case names (service names, pipeline tasks) become part of a path, so
 # that a credential passed as a literal never reaches the output.
 _LITERAL_OK = re.compile(r"[a-z][a-z0-9_\-]{0,30}\Z")
@@ -90,8 +92,12 @@ class Project:
 
     # ------------------------------------------------------------ modules and symbols
     def find_module(self, dotted: str) -> str | None:
+        """The project module an absolute import names: exact, or by suffix for projects checked
+        from above their import root (never for the standard library: `json` is not `pkg.json`)."""
         if dotted in self.modules:
             return dotted
+        if dotted.split(".")[0] in STDLIB:
+            return None
         candidates = self._suffix.get(dotted, [])
         return min(candidates, key=lambda c: (len(c), c)) if candidates else None
 
