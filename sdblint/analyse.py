@@ -64,16 +64,18 @@ def check_graph(fg: FlowGraph, rules: dict[str, RuleDoc]) -> tuple[list[Finding]
         states = per_node.get(site.node)
         if not states:
             continue
+        if site.role == "arguments" and not per_node.get(f"{site.call.id}:dispatch:callee"):
+            continue   # the model did not pick this callable: an internal dispatch, not a tool call
         category = catalog.categories[site.category]
         adequate = (category.arguments_adequate if site.role == "arguments" else category.adequate) | set(site.extra_adequate)
-        failing = [s for s in states if not any(t[0] in adequate for t in s.tags)]
+        failing = [s for s in states if not any(t[0] in adequate and trusted(t, per_node) for t in s.tags)]
         if not failing:
             continue
         if (site.call.id, category.code) in reported:
             continue
         reported.add((site.call.id, category.code))
         witness = min(failing, key=lambda s: (len([t for t in s.tags if t[0] not in MARKERS]), len(s.tags), sorted(s.tags)))
-        findings.append(make_finding(fg, site, witness, parents, rules[category.code], adequate, hits))
+        findings.append(make_finding(fg, site, witness, parents, per_node, rules[category.code], adequate, hits))
     return findings, hits
 
 
@@ -87,6 +89,13 @@ def chain_of(state: State, parents) -> list[State]:
         current = parent[0] if parent else None
     chain.reverse()
     return chain
+
+
+def trusted(tag, per_node) -> bool:
+    """An allow-list whose container holds model output does not count."""
+    if tag[0] == "allowlist" and tag[2].startswith("in:"):
+        return not any(node in per_node for node in tag[2][3:].split(","))
+    return True
 
 
 def explain(fg: FlowGraph, state: State, parents) -> list[Step]:
@@ -147,8 +156,11 @@ STATUS_TEXT = {
 }
 
 
-def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate) -> tuple[str, str, str]:
+def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> tuple[str, str, str]:
     verified = [t for t in state.tags if t[0] not in MARKERS]
+    untrusted = [t for t in verified if not trusted(t, per_node)]
+    if untrusted:
+        return "inadequate", "the allow-list is built from model output", untrusted[0][1]
     if verified:
         tag = sorted(verified)[0]
         kinds = ", ".join(sorted({t[0] for t in verified}))
@@ -181,7 +193,7 @@ def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate) -> tu
     return "missing", "no verifier on this path", ""
 
 
-def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, rule: RuleDoc, adequate, hits) -> Finding:
+def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, per_node, rule: RuleDoc, adequate, hits) -> Finding:
     p = fg.project
     call = site.call
     module = p.call_module[call.id]
@@ -191,7 +203,7 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, rule: Rul
         {SourceRef(s.path, s.line, s.callee, s.label) for s in sources_reaching(fg, site.node)},
         key=lambda s: (s.path, s.line, s.callee),
     )
-    status, detail, where = verifier_status(fg, site, state, adequate)
+    status, detail, where = verifier_status(fg, site, state, adequate, per_node)
     first = fg.sources.get(chain_of(state, parents)[0].node)
     if first is None:
         origin = "a model"

@@ -144,6 +144,8 @@ class Extractor:
         self.positions = None
         self.call_ids: dict[int, str] = {}
         self.selectors: dict[int, tuple[Flow, ...]] = {}    # lookup expression -> its key's flows
+        self.conditions: dict[str, cst.BaseExpression] = {}  # def node -> the test it stores (`ok = x in A`)
+        self.def_flows: dict[str, tuple[Flow, ...]] = {}
         self.def_selector: dict[str, tuple[Flow, ...]] = {}
 
     # ---------------------------------------------------------------- entry
@@ -223,6 +225,8 @@ class Extractor:
             if small.value is not None:
                 self.scope.returns.extend(self.expr(small.value))
             if self.scope.branch_depth and (small.value is None or is_falsy(small.value)):
+                self.scope.can_reject = True
+            if isinstance(small.value, cst.IfExp) and (is_falsy(small.value.body) or is_falsy(small.value.orelse)):
                 self.scope.can_reject = True
             if small.value is not None and is_yes_no(small.value):
                 self.scope.is_predicate = True
@@ -327,7 +331,7 @@ class Extractor:
         self.loop(node.body, node.orelse, true_guards)
 
     def stmt_Try(self, node) -> None:
-        before = self.state
+        before = self.state.copy()   # the body mutates the live state; handlers start from here too
         self.block(node.body.body)
         after_body = self.state
         ends = []
@@ -360,13 +364,21 @@ class Extractor:
 
     def stmt_Match(self, node) -> None:
         self.expr(node.subject)
-        before = self.state
+        before = self.state.copy()
+        subject = dotted(node.subject)
         ends = []
         for case in node.cases:
             self.state = before.copy()
+            if subject and is_literal_pattern(case.pattern) and case.guard is None:
+                # `case "ls" | "df":` admits only those values: an allow-list for the subject.
+                line = self.line(case)
+                guard = Guard("allowlist", line)
+                self.state = self.state.with_guards({subject: frozenset([guard])})
+                self.checks.append(Check(self.scope.key, line, (subject,), guard, True))
             self.block(case.body.body)
             ends.append(self.state)
-        self.state = merge([*ends, before])
+        has_default = any(isinstance(c.pattern, cst.MatchAs) and c.pattern.pattern is None for c in node.cases)
+        self.state = merge(ends if has_default else [*ends, before])
 
     def stmt_FunctionDef(self, node: cst.FunctionDef) -> None:
         decorators = tuple(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "" for d in node.decorators)
@@ -446,6 +458,9 @@ class Extractor:
         selector = self.selector_of(value) if value is not None else None
         if selector is not None:
             self.def_selector[key] = selector
+        if value is not None and is_condition(value):
+            self.conditions[key] = value
+        self.def_flows[key] = tuple(flows)
         self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, function))
         if self.loop_depth:
             self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}
@@ -515,13 +530,28 @@ class Extractor:
             if isinstance(test.operator, cst.And):
                 return union(lt, rt), intersect(lf, rf)
             return intersect(lt, rt), union(lf, rf)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and is_none(test.comparisons[0].comparator):
+            # `x is None` is true when `x` is falsy: the checks on `x` hold on the other branch.
+            t, f = self.condition(test.left, rejects)
+            negated = isinstance(test.comparisons[0].operator, (cst.Is, cst.Equal))
+            return (f, t) if negated else (t, f)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) > 1:
+            # `0 < amount <= LIMIT`: a bounded range.
+            if all(isinstance(c.operator, COMPARE_UPPER + COMPARE_LOWER) for c in test.comparisons):
+                operands = [test.left, *(c.comparator for c in test.comparisons)]
+                for operand in operands:
+                    key = dotted(operand)
+                    if key and not is_constant(operand):
+                        add(true_g, key, Guard("policy", line))
+            return true_g, false_g
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             comp = test.comparisons[0]
             op, left, right = comp.operator, test.left, comp.comparator
             lkey, rkey = dotted(left), dotted(right)
             if isinstance(op, (cst.In, cst.NotIn)) and lkey and not contains_call_to_model(right):
                 target = true_g if isinstance(op, cst.In) else false_g
-                add(target, lkey, Guard("allowlist", line))
+                container = tuple(sorted({f.src for f in self.expr_quiet(right)}))
+                add(target, lkey, Guard("allowlist", line, container=container))
             elif isinstance(op, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
                 const_right = is_constant(right)
                 key = lkey if const_right else (rkey if is_constant(left) else None)
@@ -541,15 +571,21 @@ class Extractor:
             self.call_guard(test, true_g, line, rejects)
             return true_g, false_g
         if isinstance(test, cst.Name):
-            # `if approved:` where `approved = click.confirm(...)`: the answer guards.
-            for node in self.state.defs.get(test.value, ()):
-                for d in reversed(self.defs):
-                    if d.node == node:
-                        for f in d.flows:
-                            if f.src.startswith("c:") and f.alias is not None:
-                                guard = Guard("call", line, call=f.src, keyed=False)
-                                add(true_g, "*", guard)
-                        break
+            # `ok = cmd in ALLOWED` / `m = re.fullmatch(...)` / `approved = click.confirm(...)`,
+            # then `if ok:`: the stored condition is the check.
+            nodes = self.state.defs.get(test.value, frozenset())
+            stored = [self.conditions.get(n) for n in nodes]
+            if stored and all(c is not None for c in stored) and len(set(map(id, stored))) == 1:
+                t, f = self.condition(stored[0], rejects)
+                call_id = self.call_ids.get(id(stored[0]))
+                if call_id:   # `cmd = pick(raw)`: the answer is also the value that is used
+                    add(t, test.value, Guard("call", line, call=call_id, predicate=True))
+                return t, f
+            # `cmd = pick(raw)` then `if cmd:` / `if cmd is None: return`: the helper's answer.
+            for n in sorted(nodes):
+                for f in self.def_flows.get(n, ()):
+                    if f.src.startswith("c:") and f.alias == "":
+                        add(true_g, test.value, Guard("call", line, call=f.src, predicate=True))
         return true_g, false_g
 
     def call_guard(self, call: cst.Call, target, line: int, rejects: bool) -> None:
@@ -620,6 +656,10 @@ class Extractor:
             flows = self.expr(node.left) + self.expr(node.right)
             if isinstance(node.operator, cst.BitOr):
                 return flows  # LCEL `prompt | llm | parser` keeps what each stage is
+            if isinstance(node.operator, cst.Divide):
+                # `Path(base) / name` is still a Path: keep the left operand's object path.
+                left = self.expr_quiet(node.left)
+                return tuple(f for f in left if f.alias is not None) + derive(flows)
             return derive(flows)
         if isinstance(node, cst.BooleanOperation):
             return self.expr(node.left) + self.expr(node.right)
@@ -976,6 +1016,27 @@ def annotation_kind(node) -> str:
     return dotted(node) or ""
 
 
+def is_condition(node) -> bool:
+    """An expression whose truth value can be a check (`x in A`, `re.fullmatch(...)`, `confirm(...)`)."""
+    if isinstance(node, (cst.Comparison, cst.BooleanOperation, cst.Call)):
+        return True
+    return isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)
+
+
+def is_none(node) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def is_literal_pattern(pattern) -> bool:
+    """`case "a":` or `case "a" | "b":` (constants only)."""
+    if isinstance(pattern, cst.MatchValue):
+        return isinstance(pattern.value, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)) or (
+            isinstance(pattern.value, cst.Attribute) and pattern.value.attr.value.isupper())
+    if isinstance(pattern, cst.MatchOr):
+        return all(is_literal_pattern(p.pattern) for p in pattern.patterns)
+    return False
+
+
 def is_falsy(value) -> bool:
     return isinstance(value, cst.Name) and value.value in ("None", "False")
 
@@ -986,7 +1047,7 @@ def is_yes_no(value) -> bool:
         return True
     if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not):
         return True
-    if isinstance(value, cst.Name) and value.value in ("True", "False"):
+    if isinstance(value, cst.Name) and value.value == "False":
         return True
     return isinstance(value, cst.Call) and (dotted(value.func) or "").split(".")[-1] in (
         "isinstance", "fullmatch", "bool", "all", "any", "is_valid", "is_relative_to")

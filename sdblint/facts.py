@@ -41,6 +41,7 @@ class Guard:
     mapping: str = ""       # for kind "mapping": dotted text of the mapping expression
     keyed: bool = True      # the read value is one the check constrains (not only "*")
     predicate: bool = False # a call used as a condition (its truth value is the check)
+    container: tuple[str, ...] = ()  # for membership allow-lists: the values the container is built from
 
 
 @dataclass(frozen=True)

@@ -327,7 +327,9 @@ class FlowGraph:
         for g in guards:
             where = f"{path}:{g.line}"
             if g.kind in ("allowlist", "fullmatch", "type", "policy", "host-fixed"):
-                out.append((g.kind, where, ""))
+                # A membership test remembers its container: an allow-list built from model output
+                # is no allow-list (checked once propagation knows what is tainted).
+                out.append((g.kind, where, "in:" + ",".join(g.container) if g.container else ""))
             elif g.kind == "mapping":
                 if self.is_fixed_mapping(g.mapping, scope):
                     out.append(("allowlist", where, g.mapping))
