@@ -181,13 +181,20 @@ def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_n
             continue
         relevant = any(k == c or k.startswith(c + ".") or c.startswith(k + ".") for k in keys for c in check.keys)
         effects = fg.guard_effects((check.guard,), call.scope) if relevant or "*" in check.keys else ()
+        where = f"{module.path}:{check.line}"
         effects = [e for e in effects if e[0] not in MARKERS and (relevant or e[0] == "human")]
         if not effects:
             continue
-        where = f"{module.path}:{check.line}"
         if check.line > line:
             return "after-sink", f"{effects[0][0]} check comes after the action", where
         return "not-guarding", f"{effects[0][0]} check does not dominate the action or does not reject", where
+    for other in fg.project.calls_by_scope.get(call.scope, ()):
+        res = fg.resolutions[other.id]
+        if res.verifier and res.verifier[0] == "human" and other.loc.line != line:
+            where = f"{module.path}:{other.loc.line}"
+            if other.loc.line > line:
+                return "after-sink", f"the approval ({other.callee_text}) comes after the action", where
+            return "discarded", f"the answer of {other.callee_text}() does not guard the action", where
     if "parse" in markers:
         return "parse-only", "parsed but never validated", markers["parse"][1]
     return "missing", "no verifier on this path", ""

@@ -9,7 +9,9 @@ of a name records both, so the graph needs no control-flow information of its ow
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -21,11 +23,16 @@ from .facts import (
 )
 
 SUPPRESSION = re.compile(
-    r"#\s*(?:sdblint:\s*ignore\[(?P<ids>[A-Z0-9,\s]+)\]|noqa:\s*(?P<noqa>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))"
+    r"#\s*(?:sdblint:\s*ignore\[(?P<ids>[A-Z0-9,\s]+)\]|noqa:\s*(?P<noqa>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))",
+    re.IGNORECASE,
 )
 EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
 LOOKUP_METHODS = ("get",)
+CONTAINER_ANNOTATIONS = frozenset({
+    "Optional", "Annotated", "list", "List", "Sequence", "tuple", "Tuple", "set", "Set", "frozenset",
+    "FrozenSet", "Iterable", "Iterator",
+})
 TYPE_ATTRIBUTES = frozenset({"__class__", "__name__", "__qualname__", "__module__", "__mro__"})
 FIXED_HOST_URL = re.compile(r"[a-zA-Z][\w+.-]*://[^/{}\s]+/")
 COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)
@@ -169,13 +176,12 @@ class Extractor:
         )
 
     def suppressions(self):
-        for number, text in enumerate(self.lines, 1):
-            if "#" not in text:
-                continue
+        """Codes named by suppression comments, per line (comments only, not string contents)."""
+        for number, text in comments(self.source):
             codes: list[str] = []
             for match in SUPPRESSION.finditer(text):
                 ids = match.group("ids") or match.group("noqa") or ""
-                codes.extend(c.strip() for c in ids.split(",") if c.strip())
+                codes.extend(c.strip().upper() for c in ids.split(",") if c.strip())
             if codes:
                 yield number, tuple(codes)
 
@@ -845,8 +851,8 @@ class Extractor:
             guard = Guard("call", loc.line, call=call_id)
             for key in keys:
                 self.state.guards[key] = self.state.guards.get(key, frozenset()) | {guard}
-            if keys:
-                self.checks.append(Check(self.scope.key, loc.line, keys, guard, True))
+            # Recorded even without arguments: an approval asked and then ignored explains a finding.
+            self.checks.append(Check(self.scope.key, loc.line, keys or ("*",), guard if keys else replace(guard, keyed=False), True))
         return (Flow(call_id, loc.line, ""),)
 
     def selector_of(self, func) -> tuple[Flow, ...] | None:
@@ -869,6 +875,21 @@ class Extractor:
 
 
 # -------------------------------------------------------------------- helpers
+def comments(source: str):
+    """(line, text) of every comment that may hold a suppression; the tokenizer runs only when a
+    line looks like one, so a string containing `# noqa` is never mistaken for a comment."""
+    if not SUPPRESSION.search(source):
+        return []
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                found.append((token.start[0], token.string))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
+
+
 def derive(flows) -> tuple[Flow, ...]:
     return tuple(f if f.alias is None else replace(f, alias=None) for f in flows)
 
@@ -1009,7 +1030,7 @@ def annotation_kind(node) -> str:
         base = dotted(node.value) or ""
         if base.split(".")[-1] == "Literal":
             return "literal"
-        if base.split(".")[-1] in ("Optional", "Annotated") and node.slice:
+        if base.split(".")[-1] in CONTAINER_ANNOTATIONS and node.slice:
             inner = node.slice[0].slice
             if isinstance(inner, cst.Index):
                 return annotation_kind(inner.value)

@@ -338,26 +338,57 @@ class FlowGraph:
         return tuple(out)
 
     def call_guard_effects(self, guard: Guard, where: str) -> list[Tag]:
+        """What a call used as a check proves: a verifier kind, or a marker explaining why not."""
         call = self.project.calls.get(guard.call)
         if call is None:
             return []
+        call = self.checking_call(call)
         res = self.resolutions.get(call.id) or self.resolve(call)
         if res.verifier:
             kind, returns, path, _ = res.verifier
-            if returns == "value" and call.discarded:
-                return [("discarded", where, path)] if guard.keyed else []
-            if kind == "human" or guard.keyed:
-                return [(kind, where, path)] if returns != "value" or not call.discarded else []
-            return []
+            used_as_check = guard.predicate if returns == "predicate" else returns == "guard" or not call.discarded
+            if not used_as_check:
+                return [("discarded", where, path)] if guard.keyed or kind == "human" else []
+            return [(kind, where, path)] if kind == "human" or guard.keyed else []
         if not guard.keyed:
             return []
+        if res.constructor and call.discarded and (self.project.is_enum(res.constructor) or self.project.is_pydantic(res.constructor)):
+            return [("discarded", where, res.constructor.replace(":", "."))]
         for key in res.functions:
             f = self.project.functions[key]
             if f.can_reject or (guard.predicate and f.is_predicate):
                 return [("custom", where, f.qualname)]
+            if f.is_predicate:
+                return [("discarded", where, f.qualname)]
             if self.catalog.verifier_name.search(f.name):
                 return [("name-only", where, f.qualname)]
         return []
+
+    def name_only(self, key: str) -> tuple[Tag, ...]:
+        """A function named like a verifier (`sanitize_sql`) whose body cannot reject."""
+        f = self.project.functions[key]
+        if f.can_reject or f.is_predicate or not self.catalog.verifier_name.search(f.name):
+            return ()
+        path = self.project.modules[key.split("::")[0]].path
+        return (("name-only", f"{path}:{f.loc.line}", f.qualname),)
+
+    def checking_call(self, call: Call, depth: int = 0) -> Call:
+        """`input(...).strip().lower()`, or `answer.lower()` after `answer = input(...)`: the call that
+        carries the check is the innermost one on the receiver chain."""
+        res = self.resolutions.get(call.id) or self.resolve(call)
+        if res.verifier or res.functions or res.constructor or depth > 4:
+            return call
+        p = self.project
+        for flow in call.receiver:
+            if flow.alias is None:
+                continue
+            inner = [flow.src] if flow.src.startswith("c:") else [
+                f.src for f in getattr(p.defs.get(flow.src), "flows", ()) if f.alias == "" and f.src.startswith("c:")]
+            for src in inner:
+                found = self.checking_call(p.calls[src], depth + 1) if src in p.calls else None
+                if found is not None and (self.resolutions.get(found.id) or self.resolve(found)).verifier:
+                    return found
+        return call
 
     def is_fixed_mapping(self, mapping: str, scope: str) -> bool:
         p = self.project
@@ -429,8 +460,10 @@ class FlowGraph:
         if any(pt.matches(path) for path in res.paths for pt in self.catalog.opaque_calls):
             return   # `len(x)`, `type(x)`: nothing of the model's text survives
         if call.is_lookup:
-            # `d.get(k)` / `getattr(o, n)`: the result comes from the container, not the key.
-            arg_flows = [f for f in call.args[0].flows] if call.callee_kind == "name" and call.args else []
+            # `d.get(k, default)` / `getattr(o, n, default)`: the result comes from the container or
+            # the default, not from the key.
+            key_index = 1 if call.callee_kind == "name" else 0
+            arg_flows = [f for a in call.args if a.index != key_index for f in a.flows]
         for f in arg_flows:
             self.edge(f, call.id, scope)
         for f in call.receiver:
@@ -591,6 +624,7 @@ class FlowGraph:
                     cache[param] = reachable_effects(self, param, f"r:{key}", key)
                     fresh.add(param)
                 for effects in cache[param]:
+                    effects = effects + self.name_only(key)
                     marker = (call.id, flow.src, effects)
                     if marker in done:
                         continue

@@ -46,6 +46,7 @@ class Project:
         self.defs_named: dict[tuple[str, str], list[Def]] = {}
         self.calls: dict[str, Call] = {}
         self.call_module: dict[str, ModuleFacts] = {}
+        self.calls_by_scope: dict[str, list[Call]] = {}
         self.stores: dict[str, list[Store]] = {}
         self.methods: dict[str, dict[str, str]] = {}     # class key -> method name -> function key
         self.params: dict[str, tuple[Function, int]] = {}
@@ -68,6 +69,7 @@ class Project:
             for c in m.calls:
                 self.calls[c.id] = c
                 self.call_module[c.id] = m
+                self.calls_by_scope.setdefault(c.scope, []).append(c)
             for s in m.stores:
                 self.stores.setdefault(s.target, []).append(s)
         self._suffix: dict[str, list[str]] = {}
@@ -408,6 +410,17 @@ class Project:
 
     def is_enum(self, class_key: str) -> bool:
         return self.is_kind_of(class_key, ("Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"))
+
+    def field_model(self, class_key: str, field: str) -> str | None:
+        """The pydantic model a field holds (`steps: list[Step]`), for checks on nested fields."""
+        for key in self.mro(class_key):
+            for name, annotation in self.classes[key].fields:
+                if name == field and annotation and annotation != "literal":
+                    entity = self.resolve_dotted(self.class_module[key], annotation)
+                    if entity.kind == "class" and self.is_pydantic(entity.key):
+                        return entity.key
+                    return None
+        return None
 
     def field_is_closed(self, class_key: str, field: str) -> bool:
         """Is ``field`` of a model typed as a Literal or an Enum (an allow-list)?"""

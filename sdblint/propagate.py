@@ -35,8 +35,14 @@ def _step(fg: FlowGraph, state: State, data: dict, target: str) -> State | None:
     attr = data["attr"]
     if attr:
         for tag in state.tags:
-            if tag[0] == "schema" and tag[2] and fg.project.field_is_closed(tag[2], attr):
+            if tag[0] != "schema" or not tag[2]:
+                continue
+            if fg.project.field_is_closed(tag[2], attr):
                 tags.add(("allowlist", tag[1], f"{tag[2].split(':')[-1]}.{attr}"))
+            inner = fg.project.field_model(tag[2], attr)
+            if inner:   # `plan.steps` holds validated `Step` models: their fields count too
+                tags.discard(tag)
+                tags.add(("schema", tag[1], inner))
     return State(target, descended, frozenset(tags))
 
 
