@@ -427,7 +427,7 @@ class Extractor:
         ))
         self.scope, self.state = outer_scope, outer_state
         if not in_class:
-            self.define(name, (), node, "", function=scope.key)
+            self.define(name, (), node, "", binds=f"func:{scope.key}")
 
     def stmt_ClassDef(self, node: cst.ClassDef) -> None:
         outer_scope, outer_state = self.scope, self.state
@@ -447,10 +447,10 @@ class Extractor:
         self.state = State()
         self.block(node.body.body)
         self.scope, self.state = outer_scope, outer_state
-        self.define(node.name.value, (), node, "")
+        self.define(node.name.value, (), node, "", binds=f"class:{self.module}:{qualname}")
 
     # ---------------------------------------------------------------- assignment
-    def define(self, name: str, flows, node, literal: str, note: str = "", value=None, function: str = "") -> None:
+    def define(self, name: str, flows, node, literal: str, note: str = "", value=None, binds: str = "") -> None:
         scope = self.scope
         if scope.is_class_body:
             self.stores.append(Store(f"a:{self.module}:{scope.class_name}:{name}", self.line(node), tuple(flows), note, literal))
@@ -467,7 +467,7 @@ class Extractor:
         if value is not None and is_condition(value):
             self.conditions[key] = value
         self.def_flows[key] = tuple(flows)
-        self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, function))
+        self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, binds))
         if self.loop_depth:
             self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}
         else:
@@ -553,6 +553,7 @@ class Extractor:
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             comp = test.comparisons[0]
             op, left, right = comp.operator, test.left, comp.comparator
+            left = left.target if isinstance(left, cst.NamedExpr) else left
             lkey, rkey = dotted(left), dotted(right)
             if isinstance(op, (cst.In, cst.NotIn)) and lkey and not contains_call_to_model(right):
                 target = true_g if isinstance(op, cst.In) else false_g
@@ -579,7 +580,7 @@ class Extractor:
         if isinstance(test, cst.Name):
             # `ok = cmd in ALLOWED` / `m = re.fullmatch(...)` / `approved = click.confirm(...)`,
             # then `if ok:`: the stored condition is the check.
-            nodes = self.state.defs.get(test.value, frozenset())
+            nodes = {n for n in self.state.defs.get(test.value, frozenset()) if "#L" not in n}
             stored = [self.conditions.get(n) for n in nodes]
             if stored and all(c is not None for c in stored) and len(set(map(id, stored))) == 1:
                 t, f = self.condition(stored[0], rejects)
@@ -658,14 +659,14 @@ class Extractor:
             return self.call(node, discarded)
         if isinstance(node, cst.Await):
             return self.expr(node.expression)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            # `Path(base) / name` is still a Path: keep the left operand's object path.
+            left = self.expr(node.left)
+            return tuple(f for f in left if f.alias is not None) + derive(left + self.expr(node.right))
         if isinstance(node, cst.BinaryOperation):
             flows = self.expr(node.left) + self.expr(node.right)
             if isinstance(node.operator, cst.BitOr):
                 return flows  # LCEL `prompt | llm | parser` keeps what each stage is
-            if isinstance(node.operator, cst.Divide):
-                # `Path(base) / name` is still a Path: keep the left operand's object path.
-                left = self.expr_quiet(node.left)
-                return tuple(f for f in left if f.alias is not None) + derive(flows)
             return derive(flows)
         if isinstance(node, cst.BooleanOperation):
             return self.expr(node.left) + self.expr(node.right)

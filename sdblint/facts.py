@@ -96,7 +96,7 @@ class Def:
     literal_kind: str = ""  # "dict", "list", ... when the value is a display literal
     note: str = ""
     selector: tuple[Flow, ...] | None = None  # the value was looked up by name (`tools[name]`, `getattr(o, n)`)
-    function: str = ""      # the key of the nested function this name was bound to by `def`
+    binds: str = ""         # `def`/`class` statements: "func:<function key>" or "class:<module>:<qualname>"
 
 
 @dataclass(frozen=True)

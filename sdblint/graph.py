@@ -82,8 +82,11 @@ class FlowGraph:
         # those known, calls on parameters resolve too.
         param_flows: dict[str, list[Flow]] = {}
         for call in p.calls.values():
-            for key in self.resolutions[call.id].functions:
-                for flow, param in self.param_targets(call, key, self.is_bound_method(call, key)):
+            res = self.resolutions[call.id]
+            init = p.init_of(res.constructor) if res.constructor else None
+            targets = [(key, self.is_bound_method(call, key)) for key in res.functions] + ([(init, True)] if init else [])
+            for key, bound in targets:
+                for flow, param in self.param_targets(call, key, bound):
                     param_flows.setdefault(param, []).append(flow)
         if param_flows:
             p.set_param_flows(param_flows)
@@ -121,6 +124,11 @@ class FlowGraph:
                 owner = entity.nodes[0].split("::")[0][2:]
                 if owner != module:
                     self.graph.add_edge(f"g:{owner}:{name}", node, kind="flow", effects=(), attr="", line=0, module=module)
+        for f in p.functions.values():
+            if f.class_name and any(d.split(".")[-1] in ("property", "cached_property") for d in f.decorators):
+                module = f.key.split("::")[0]
+                self.graph.add_edge(f"r:{f.key}", f"a:{module}:{f.class_name}:{f.name}", kind="flow",
+                                    effects=(), attr="", line=f.loc.line, module=module)
         for node in [n for n in self.graph.nodes if n.startswith("a:")]:
             for related in p.attr_nodes(node):
                 self.graph.add_edge(related, node, kind="flow", effects=(), attr="", line=0, module=node.split(":")[1])
@@ -190,6 +198,10 @@ class FlowGraph:
             targets = p.dispatch_targets(class_key, call.method)
             if targets:
                 return Resolution(tuple(paths), functions=tuple(targets))
+        if call.callee_kind == "attr" and any(path.startswith("builtins.super().") for path in paths):
+            target = p.super_method(call.scope, call.method)
+            if target:
+                return Resolution(tuple(paths), functions=(target,))
         suffix_paths = [path + p.call_suffix(call) for path in paths]
         scope_name = call.scope.split("::", 1)[-1]
         for path in paths + suffix_paths:
@@ -281,6 +293,9 @@ class FlowGraph:
 
     def functions_named(self, node: str) -> str:
         p = self.project
+        if node.startswith("n:") and node in p.defs:
+            binds = p.defs[node].binds
+            return binds[5:] if binds.startswith("func:") else ""
         if node.startswith("g:"):
             _, module, name = node.split(":", 2)
             entity = p.resolve_name(module, name)

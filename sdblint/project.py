@@ -206,6 +206,18 @@ class Project:
                 return found
         return None
 
+    def super_method(self, scope: str, name: str) -> str | None:
+        """`super().name(...)` inside a method of ``scope``: the first base that defines it."""
+        function = self.functions.get(scope)
+        if function is None or not function.class_name:
+            return None
+        class_key = f"{scope.split('::')[0]}:{function.class_name}"
+        for base in self.mro(class_key)[1:]:
+            found = self.methods.get(base, {}).get(name)
+            if found:
+                return found
+        return None
+
     def dispatch_targets(self, class_key: str, name: str) -> list[str]:
         """The method a call on an instance of ``class_key`` can run: its own and overrides."""
         targets = []
@@ -304,8 +316,44 @@ class Project:
             if f.alias is None:
                 continue
             for p in self.paths(f.src):
-                out.add(p + f.alias)
+                out.update(self.expand(p + f.alias) if f.alias else (p,))
         return out
+
+    def expand(self, path: str, depth: int = 0) -> set[str]:
+        """Replace a project object's data attribute by what it holds:
+        `app.Config().client.chat` -> `openai.OpenAI().chat`, `clients.client.chat` likewise."""
+        module, attrs = self._split_module(path)
+        if module is None or depth > 3:
+            return {path}
+        entity = Entity("module", module)
+        for i, attr in enumerate(attrs):
+            rest = ".".join(attrs[i + 1:])
+            if attr.endswith(")"):
+                entity = self.member(entity, attr[: attr.index("(")])
+                if entity.kind != "class":
+                    return {path}
+                entity = Entity("instance", entity.key)
+                continue
+            if entity.kind == "instance":
+                if self.method(entity.key, attr):
+                    return {path}
+                holder = f"a:{entity.key}:{attr}"
+            else:
+                entity = self.member(entity, attr)
+                if entity.kind in ("module", "class"):
+                    continue
+                if entity.kind != "value":
+                    return {path}
+                holder = None
+            nodes = (holder,) if holder else entity.nodes
+            held = {p for n in nodes for p in self.paths(n)}
+            if not held:
+                return {path}
+            out: set[str] = set()
+            for p in sorted(held)[:MAX_PATHS]:
+                out |= self.expand(f"{p}.{rest}" if rest else p, depth + 1)
+            return out
+        return {path}
 
     def _compute_paths(self, node: str) -> set[str]:
         kind = node[0]
@@ -316,13 +364,18 @@ class Project:
                     return set()
                 param = function.params[index]
                 out = self.flow_paths(tuple(self._param_flows.get(node, ())))
+                if index == 0 and function.class_name and not function.is_static:
+                    # `self` is an instance of the class; a classmethod's `cls` is the class itself.
+                    owner = f"{function.key.split('::')[0]}.{function.class_name}"
+                    out.add(owner if "classmethod" in function.decorators else owner + "()")
                 if param.annotation:
                     module = function.key.split("::")[0]
                     out |= {p + "()" for p in self.entity_path(self.resolve_dotted(module, param.annotation))}
                 return out
             d = self.defs.get(node)
-            if d is not None and d.function:
-                return set(self.entity_path(Entity("func", d.function)))
+            if d is not None and d.binds:
+                kind, _, key = d.binds.partition(":")
+                return set(self.entity_path(Entity(kind, key))) if key in self.functions or key in self.classes else set()
             return self.flow_paths(d.flows) if d else set()
         if kind == "g":
             _, module, name = node.split(":", 2)
@@ -337,6 +390,10 @@ class Project:
             for related in self.attr_nodes(node):
                 for s in self.stores.get(related, ()):
                     out |= self.flow_paths(s.flows)
+            _, module, qual, attr = node.split(":", 3)
+            prop = self.method(f"{module}:{qual}", attr)
+            if prop and any(d.split(".")[-1] in ("property", "cached_property") for d in self.functions[prop].decorators):
+                out |= self.flow_paths(self.functions[prop].returns)
             return out | self.annotated_attr_paths(node)
         if kind == "r":
             f = self.functions.get(node[2:])
