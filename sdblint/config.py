@@ -18,6 +18,7 @@ KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "fail-on"} | set(CATALOG_KEYS
 class Settings:
     root: Path
     source: str = "defaults"
+    key_prefix: str = ""    # "tool.sdblint." when the settings come from a pyproject.toml
     select: tuple[str, ...] = ("SDB",)
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
@@ -38,7 +39,8 @@ def find_config(start: Path) -> Path | None:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise ConfigError(str(candidate), "(file)", f"valid TOML ({exc})") from exc
-            if "sdblint" in data.get("tool", {}):
+            tool = data.get("tool", {})
+            if isinstance(tool, dict) and "sdblint" in tool:
                 return candidate
     return None
 
@@ -61,10 +63,13 @@ def load_settings(config: Path | None, start: Path) -> Settings:
         raise ConfigError(source, "(file)", f"a readable file ({exc.strerror})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "(file)", f"valid TOML ({exc})") from exc
-    table = data.get("tool", {}).get("sdblint", data if path.name != "pyproject.toml" else {})
+    prefix = "tool.sdblint." if path.name == "pyproject.toml" else ""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(source, "tool", "a table")
+    table = tool.get("sdblint", {}) if prefix else data
     if not isinstance(table, dict):
         raise ConfigError(source, "tool.sdblint", "a table")
-    prefix = "tool.sdblint." if path.name == "pyproject.toml" else ""
     for key in table:
         if key not in KNOWN_KEYS:
             raise ConfigError(source, prefix + key, f"one of {', '.join(sorted(KNOWN_KEYS))} (unknown key)")
@@ -78,5 +83,5 @@ def load_settings(config: Path | None, start: Path) -> Settings:
         raise ConfigError(source, prefix + "fail-on", f"one of {', '.join(SEVERITIES)}, got {fail_on!r}")
     extensions = parse_entries({k: table[k] for k in CATALOG_KEYS if k in table}, source, prefix,
                                set(builtin_catalog().categories))
-    return Settings(root=Path(path).resolve().parent, source=source, per_file_ignores=per_file,
+    return Settings(root=Path(path).resolve().parent, source=source, key_prefix=prefix, per_file_ignores=per_file,
                     fail_on=fail_on, extensions=extensions, **values)

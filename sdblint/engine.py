@@ -17,7 +17,7 @@ from .extract import extract
 from .facts import ModuleFacts, ParseError
 from .patterns import PatternHit
 from .ruledocs import load_rules
-from .selection import ignored_for_file, selected_codes, suppressed
+from .selection import Selection
 
 PARALLEL_THRESHOLD = 64
 
@@ -78,13 +78,7 @@ def run(paths: list[Path], settings: Settings, select=None, ignore=None, extend_
         cache_dir: Path | None = None) -> RunResult:
     rules = load_rules()
     known = sorted(rules)
-    codes = selected_codes(
-        known,
-        tuple(select) if select else settings.select,
-        tuple(extend_select or ()) + settings.extend_select,
-        tuple(ignore or ()) + settings.ignore,
-        settings.source,
-    )
+    selection = Selection.build(known, settings, select, extend_select, ignore)
     catalog = builtin_catalog().with_extensions(settings.extensions)
     files = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
     results = extract_all(files, settings.root, cache_dir)
@@ -92,11 +86,6 @@ def run(paths: list[Path], settings: Settings, select=None, ignore=None, extend_
     errors = tuple(sorted((r for r in results if isinstance(r, ParseError)), key=lambda e: e.path))
     findings, patterns = analyse(modules, catalog, rules)
     suppressions = {m.path: dict(m.suppressions) for m in modules}
-    kept = [
-        f for f in findings
-        if f.code in codes
-        and not suppressed(f.code, f.stmt_lines, suppressions.get(f.path, {}))
-        and not ignored_for_file(f.code, f.path, settings.per_file_ignores, known, settings.source)
-    ]
+    kept = [f for f in findings if selection.reports(f.code, f.path, f.stmt_lines, suppressions.get(f.path, {}))]
     kept.sort(key=lambda f: (f.path, f.line, f.column, f.code))
     return RunResult(len(files), tuple(kept), errors, tuple(modules), tuple(patterns))

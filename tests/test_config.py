@@ -87,3 +87,20 @@ def test_bad_pattern_in_config(tmp_path):
     config(tmp_path, '[[tool.sdblint.proposer]]\npatterns = ["a..b"]\n')
     result = invoke("check", str(tmp_path))
     assert result.exit_code == 2 and "patterns" in result.output
+
+
+def test_command_line_codes_are_blamed_on_the_option(tmp_path):
+    config(tmp_path, 'select = ["SDB1"]\n')
+    result = invoke("check", "--select", "SDB999", str(tmp_path))
+    assert result.exit_code == 2 and "command line: invalid `--select`" in result.output
+
+
+def test_per_file_ignores_codes_are_validated_with_their_full_key(tmp_path):
+    config(tmp_path, '[tool.sdblint.per-file-ignores]\n"*.py" = ["XYZ1"]\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2 and "tool.sdblint.per-file-ignores.*.py" in result.output
+
+
+def test_non_table_tool_is_a_config_error(tmp_path):
+    write(tmp_path, {"pyproject.toml": "tool = 1\n"})
+    assert invoke("check", "--config", str(tmp_path / "pyproject.toml"), str(tmp_path)).exit_code == 2
