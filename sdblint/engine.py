@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from . import extract as extract_module
+from . import facts as facts_module
 from .analyse import Finding, analyse
 from .catalog import builtin_catalog
 from .config import Settings
@@ -20,6 +22,10 @@ from .ruledocs import load_rules
 from .selection import Selection
 
 PARALLEL_THRESHOLD = 64
+# Cached facts are only as good as the code that extracted them.
+EXTRACTOR_DIGEST = hashlib.sha256(
+    __version__.encode() + Path(facts_module.__file__).read_bytes() + Path(extract_module.__file__).read_bytes()
+).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ def _extract_file(job: tuple[str, str, str | None]) -> ModuleFacts | ParseError:
         data = Path(path).read_bytes()
     except OSError as exc:
         return ParseError(rel, f"cannot read file: {exc.strerror}")
-    key = hashlib.sha256(f"{__version__}\0{rel}\0".encode() + data).hexdigest()
+    key = hashlib.sha256(f"{EXTRACTOR_DIGEST}\0{rel}\0".encode() + data).hexdigest()
     cached = Path(cache_dir, key[:2], key + ".pickle") if cache_dir else None
     if cached is not None and cached.is_file():
         try:

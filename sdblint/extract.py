@@ -18,7 +18,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .facts import (
-    Arg, Call, Check, ClassInfo, Def, Flow, Function, Guard, Loc, ModuleFacts, Param,
+    Arg, Call, Check, ClassInfo, Def, Flow, Function, Guard, Handler, Loc, Loop, ModuleFacts, Param,
     ParseError, Store,
 )
 
@@ -140,6 +140,8 @@ class Extractor:
         self.defs: list[Def] = []
         self.stores: list[Store] = []
         self.checks: list[Check] = []
+        self.loops: list[Loop] = []
+        self.handlers: list[Handler] = []
         self.functions: list[Function] = []
         self.classes: list[ClassInfo] = []
         self.imports: dict[str, str] = {}
@@ -171,6 +173,8 @@ class Extractor:
             defs=tuple(self.defs),
             stores=tuple(self.stores),
             checks=tuple(self.checks),
+            loops=tuple(self.loops),
+            handlers=tuple(self.handlers),
             suppressions=tuple(self.suppressions()),
             lines=tuple(self.lines),
         )
@@ -319,7 +323,12 @@ class Extractor:
         if orelse is not None:
             self.block(orelse.body.body)
 
+    def record_loop(self, node, kind: str, bounded: bool) -> None:
+        r = self.positions[node]
+        self.loops.append(Loop(self.scope.key, r.start.line, r.end.line, kind, bounded))
+
     def stmt_For(self, node: cst.For) -> None:
+        self.record_loop(node, "async for" if node.asynchronous else "for", True)
         flows = self.expr(node.iter)
         if not isinstance(node.iter, (cst.List, cst.Tuple, cst.Set)):
             flows = derive(flows)
@@ -332,6 +341,9 @@ class Extractor:
         self.loop(node.body, node.orelse)
 
     def stmt_While(self, node: cst.While) -> None:
+        constant_true = isinstance(node.test, cst.Name) and node.test.value == "True" or (
+            isinstance(node.test, cst.Integer) and node.test.value != "0")
+        self.record_loop(node, "while", not constant_true)
         self.expr(node.test)
         true_guards, _ = self.condition(node.test, rejects=False)
         self.loop(node.body, node.orelse, true_guards)
@@ -341,7 +353,13 @@ class Extractor:
         self.block(node.body.body)
         after_body = self.state
         ends = []
+        try_lines = (self.positions[node].start.line, self.positions[node.body].end.line)
         for handler in node.handlers:
+            types = handler.type
+            names = tuple(dotted(e.value) or "" for e in types.elements) if isinstance(types, cst.Tuple) else (
+                (dotted(types) or "",) if types is not None else ())
+            self.handlers.append(Handler(self.scope.key, self.line(handler), try_lines, names,
+                                         handler_action(handler.body)))
             self.state = merge([before, replace(after_body, exited=False)]).copy()
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 self.define(handler.name.name.value, (), handler, "")
@@ -1057,6 +1075,23 @@ def is_literal_pattern(pattern) -> bool:
     if isinstance(pattern, cst.MatchOr):
         return all(is_literal_pattern(p.pattern) for p in pattern.patterns)
     return False
+
+
+def handler_action(body: cst.BaseSuite) -> str:
+    """What an except clause ends with: the decisive statement of its block."""
+    statements = body.body
+    smalls = [x for stmt in statements if isinstance(stmt, cst.SimpleStatementLine) for x in stmt.body]
+    if len(statements) == len(smalls) and all(
+        isinstance(x, cst.Pass) or (isinstance(x, cst.Expr) and isinstance(x.value, (cst.Ellipsis, cst.SimpleString)))
+        for x in smalls
+    ):
+        return "pass"
+    last = statements[-1] if statements else None
+    if isinstance(last, cst.SimpleStatementLine):
+        for kind, name in ((cst.Raise, "raise"), (cst.Return, "return"), (cst.Continue, "continue"), (cst.Break, "break")):
+            if any(isinstance(x, kind) for x in last.body):
+                return name
+    return "handle"
 
 
 def is_falsy(value) -> bool:

@@ -122,6 +122,28 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Loop:
+    """A `for`/`while` loop: the reprompt and autonomy rules look at its bound."""
+
+    scope: str
+    line: int
+    end_line: int
+    kind: str               # "for", "async for" or "while"
+    bounded: bool           # `for` over a range or a collection; `while` with a condition that can end
+
+
+@dataclass(frozen=True)
+class Handler:
+    """An `except` clause and what it does with the failure."""
+
+    scope: str
+    line: int
+    try_lines: tuple[int, int]
+    exceptions: tuple[str, ...]   # dotted names; () for a bare `except:`
+    action: str             # "pass", "raise", "return", "continue", "break" or "handle"
+
+
+@dataclass(frozen=True)
 class Param:
     name: str
     node: str
@@ -167,6 +189,8 @@ class ModuleFacts:
     defs: tuple[Def, ...] = ()
     stores: tuple[Store, ...] = ()
     checks: tuple[Check, ...] = ()
+    loops: tuple[Loop, ...] = ()
+    handlers: tuple[Handler, ...] = ()
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()
     lines: tuple[str, ...] = field(default=(), repr=False)
 

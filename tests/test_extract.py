@@ -91,3 +91,23 @@ def test_syntax_errors_are_reported_not_raised():
     result = extract("broken.py", "def f(:\n    pass\n")
     assert isinstance(result, ParseError)
     assert result.path == "broken.py" and "syntax error at line 1" in result.message
+
+
+def test_loops_and_exception_handlers_are_recorded():
+    source = (
+        "def f(client):\n"
+        "    while True:\n"
+        "        try:\n"
+        "            x = client.ask()\n"
+        "        except ValueError:\n"
+        "            pass\n"
+        "        except (KeyError, TypeError) as exc:\n"
+        "            raise RuntimeError() from exc\n"
+        "    for i in range(3):\n"
+        "        continue\n"
+    )
+    f = facts(source)
+    assert [(l.kind, l.line, l.bounded) for l in f.loops] == [("while", 2, False), ("for", 9, True)]
+    assert [(h.line, h.exceptions, h.action) for h in f.handlers] == [
+        (5, ("ValueError",), "pass"), (7, ("KeyError", "TypeError"), "raise")]
+    assert f.handlers[0].try_lines == (3, 4)
