@@ -140,3 +140,16 @@ def test_python_dash_m_runs_the_same_command(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["summary"]["findings"] == 1
+
+
+def test_output_does_not_depend_on_hash_seed():
+    from fixture_support import FIXTURES
+
+    outputs = set()
+    for seed in ("1", "2"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "sdblint", "check", "--output-format", "json", str(FIXTURES / "flows")],
+            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1
