@@ -153,3 +153,14 @@ def test_output_does_not_depend_on_hash_seed():
         )
         outputs.add(proc.stdout)
     assert len(outputs) == 1
+
+
+def test_terminal_output_has_a_code_frame(tmp_path):
+    from sdblint.config import load_settings
+    from sdblint.engine import run
+    from sdblint.report import to_text
+
+    write(tmp_path, {"a.py": OPENAI_SHELL})
+    text = to_text(run([tmp_path], load_settings(None, tmp_path)), color=True, quiet=False)
+    assert "\x1b[" in text                                  # coloured
+    assert ">    8 |     subprocess.run(cmd, shell=True)" in text
