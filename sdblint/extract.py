@@ -391,8 +391,11 @@ class Extractor:
         before = self.state.copy()
         subject = dotted(node.subject)
         ends = []
+        subject_flows = self.expr_quiet(node.subject)
         for case in node.cases:
             self.state = before.copy()
+            if isinstance(case.pattern, cst.MatchAs) and case.pattern.name is not None:
+                self.define(case.pattern.name.value, subject_flows, case.pattern, "")   # `case other:`
             if subject and is_literal_pattern(case.pattern) and case.guard is None:
                 # `case "ls" | "df":` admits only those values: an allow-list for the subject.
                 line = self.line(case)
@@ -548,6 +551,10 @@ class Extractor:
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             t, f = self.condition(test.expression, rejects)
             return f, t
+        if isinstance(test, cst.NamedExpr):
+            return self.condition(test.value, rejects)
+        if isinstance(test, cst.Call) and dotted(test.func) == "bool" and len(test.args) == 1:
+            return self.condition(test.args[0].value, rejects)
         if isinstance(test, cst.BooleanOperation):
             lt, lf = self.condition(test.left, rejects)
             rt, rf = self.condition(test.right, rejects)
@@ -667,7 +674,7 @@ class Extractor:
                 out.append(replace(
                     f,
                     alias=None if f.alias is None else f"{f.alias}.{attr}",
-                    attr=f.attr or attr,
+                    attr=f"{f.attr}.{attr}" if f.attr else attr,
                     guards=guards,
                 ))
             return tuple(out)

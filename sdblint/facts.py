@@ -51,7 +51,7 @@ class Flow:
     src: str
     line: int
     alias: str | None = ""  # "" same object, ".a.b" attribute of it, None derived value
-    attr: str = ""          # first attribute read on the source value (for model fields)
+    attr: str = ""          # attributes read on the source value, dotted (for model fields)
     guards: tuple[Guard, ...] = ()
 
 

@@ -521,7 +521,9 @@ class FlowGraph:
 
     def is_bound_method(self, call: Call, key: str) -> bool:
         f = self.project.functions[key]
-        return bool(f.class_name) and not f.is_static and call.callee_kind == "attr"
+        # `obj.method(...)`, and methods reached by a lookup (`getattr(self, name)`, `{"a": self.a}`),
+        # are bound: the first parameter is not an argument.
+        return bool(f.class_name) and not f.is_static and (call.callee_kind == "attr" or call.selector is not None)
 
     def param_targets(self, call: Call, key: str, skip_self: bool):
         """(argument flow, parameter node) pairs for a call of function ``key``."""

@@ -32,18 +32,26 @@ def _step(fg: FlowGraph, state: State, data: dict, target: str) -> State | None:
         descended = False
     tags = set(state.tags)
     tags.update(data["effects"])
-    attr = data["attr"]
-    if attr:
+    if data["attr"]:
         for tag in state.tags:
-            if tag[0] != "schema" or not tag[2]:
-                continue
-            if fg.project.field_is_closed(tag[2], attr):
-                tags.add(("allowlist", tag[1], f"{tag[2].split(':')[-1]}.{attr}"))
-            inner = fg.project.field_model(tag[2], attr)
-            if inner:   # `plan.steps` holds validated `Step` models: their fields count too
+            if tag[0] == "schema" and tag[2]:
                 tags.discard(tag)
-                tags.add(("schema", tag[1], inner))
+                tags.update(field_tags(fg, tag, data["attr"].split(".")))
     return State(target, descended, frozenset(tags))
+
+
+def field_tags(fg: FlowGraph, tag, attrs: list[str]) -> set:
+    """Reading `plan.steps[0].verb` off a validated model: a Literal/Enum field is an allow-list,
+    a nested model keeps the schema check for its own fields."""
+    model = tag[2]
+    for attr in attrs:
+        if fg.project.field_is_closed(model, attr):
+            return {tag, ("allowlist", tag[1], f"{model.split(':')[-1]}.{attr}")}
+        inner = fg.project.field_model(model, attr)
+        if inner is None:
+            break
+        model = inner
+    return {("schema", tag[1], model)}
 
 
 def propagate(fg: FlowGraph) -> tuple[dict[str, list[State]], dict[State, tuple[State, dict] | None]]:

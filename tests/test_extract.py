@@ -30,7 +30,7 @@ def test_assignment_flows_link_definitions_to_what_they_read():
     f = facts("def f(resp):\n    text = resp.choices[0].message.content\n    cmd = f'ls {text}'\n    return cmd\n")
     defs = {d.name: d for d in f.defs if d.scope.endswith("::f")}
     assert defs["text"].flows[0].src == "n:pkg.mod::f::resp#p"
-    assert defs["text"].flows[0].attr == "choices"
+    assert defs["text"].flows[0].attr == "choices.message.content"   # the attribute chain, subscripts skipped
     assert defs["cmd"].flows[0].src == defs["text"].node
     assert defs["cmd"].flows[0].alias is None          # an f-string is a derived value
     function = next(x for x in f.functions if x.name == "f")
