@@ -35,6 +35,7 @@ class RunResult:
     errors: tuple[ParseError, ...]
     modules: tuple[ModuleFacts, ...]
     patterns: tuple[PatternHit, ...] = ()
+    sources: dict[str, Path] | None = None    # reported path -> file, for code frames
 
 
 def relative(path: Path, root: Path) -> str:
@@ -44,19 +45,29 @@ def relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def cache_file(cache_dir: str | None, rel: str, data: bytes) -> Path | None:
+    if not cache_dir:
+        return None
+    key = hashlib.sha256(f"{EXTRACTOR_DIGEST}\0{rel}\0".encode() + data).hexdigest()
+    return Path(cache_dir, key[:2], key + ".pickle")
+
+
+def load_cached(cached: Path | None) -> ModuleFacts | ParseError | None:
+    if cached is None or not cached.is_file():
+        return None
+    try:
+        return pickle.loads(cached.read_bytes())
+    except Exception:  # a corrupt cache entry is recomputed, never fatal
+        return None
+
+
 def _extract_file(job: tuple[str, str, str | None]) -> ModuleFacts | ParseError:
     path, rel, cache_dir = job
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         return ParseError(rel, f"cannot read file: {exc.strerror}")
-    key = hashlib.sha256(f"{EXTRACTOR_DIGEST}\0{rel}\0".encode() + data).hexdigest()
-    cached = Path(cache_dir, key[:2], key + ".pickle") if cache_dir else None
-    if cached is not None and cached.is_file():
-        try:
-            return pickle.loads(cached.read_bytes())
-        except Exception:  # a corrupt cache entry is recomputed, never fatal
-            pass
+    cached = cache_file(cache_dir, rel, data)
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -72,12 +83,31 @@ def _extract_file(job: tuple[str, str, str | None]) -> ModuleFacts | ParseError:
 
 
 def extract_all(files: list[Path], root: Path, cache_dir: Path | None) -> list[ModuleFacts | ParseError]:
-    jobs = [(str(f), relative(f, root), str(cache_dir) if cache_dir else None) for f in files]
+    """Facts per file: from the cache where the content is unchanged, else extracted in parallel."""
+    results: list[ModuleFacts | ParseError | None] = []
+    misses: list[tuple[int, tuple[str, str, str | None]]] = []
+    for index, f in enumerate(files):
+        rel = relative(f, root)
+        job = (str(f), rel, str(cache_dir) if cache_dir else None)
+        hit = None
+        if cache_dir:
+            try:
+                hit = load_cached(cache_file(job[2], rel, f.read_bytes()))
+            except OSError:
+                hit = None
+        results.append(hit)
+        if hit is None:
+            misses.append((index, job))
     workers = min(os.cpu_count() or 1, 8)
+    jobs = [job for _, job in misses]
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
-        return [_extract_file(j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_extract_file, jobs, chunksize=16))
+        fresh = [_extract_file(j) for j in jobs]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            fresh = list(pool.map(_extract_file, jobs, chunksize=16))
+    for (index, _), result in zip(misses, fresh):
+        results[index] = result
+    return results
 
 
 def run(paths: list[Path], settings: Settings, select=None, ignore=None, extend_select=None,
@@ -94,4 +124,5 @@ def run(paths: list[Path], settings: Settings, select=None, ignore=None, extend_
     suppressions = {m.path: dict(m.suppressions) for m in modules}
     kept = [f for f in findings if selection.reports(f.code, f.path, f.stmt_lines, suppressions.get(f.path, {}))]
     kept.sort(key=lambda f: (f.path, f.line, f.column, f.code))
-    return RunResult(len(files), tuple(kept), errors, tuple(modules), tuple(patterns))
+    sources = {relative(f, settings.root): f for f in files}
+    return RunResult(len(files), tuple(kept), errors, tuple(modules), tuple(patterns), sources)

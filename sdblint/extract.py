@@ -176,7 +176,6 @@ class Extractor:
             loops=tuple(self.loops),
             handlers=tuple(self.handlers),
             suppressions=tuple(self.suppressions()),
-            lines=tuple(self.lines),
         )
 
     def suppressions(self):

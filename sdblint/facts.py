@@ -14,7 +14,7 @@ Value references (``src`` in a :class:`Flow`) are strings with a one-letter kind
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,6 @@ class ModuleFacts:
     loops: tuple[Loop, ...] = ()
     handlers: tuple[Handler, ...] = ()
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()
-    lines: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)

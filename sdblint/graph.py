@@ -72,26 +72,24 @@ class FlowGraph:
         self.resolutions: dict[str, Resolution] = {}
         self.bindings: list[tuple[Call, str, Flow, str]] = []   # (call, function key, arg flow, param node)
         self.node_scope: dict[str, str] = {}
+        self._guard_memo: dict[tuple, tuple[Tag, ...]] = {}
 
     # ------------------------------------------------------------ building
     def build(self) -> "FlowGraph":
         p = self.project
-        for call in p.calls.values():
-            self.resolutions[call.id] = self.resolve(call)
         # What a parameter holds (a client, a tool object) comes from its call sites; with
         # those known, calls on parameters resolve too.
         param_flows: dict[str, list[Flow]] = {}
         for call in p.calls.values():
-            res = self.resolutions[call.id]
-            init = p.init_of(res.constructor) if res.constructor else None
-            targets = [(key, self.is_bound_method(call, key)) for key in res.functions] + ([(init, True)] if init else [])
+            functions, constructor = self.project_targets(call, sorted(p.callee_paths(call)))
+            init = p.init_of(constructor) if constructor else None
+            targets = [(key, self.is_bound_method(call, key)) for key in functions] + ([(init, True)] if init else [])
             for key, bound in targets:
                 for flow, param in self.param_targets(call, key, bound):
                     param_flows.setdefault(param, []).append(flow)
-        if param_flows:
-            p.set_param_flows(param_flows)
-            for call in p.calls.values():
-                self.resolutions[call.id] = self.resolve(call)
+        p.set_param_flows(param_flows)
+        for call in p.calls.values():
+            self.resolutions[call.id] = self.resolve(call)
         for d in p.defs.values():
             self.node_scope[d.node] = d.scope
             for f in d.flows:
@@ -191,17 +189,13 @@ class FlowGraph:
 
     # ------------------------------------------------------------ resolution
     def resolve(self, call: Call) -> Resolution:
+        """What a call is: a proposer, verifier, parser or sink from the catalog (in that order of
+        precedence), or calls of project functions and constructors."""
         p, catalog = self.project, self.catalog
         paths = sorted(p.callee_paths(call))
-        if call.callee_kind == "attr" and call.func_flows and call.func_flows[0].src.startswith("a:") and call.func_flows[0].alias == "":
-            class_key = ":".join(call.func_flows[0].src.split(":")[1:3])
-            targets = p.dispatch_targets(class_key, call.method)
-            if targets:
-                return Resolution(tuple(paths), functions=tuple(targets))
-        if call.callee_kind == "attr" and any(path.startswith("builtins.super().") for path in paths):
-            target = p.super_method(call.scope, call.method)
-            if target:
-                return Resolution(tuple(paths), functions=(target,))
+        direct = self.method_targets(call, paths)
+        if direct is not None:
+            return Resolution(tuple(paths), functions=tuple(direct))
         suffix_paths = [path + p.call_suffix(call) for path in paths]
         scope_name = call.scope.split("::", 1)[-1]
         for path in paths + suffix_paths:
@@ -232,6 +226,32 @@ class FlowGraph:
                     sinks.append((sink, path))
         if sinks:
             return Resolution(tuple(paths), sinks=tuple(sinks))
+        functions, constructor = self.project_targets(call, paths)
+        return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor,
+                          dispatched=call.selector is not None)
+
+    def method_targets(self, call: Call, paths: list[str]) -> list[str] | None:
+        """`self.method(...)` (with overrides) and `super().method(...)`."""
+        p = self.project
+        if call.callee_kind != "attr":
+            return None
+        first = call.func_flows[0] if call.func_flows else None
+        if first is not None and first.src.startswith("a:") and first.alias == "":
+            targets = p.dispatch_targets(":".join(first.src.split(":")[1:3]), call.method)
+            if targets:
+                return targets
+        if any(path.startswith("builtins.super().") for path in paths):
+            target = p.super_method(call.scope, call.method)
+            if target:
+                return [target]
+        return None
+
+    def project_targets(self, call: Call, paths: list[str]) -> tuple[list[str], str | None]:
+        """The project functions (or the class constructed) a call can run, by its callee paths."""
+        p = self.project
+        direct = self.method_targets(call, paths)
+        if direct is not None:
+            return direct, None
         functions: list[str] = []
         constructor = None
         for path in paths:
@@ -242,10 +262,9 @@ class FlowGraph:
                 functions.extend(k for k in p.function_keys(entity) if k not in functions)
             elif entity.kind == "class":
                 constructor = entity.key
-        dispatched = call.selector is not None
-        if dispatched:
+        if call.selector is not None:
             functions.extend(k for k in self.table_functions(call) if k not in functions)
-        return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor, dispatched=dispatched)
+        return functions, constructor
 
     def table_functions(self, call: Call) -> list[str]:
         """Project functions a dispatch can reach through a fixed dict of tools."""
@@ -337,6 +356,13 @@ class FlowGraph:
     def guard_effects(self, guards: tuple[Guard, ...], scope: str) -> tuple[Tag, ...]:
         if not guards:
             return ()
+        key = (guards, scope)
+        cached = self._guard_memo.get(key)
+        if cached is None:
+            cached = self._guard_memo[key] = self._guard_effects(guards, scope)
+        return cached
+
+    def _guard_effects(self, guards: tuple[Guard, ...], scope: str) -> tuple[Tag, ...]:
         path = self.project.modules[self.module_of(scope)].path if self.module_of(scope) in self.project.modules else ""
         out: list[Tag] = []
         for g in guards:

@@ -48,7 +48,7 @@ def to_json(result: RunResult) -> str:
 
 
 def to_text(result: RunResult, color: bool, quiet: bool) -> str:
-    lines = {m.path: m.lines for m in result.modules}
+    lines: dict[str, list[str]] = {}
     out: list[str] = []
     for e in result.errors:
         out.append(click.style(f"{e.path}: error: {e.message}", fg="red", bold=True) if color else f"{e.path}: error: {e.message}")
@@ -63,7 +63,10 @@ def to_text(result: RunResult, color: bool, quiet: bool) -> str:
         for step in f.flow:
             out.append(f"    {step.path}:{step.line}: {step.note}")
         if color:
-            source = lines.get(f.path, ())
+            if f.path not in lines:
+                file = (result.sources or {}).get(f.path)
+                lines[f.path] = file.read_text(encoding="utf-8", errors="replace").splitlines() if file else []
+            source = lines[f.path]
             for n in range(max(1, f.line - 1), min(len(source), f.end_line + 1) + 1):
                 marker = ">" if f.line <= n <= f.end_line else " "
                 text = f"  {marker} {n:4} | {source[n - 1]}"
