@@ -160,7 +160,7 @@ class Extractor:
     # ---------------------------------------------------------------- entry
     def run(self) -> ModuleFacts:
         wrapper = MetadataWrapper(cst.parse_module(self.source), unsafe_skip_copy=True)
-        self.positions = wrapper.resolve(PositionProvider)
+        self.positions = positions_of(wrapper)
         self.block(wrapper.module.body)
         return ModuleFacts(
             path=self.path,
@@ -913,6 +913,16 @@ def comments(source: str):
     except (tokenize.TokenError, SyntaxError):
         pass
     return found
+
+
+def positions_of(wrapper: MetadataWrapper):
+    """Line/column ranges of every node. Computed by the provider directly because
+    `MetadataWrapper.resolve` also walks the whole tree once more for batchable providers, of
+    which there are none here: a third of the extraction time for nothing."""
+    try:
+        return PositionProvider()._gen(wrapper)
+    except AttributeError:  # a libcst without the provider hook: take the public road
+        return wrapper.resolve(PositionProvider)
 
 
 def derive(flows) -> tuple[Flow, ...]:
