@@ -155,6 +155,7 @@ class Extractor:
         self.selectors: dict[int, tuple[Flow, ...]] = {}    # lookup expression -> its key's flows
         self.conditions: dict[str, cst.BaseExpression] = {}  # def node -> the test it stores (`ok = x in A`)
         self.def_flows: dict[str, tuple[Flow, ...]] = {}
+        self.expanding: set[str] = set()   # names whose stored condition is being read
         self.def_selector: dict[str, tuple[Flow, ...]] = {}
 
     # ---------------------------------------------------------------- entry
@@ -606,8 +607,13 @@ class Extractor:
             # then `if ok:`: the stored condition is the check.
             nodes = {n for n in self.state.defs.get(test.value, frozenset()) if "#L" not in n}
             stored = [self.conditions.get(n) for n in nodes]
-            if stored and all(c is not None for c in stored) and len(set(map(id, stored))) == 1:
-                t, f = self.condition(stored[0], rejects)
+            if (stored and all(c is not None for c in stored) and len(set(map(id, stored))) == 1
+                    and test.value not in self.expanding):   # `ok = ok and x` must not recurse
+                self.expanding.add(test.value)
+                try:
+                    t, f = self.condition(stored[0], rejects)
+                finally:
+                    self.expanding.discard(test.value)
                 call_id = self.call_ids.get(id(stored[0]))
                 if call_id:   # `cmd = pick(raw)`: the answer is also the value that is used
                     add(t, test.value, Guard("call", line, call=call_id, predicate=True))

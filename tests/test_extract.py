@@ -111,3 +111,8 @@ def test_loops_and_exception_handlers_are_recorded():
     assert [(h.line, h.exceptions, h.action) for h in f.handlers] == [
         (5, ("ValueError",), "pass"), (7, ("KeyError", "TypeError"), "raise")]
     assert f.handlers[0].try_lines == (3, 4)
+
+
+def test_self_referencing_stored_condition_terminates():
+    f = facts("def f(xs):\n    ok = True\n    for x in xs:\n        ok = ok and x in A\n        if ok:\n            g(x)\n")
+    assert any(c.callee_text == "g" for c in f.calls)
