@@ -57,7 +57,7 @@ class Finding:
 def check_graph(fg: FlowGraph, rules: dict[str, RuleDoc]) -> tuple[list[Finding], list[PatternHit]]:
     per_node, parents = propagate(fg)
     hits = infer_patterns(fg, per_node)
-    catalog, project = fg.catalog, fg.project
+    catalog = fg.catalog
     findings: list[Finding] = []
     reported: set[tuple[str, str]] = set()
     for site in sorted(fg.sinks, key=lambda s: (s.call.id, s.role != "callee", s.node)):

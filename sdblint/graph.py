@@ -59,7 +59,6 @@ class Resolution:
     sandboxed: bool = False
     functions: tuple[str, ...] = ()
     constructor: str | None = None                # class key
-    dispatched: bool = False
 
 
 class FlowGraph:
@@ -227,8 +226,7 @@ class FlowGraph:
         if sinks:
             return Resolution(tuple(paths), sinks=tuple(sinks))
         functions, constructor = self.project_targets(call, paths)
-        return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor,
-                          dispatched=call.selector is not None)
+        return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor)
 
     def method_targets(self, call: Call, paths: list[str]) -> list[str] | None:
         """`self.method(...)` (with overrides) and `super().method(...)`."""
@@ -488,7 +486,7 @@ class FlowGraph:
             self.constructor_edges(call, res.constructor, scope)
             return
         if call.selector is not None:
-            self.callee_sink(call, res, scope)
+            self.dispatch_sinks(call, scope)
         if res.functions:
             return
         if call.method in self.catalog.mutators:
@@ -629,23 +627,18 @@ class FlowGraph:
             return True
         return (arg.index is not None and str(arg.index) in names) or (arg.keyword is not None and arg.keyword in names)
 
-    def callee_sink(self, call: Call, res: Resolution, scope: str) -> None:
-        """SDB107: a model-chosen callable, or model arguments to a dispatched tool."""
+    def dispatch_sinks(self, call: Call, scope: str) -> None:
+        """SDB107 at a dispatch site: the key that picks the callable, and the arguments it gets."""
         node = f"{call.id}:dispatch:callee"
         for f in call.selector or ():
             self.edge(f, node, scope)
-        self.sinks.append(SinkSite(node, call, "dispatch", self.callee_label(call), "callee", ()))
-        if res.dispatched:
-            args_node = f"{call.id}:dispatch:arguments"
-            for a in call.args:
-                for f in a.flows:
-                    self.edge(f, args_node, scope)
-            self.sinks.append(SinkSite(args_node, call, "dispatch", self.callee_label(call), "arguments",
-                                       tuple(k for a in call.args for k in a.keys)))
-
-    @staticmethod
-    def callee_label(call: Call) -> str:
-        return call.callee_text
+        self.sinks.append(SinkSite(node, call, "dispatch", call.callee_text, "callee", ()))
+        args_node = f"{call.id}:dispatch:arguments"
+        for a in call.args:
+            for f in a.flows:
+                self.edge(f, args_node, scope)
+        self.sinks.append(SinkSite(args_node, call, "dispatch", call.callee_text, "arguments",
+                                   tuple(k for a in call.args for k in a.keys)))
 
     # ------------------------------------------------------------ summaries
     def add_summaries(self) -> None:

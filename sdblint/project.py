@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .facts import Call, ClassInfo, Def, Flow, Function, ModuleFacts, Store
 
@@ -72,6 +71,7 @@ class Project:
                 self.calls_by_scope.setdefault(c.scope, []).append(c)
             for s in m.stores:
                 self.stores.setdefault(s.target, []).append(s)
+        self._names: dict[tuple[str, str], Entity] = {}
         self._suffix: dict[str, list[str]] = {}
         for name in self.modules:
             parts = name.split(".")
@@ -133,8 +133,14 @@ class Project:
             return Entity("value", "", (f"a:{module}:{qual}:{attr}",))
         return Entity("external", attr)
 
-    @lru_cache(maxsize=None)
     def resolve_name(self, module: str, name: str, depth: int = 0) -> Entity:
+        key = (module, name)
+        found = self._names.get(key)
+        if found is None:
+            found = self._names[key] = self._resolve_name(module, name, depth)
+        return found
+
+    def _resolve_name(self, module: str, name: str, depth: int) -> Entity:
         facts = self.modules.get(module)
         if facts is None or depth > 20:
             return Entity("external", f"{module}.{name}")
