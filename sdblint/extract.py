@@ -18,21 +18,48 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .facts import (
-    Arg, Call, Check, ClassInfo, Def, Flow, Function, Guard, Handler, Loc, Loop, ModuleFacts, Param,
-    ParseError, Store,
+    Arg,
+    Call,
+    Check,
+    ClassInfo,
+    Def,
+    Flow,
+    Function,
+    Guard,
+    Handler,
+    Loc,
+    Loop,
+    ModuleFacts,
+    Param,
+    ParseError,
+    Store,
+)
+from .syntax import (
+    annotation_kind,
+    assigned_names,
+    calls_in,
+    contains_call_to_model,
+    dotted,
+    handler_action,
+    is_abstract,
+    is_condition,
+    is_constant,
+    is_exit_block,
+    is_falsy,
+    is_literal_pattern,
+    is_none,
+    is_yes_no,
+    literal_kind,
+    names_read,
+    string_value,
 )
 
 SUPPRESSION = re.compile(
     r"#\s*(?:sdblint:\s*ignore\[(?P<ids>[A-Z0-9,\s]+)\]|noqa:\s*(?P<noqa>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))",
     re.IGNORECASE,
 )
-EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
 LOOKUP_METHODS = ("get",)
-CONTAINER_ANNOTATIONS = frozenset({
-    "Optional", "Annotated", "list", "List", "Sequence", "tuple", "Tuple", "set", "Set", "frozenset",
-    "FrozenSet", "Iterable", "Iterator",
-})
 TYPE_ATTRIBUTES = frozenset({"__class__", "__name__", "__qualname__", "__module__", "__mro__"})
 FIXED_HOST_URL = re.compile(r"[a-zA-Z][\w+.-]*://[^/{}\s]+/")
 COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)
@@ -87,46 +114,6 @@ class Scope:
     branch_depth: int = 0
     can_reject: bool = False    # raises, or returns None/False from a branch
     is_predicate: bool = False  # returns a comparison, membership test or boolean
-
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for Name/Attribute chains, ``a[0]``-style keys for constant subscripts."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-        base = dotted(node.value)
-        index = node.slice[0].slice
-        if base and isinstance(index, cst.Index) and isinstance(index.value, (cst.SimpleString, cst.Integer)):
-            return f"{base}[{index.value.value}]"
-    return None
-
-
-def string_value(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def is_exit_block(body: cst.BaseSuite) -> bool:
-    """Does the block end by leaving the enclosing flow (raise/return/continue/break)?"""
-    statements = body.body
-    if not statements:
-        return False
-    last = statements[-1]
-    if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(s, EXITS) for s in last.body) or any(
-            isinstance(s, cst.Expr) and isinstance(s.value, cst.Call) and dotted(s.value.func) in ("sys.exit", "exit", "quit")
-            for s in last.body
-        )
-    if isinstance(last, cst.If):
-        return is_exit_block(last.body) and last.orelse is not None and (
-            is_exit_block(last.orelse.body) if isinstance(last.orelse, cst.Else) else is_exit_block(last.orelse.body)
-        )
-    return False
 
 
 class Extractor:
@@ -944,209 +931,6 @@ def union(a: dict, b: dict) -> dict:
 
 def intersect(a: dict, b: dict) -> dict:
     return {k: a[k] & b[k] for k in a if k in b and a[k] & b[k]}
-
-
-def is_constant(node) -> bool:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
-        return True
-    if isinstance(node, cst.Name):
-        return node.value.isupper() or node.value in ("None", "True", "False")
-    if isinstance(node, cst.Attribute):
-        return node.attr.value.isupper()
-    return False
-
-
-def contains_call_to_model(node) -> bool:
-    """A membership test against a call result is not a fixed allow-list."""
-    return isinstance(node, cst.Call) and not (
-        isinstance(node.func, cst.Attribute) and node.func.attr.value in ("keys", "values")
-    )
-
-
-def calls_in(node) -> list[cst.Call]:
-    found: list[cst.Call] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, call):
-            found.append(call)
-
-    node.visit(Finder())
-    return found
-
-
-def names_read(node) -> list[str]:
-    """Dotted texts of the values an expression reads (outermost chains only)."""
-    keys: list[str] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Attribute(self, n):
-            key = dotted(n)
-            if key:
-                keys.append(key)
-                return False
-            return True
-
-        def visit_Subscript(self, n):
-            key = dotted(n)
-            if key:
-                keys.append(key)
-                return False
-            return True
-
-        def visit_Name(self, n):
-            keys.append(n.value)
-
-        def visit_Call(self, n):
-            for a in n.args:
-                a.value.visit(self)
-            if isinstance(n.func, cst.Attribute):
-                n.func.value.visit(self)
-            return False
-
-    node.visit(Finder())
-    return list(dict.fromkeys(keys))
-
-
-def assigned_names(node) -> set[str]:
-    """Names bound anywhere in a block (not in nested functions or classes)."""
-    names: set[str] = set()
-
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, n):
-            return False
-
-        def visit_ClassDef(self, n):
-            return False
-
-        def visit_AssignTarget(self, n):
-            names.update(target_names(n.target))
-
-        def visit_AugAssign(self, n):
-            names.update(target_names(n.target))
-
-        def visit_AnnAssign(self, n):
-            if n.value is not None:
-                names.update(target_names(n.target))
-
-        def visit_For(self, n):
-            names.update(target_names(n.target))
-
-        def visit_WithItem(self, n):
-            if n.asname is not None:
-                names.update(target_names(n.asname.name))
-
-    if isinstance(node, cst.CSTNode):
-        if isinstance(node, cst.BaseExpression):
-            return set(target_names(node))
-        node.visit(Finder())
-    return names
-
-
-def target_names(node) -> list[str]:
-    if isinstance(node, cst.Name):
-        return [node.value]
-    if isinstance(node, (cst.Tuple, cst.List)):
-        return [n for e in node.elements for n in target_names(e.value)]
-    if isinstance(node, cst.StarredElement):
-        return target_names(node.value)
-    return []
-
-
-def literal_kind(node) -> str:
-    if isinstance(node, (cst.Dict, cst.DictComp)):
-        return "dict"
-    if isinstance(node, (cst.List, cst.ListComp)):
-        return "list"
-    if isinstance(node, (cst.Set, cst.SetComp)):
-        return "set"
-    if isinstance(node, cst.Tuple):
-        return "tuple"
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("dict", "frozenset", "MappingProxyType"):
-        return "dict" if node.func.value != "frozenset" else "set"
-    return ""
-
-
-def annotation_kind(node) -> str:
-    if isinstance(node, cst.Subscript):
-        base = dotted(node.value) or ""
-        if base.split(".")[-1] == "Literal":
-            return "literal"
-        if base.split(".")[-1] in CONTAINER_ANNOTATIONS and node.slice:
-            inner = node.slice[0].slice
-            if isinstance(inner, cst.Index):
-                return annotation_kind(inner.value)
-    return dotted(node) or ""
-
-
-def is_condition(node) -> bool:
-    """An expression whose truth value can be a check (`x in A`, `re.fullmatch(...)`, `confirm(...)`)."""
-    if isinstance(node, (cst.Comparison, cst.BooleanOperation, cst.Call)):
-        return True
-    return isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)
-
-
-def is_none(node) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-def is_literal_pattern(pattern) -> bool:
-    """`case "a":` or `case "a" | "b":` (constants only)."""
-    if isinstance(pattern, cst.MatchValue):
-        return isinstance(pattern.value, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)) or (
-            isinstance(pattern.value, cst.Attribute) and pattern.value.attr.value.isupper())
-    if isinstance(pattern, cst.MatchOr):
-        return all(is_literal_pattern(p.pattern) for p in pattern.patterns)
-    return False
-
-
-def handler_action(body: cst.BaseSuite) -> str:
-    """What an except clause ends with: the decisive statement of its block."""
-    statements = body.body
-    smalls = [x for stmt in statements if isinstance(stmt, cst.SimpleStatementLine) for x in stmt.body]
-    if len(statements) == len(smalls) and all(
-        isinstance(x, cst.Pass) or (isinstance(x, cst.Expr) and isinstance(x.value, (cst.Ellipsis, cst.SimpleString)))
-        for x in smalls
-    ):
-        return "pass"
-    last = statements[-1] if statements else None
-    if isinstance(last, cst.SimpleStatementLine):
-        for kind, name in ((cst.Raise, "raise"), (cst.Return, "return"), (cst.Continue, "continue"), (cst.Break, "break")):
-            if any(isinstance(x, kind) for x in last.body):
-                return name
-    return "handle"
-
-
-def is_falsy(value) -> bool:
-    return isinstance(value, cst.Name) and value.value in ("None", "False")
-
-
-def is_yes_no(value) -> bool:
-    """A comparison, membership test, boolean literal or well-known predicate call."""
-    if isinstance(value, (cst.Comparison, cst.BooleanOperation)):
-        return True
-    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not):
-        return True
-    if isinstance(value, cst.Name) and value.value == "False":
-        return True
-    return isinstance(value, cst.Call) and (dotted(value.func) or "").split(".")[-1] in (
-        "isinstance", "fullmatch", "bool", "all", "any", "is_valid", "is_relative_to")
-
-
-def is_abstract(node: cst.FunctionDef, decorators) -> bool:
-    if any(d.split(".")[-1] in ("abstractmethod", "abstractproperty") for d in decorators):
-        return True
-    statements = node.body.body
-    meaningful = [s for s in statements if not (
-        isinstance(s, cst.SimpleStatementLine) and all(
-            isinstance(x, (cst.Pass,)) or (isinstance(x, cst.Expr) and isinstance(x.value, (cst.SimpleString, cst.Ellipsis)))
-            for x in s.body))]
-    if not meaningful:
-        return True
-    first = meaningful[0]
-    return isinstance(first, cst.SimpleStatementLine) and any(
-        isinstance(x, cst.Raise) and x.exc is not None and "NotImplementedError" in (dotted(x.exc.func if isinstance(x.exc, cst.Call) else x.exc) or "")
-        for x in first.body
-    )
 
 
 def module_name(rel_path: str) -> tuple[str, bool]:

@@ -46,7 +46,7 @@ class Selection:
     def reports(self, code: str, path: str, lines: tuple[int, int], suppressions: dict[int, tuple[str, ...]]) -> bool:
         if code not in self.codes:
             return False
-        # `# sdblint: ignore[CODE]` / `# noqa: CODE` on any line of the reported statement.
+        # A suppression comment naming the code on any line of the reported statement.
         if any(code in suppressions.get(n, ()) for n in range(lines[0], lines[1] + 1)):
             return False
         name = path.rsplit("/", 1)[-1]
