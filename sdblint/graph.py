@@ -533,6 +533,10 @@ class FlowGraph:
                 entity = p.resolve_dotted(module.module, a.dotted)
                 if entity.kind == "class" and p.is_pydantic(entity.key):
                     return (("schema", where, entity.key),)
+        # An LCEL chain `prompt | llm | PydanticOutputParser(...)` validates what it returns.
+        for candidate in res.paths:
+            if any(v.kind == "schema" and v.returns == "value" for v in self.catalog.verifiers_for(candidate)):
+                return (("schema", where, ""),)
         for segment in proposer.schema_segments:
             marker = f".{segment}(@"
             for candidate in res.paths:
