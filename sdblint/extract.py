@@ -143,6 +143,7 @@ class Extractor:
         self.conditions: dict[str, cst.BaseExpression] = {}  # def node -> the test it stores (`ok = x in A`)
         self.def_flows: dict[str, tuple[Flow, ...]] = {}
         self.expanding: set[str] = set()   # names whose stored condition is being read
+        self.url_constants: dict[str, str] = {}   # dotted name -> URL literal with a fixed host
         self.def_selector: dict[str, tuple[Flow, ...]] = {}
 
     # ---------------------------------------------------------------- entry
@@ -211,9 +212,11 @@ class Extractor:
             flows = self.expr(small.value)
             literal = literal_kind(small.value)
             for target in small.targets:
+                self.remember_url(target.target, small.value)
                 self.assign(target.target, flows, small.value, literal)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
+                self.remember_url(small.target, small.value)
                 self.assign(small.target, self.expr(small.value), small.value, literal_kind(small.value))
         elif isinstance(small, cst.AugAssign):
             flows = self.expr(small.value) + self.expr(small.target)
@@ -676,6 +679,11 @@ class Extractor:
             return self.call(node, discarded)
         if isinstance(node, cst.Await):
             return self.expr(node.expression)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            # `BASE_URL + "search?q=" + term`: what follows a fixed "https://host/" prefix.
+            left = self.expr(node.left)
+            right = derive(self.expr(node.right))
+            return derive(left) + self.after_url_prefix(self.literal_prefix(node.left), right, node.right)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             # `Path(base) / name` is still a Path: keep the left operand's object path.
             left = self.expr(node.left)
@@ -702,12 +710,8 @@ class Extractor:
                     prefix += part.value
                     continue
                 part_flows = derive(self.expr(part.expression))
-                if FIXED_HOST_URL.match(prefix):
-                    # After "https://host/" the value can steer the path or query, not the host.
-                    guard = Guard("host-fixed", self.line(part))
-                    part_flows = tuple(replace(f, guards=f.guards + (guard,)) for f in part_flows)
-                flows += part_flows
-                prefix += "{}"
+                flows += self.after_url_prefix(prefix, part_flows, part)
+                prefix += self.url_constants.get(dotted(part.expression) or "", "{}")
             return flows
         if isinstance(node, cst.ConcatenatedString):
             return derive(self.expr(node.left) + self.expr(node.right))
@@ -750,6 +754,30 @@ class Extractor:
             self.state = saved
             return tuple(f for f in flows if not f.src.startswith("g:"))
         return ()
+
+    def literal_prefix(self, node) -> str:
+        """The known constant text an expression starts with (string literals and URL constants)."""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self.literal_prefix(node.left)
+        return string_value(node) or self.url_constants.get(dotted(node) or "", "")
+
+    def after_url_prefix(self, prefix: str, flows: tuple[Flow, ...], node) -> tuple[Flow, ...]:
+        """After "https://host/" a value can steer the path or query, not the host."""
+        if not FIXED_HOST_URL.match(prefix):
+            return flows
+        guard = Guard("host-fixed", self.line(node))
+        return tuple(replace(f, guards=f.guards + (guard,)) for f in flows)
+
+    def remember_url(self, target, value) -> None:
+        """Module constants and class fields holding a URL with a fixed host (`BASE = "https://x/"`)."""
+        text = string_value(value) if value is not None else None
+        if text is None or not FIXED_HOST_URL.match(text) or not isinstance(target, cst.Name):
+            return
+        if self.scope.is_class_body:
+            self.url_constants[f"self.{target.value}"] = text
+            self.url_constants[f"cls.{target.value}"] = text
+        elif self.scope.key.endswith("::<module>"):
+            self.url_constants[target.value] = text
 
     def expr_quiet(self, node) -> tuple[Flow, ...]:
         """Flows of an expression already visited: re-reads names, reuses recorded calls."""
