@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
+import tokenize
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +63,12 @@ def load_cached(cached: Path | None) -> ModuleFacts | ParseError | None:
         return None
 
 
+def decode(data: bytes) -> str:
+    """Source text by the file's own encoding declaration (PEP 263), UTF-8 by default."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
 def _extract_file(job: tuple[str, str, str | None]) -> ModuleFacts | ParseError:
     path, rel, cache_dir = job
     try:
@@ -69,9 +77,10 @@ def _extract_file(job: tuple[str, str, str | None]) -> ModuleFacts | ParseError:
         return ParseError(rel, f"cannot read file: {exc.strerror}")
     cached = cache_file(cache_dir, rel, data)
     try:
-        source = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        result: ModuleFacts | ParseError = ParseError(rel, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        source = decode(data)
+    except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
+        reason = f"{exc.reason} at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        result: ModuleFacts | ParseError = ParseError(rel, f"cannot decode the file as Python source ({reason})")
     else:
         result = extract(rel, source)
     if cached is not None:

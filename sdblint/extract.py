@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import sys
 import tokenize
 from dataclasses import dataclass, field, replace
 
@@ -60,6 +61,7 @@ SUPPRESSION = re.compile(
 )
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
 LOOKUP_METHODS = ("get",)
+RECURSION_LIMIT = 20_000
 TYPE_ATTRIBUTES = frozenset({"__class__", "__name__", "__qualname__", "__module__", "__mro__"})
 FIXED_HOST_URL = re.compile(r"[a-zA-Z][\w+.-]*://[^/{}\s]+/")
 COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)
@@ -974,7 +976,8 @@ def syntax_message(source: str, exc: cst.ParserSyntaxError) -> str:
     try:
         ast.parse(source)
     except SyntaxError as err:
-        return f"syntax error at line {err.lineno}, column {err.offset or 1}: {err.msg}"
+        where = f" at line {err.lineno}, column {err.offset or 1}" if err.lineno else ""
+        return f"syntax error{where}: {err.msg}"
     except (ValueError, RecursionError, MemoryError):
         pass
     return f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
@@ -983,6 +986,8 @@ def syntax_message(source: str, exc: cst.ParserSyntaxError) -> str:
 def extract(rel_path: str, source: str) -> ModuleFacts | ParseError:
     """Facts for one file, or the reason it could not be parsed."""
     module, is_package = module_name(rel_path)
+    # Long `a + b + ...` chains and deep nesting recurse once per level in the walker.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     try:
         return Extractor(rel_path, module, source, is_package).run()
     except cst.ParserSyntaxError as exc:
