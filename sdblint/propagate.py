@@ -86,8 +86,8 @@ def propagate(fg: FlowGraph) -> tuple[dict[str, list[State]], dict[State, tuple[
 def reachable_effects(fg: FlowGraph, start: str, target: str, scope: str) -> list[tuple[Tag, ...]]:
     """Distinct tag sets with which ``start`` reaches ``target`` inside one function."""
     graph = fg.graph
-    if start not in graph:
-        return []
+    if start not in graph or target not in graph or not graph.in_degree(target):
+        return []   # nothing flows out of the parameter, or the function returns nothing
     seen: set[tuple[str, frozenset]] = set()
     per_node: dict[str, int] = {}
     found: set[frozenset] = set()
