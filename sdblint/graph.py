@@ -24,6 +24,7 @@ from .project import Project, display_path
 Tag = tuple[str, str, str]   # (kind, "path:line", detail)
 MARKERS = frozenset({"parse", "name-only", "discarded"})
 SUMMARY_ROUNDS = 6
+INSTANCE_CALL_METHODS = ("__call__", "forward")
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,13 @@ class FlowGraph:
                 functions.extend(k for k in p.function_keys(entity) if k not in functions)
             elif entity.kind == "class":
                 constructor = entity.key
+            elif entity.kind == "instance":
+                # Calling an object runs its `__call__`; DSPy and torch modules route that to `forward`.
+                for name in INSTANCE_CALL_METHODS:
+                    targets = p.dispatch_targets(entity.key, name)
+                    if targets:
+                        functions.extend(k for k in targets if k not in functions)
+                        break
         if call.selector is not None:
             functions.extend(k for k in self.table_functions(call) if k not in functions)
         return functions, constructor

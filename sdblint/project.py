@@ -119,7 +119,9 @@ class Project:
 
     def member(self, entity: Entity, attr: str) -> Entity:
         if entity.kind == "module":
-            return self.resolve_name(entity.key, attr)
+            found = self.resolve_name(entity.key, attr)
+            # A name a project module does not define is not a builtin there: keep the module path.
+            return Entity("external", f"{entity.key}.{attr}") if found.key == f"builtins.{attr}" else found
         if entity.kind == "external":
             return Entity("external", f"{entity.key}.{attr}")
         if entity.kind == "class":
