@@ -86,19 +86,15 @@ def names_read(node) -> list[str]:
     keys: list[str] = []
 
     class Finder(cst.CSTVisitor):
-        def visit_Attribute(self, n):
+        def chain(self, n) -> bool:
+            """Record `a.b[0]` whole; look inside chains that are not plain names."""
             key = dotted(n)
             if key:
                 keys.append(key)
-                return False
-            return True
+            return key is None
 
-        def visit_Subscript(self, n):
-            key = dotted(n)
-            if key:
-                keys.append(key)
-                return False
-            return True
+        visit_Attribute = chain
+        visit_Subscript = chain
 
         def visit_Name(self, n):
             keys.append(n.value)
