@@ -4,8 +4,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-import networkx as nx
-
 from .catalog import Catalog
 from .facts import ModuleFacts
 from .graph import MARKERS, FlowGraph, SinkSite
@@ -75,7 +73,7 @@ def check_graph(fg: FlowGraph, rules: dict[str, RuleDoc]) -> tuple[list[Finding]
             continue
         reported.add((site.call.id, category.code))
         witness = min(failing, key=lambda s: (len([t for t in s.tags if t[0] not in MARKERS]), len(s.tags), sorted(s.tags)))
-        findings.append(make_finding(fg, site, witness, parents, per_node, rules[category.code], adequate, hits))
+        findings.append(make_finding(fg, site, witness, failing, parents, per_node, rules[category.code], adequate, hits))
     return findings, hits
 
 
@@ -200,14 +198,17 @@ def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_n
     return "missing", "no verifier on this path", ""
 
 
-def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, per_node, rule: RuleDoc, adequate, hits) -> Finding:
+def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, per_node, rule: RuleDoc,
+                 adequate, hits) -> Finding:
     p = fg.project
     call = site.call
     module = p.call_module[call.id]
     steps = explain(fg, state, parents)
     steps.append(Step(module.path, call.loc.line, f"reaches {site.callee}" + (" (arguments)" if site.role == "arguments" else "")))
+    # The proposers at the root of the unverified flows that reach this sink.
+    roots = {chain_of(s, parents)[0].node for s in failing}
     sources = sorted(
-        {SourceRef(s.path, s.line, s.callee, s.label) for s in sources_reaching(fg, site.node)},
+        {SourceRef(x.path, x.line, x.callee, x.label) for x in (fg.sources[r] for r in roots if r in fg.sources)},
         key=lambda s: (s.path, s.line, s.callee),
     )
     status, detail, where = verifier_status(fg, site, state, adequate, per_node)
@@ -237,11 +238,6 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, parents, per_node,
         flow=tuple(steps), verifier_status=status, verifier_detail=detail, verifier_location=where,
         pattern_id=pattern_id, pattern_weakness=weakness, fingerprint=fingerprint, stmt_lines=call.stmt_lines,
     )
-
-
-def sources_reaching(fg: FlowGraph, node: str):
-    ancestors = nx.ancestors(fg.graph, node)
-    return [fg.sources[n] for n in sorted(ancestors) if n in fg.sources]
 
 
 def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc]) -> tuple[list[Finding], list[PatternHit]]:
