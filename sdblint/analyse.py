@@ -241,6 +241,6 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
 
 
 def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc]) -> tuple[list[Finding], list[PatternHit]]:
-    project = Project(modules)
+    project = Project(modules, catalog.schema_bases, catalog.enum_bases)
     fg = FlowGraph(project, catalog).build()
     return check_graph(fg, rules)

@@ -99,6 +99,8 @@ class Catalog:
     mutators: frozenset[str]
     verifier_name: re.Pattern
     callback_runners: tuple[Pattern, ...] = ()
+    schema_bases: tuple[Pattern, ...] = ()
+    enum_bases: tuple[Pattern, ...] = ()
     opaque_calls: tuple[Pattern, ...] = ()
     tool_entries: tuple[ToolEntry, ...] = ()
     tool_param_ignore: frozenset[str] = frozenset()
@@ -159,6 +161,8 @@ class Catalog:
             mutators=self.mutators,
             verifier_name=self.verifier_name,
             callback_runners=self.callback_runners,
+            schema_bases=self.schema_bases,
+            enum_bases=self.enum_bases,
             opaque_calls=self.opaque_calls,
             tool_entries=self.tool_entries,
             tool_param_ignore=self.tool_param_ignore,
@@ -369,6 +373,8 @@ def builtin_catalog() -> Catalog:
         mutators=frozenset(flow["mutators"]),
         verifier_name=re.compile(flow["verifier_name"]),
         callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
+        schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
+        enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
         opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"]),
         tool_entries=tuple(
             ToolEntry(t["label"], tuple(compile_pattern(p) for p in t.get("decorators", ())),

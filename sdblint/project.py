@@ -36,7 +36,11 @@ class Entity:
 
 
 class Project:
-    def __init__(self, modules: list[ModuleFacts]):
+    def __init__(self, modules: list[ModuleFacts], schema_bases=(), enum_bases=()):
+        """``schema_bases``/``enum_bases``: catalog patterns of the library classes whose
+        subclasses validate on construction (pydantic models, enums)."""
+        self.schema_bases = tuple(schema_bases)
+        self.enum_bases = tuple(enum_bases)
         self.modules = {m.module: m for m in modules}
         self.functions: dict[str, Function] = {}
         self.classes: dict[str, ClassInfo] = {}          # "mod:Qual" -> info
@@ -238,8 +242,8 @@ class Project:
                 targets.append(override)
         return targets
 
-    def is_kind_of(self, class_key: str, suffixes: tuple[str, ...]) -> bool:
-        return any(b.split(".")[-1] in suffixes for b in self.all_bases(class_key))
+    def is_kind_of(self, class_key: str, patterns) -> bool:
+        return any(pt.matches(b) for b in self.all_bases(class_key) for pt in patterns)
 
     def attr_nodes(self, node: str) -> list[str]:
         """``a:`` attribute nodes of the same attribute on bases and subclasses."""
@@ -471,10 +475,10 @@ class Project:
         return key if key in self.classes else None
 
     def is_pydantic(self, class_key: str) -> bool:
-        return self.is_kind_of(class_key, ("BaseModel", "RootModel", "BaseSettings"))
+        return self.is_kind_of(class_key, self.schema_bases)
 
     def is_enum(self, class_key: str) -> bool:
-        return self.is_kind_of(class_key, ("Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"))
+        return self.is_kind_of(class_key, self.enum_bases)
 
     def field_model(self, class_key: str, field: str) -> str | None:
         """The pydantic model a field holds (`steps: list[Step]`), for checks on nested fields."""

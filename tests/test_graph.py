@@ -10,7 +10,8 @@ from sdblint.propagate import propagate
 
 def build(files: dict[str, str]) -> FlowGraph:
     modules = [extract(path, textwrap.dedent(src)) for path, src in sorted(files.items())]
-    return FlowGraph(Project(modules), builtin_catalog()).build()
+    catalog = builtin_catalog()
+    return FlowGraph(Project(modules, catalog.schema_bases, catalog.enum_bases), catalog).build()
 
 
 def source_labels(fg):
