@@ -65,7 +65,8 @@ def check_graph(fg: FlowGraph, rules: dict[str, RuleDoc]) -> tuple[list[Finding]
         if site.role == "arguments" and not per_node.get(f"{site.call.id}:dispatch:callee"):
             continue   # the model did not pick this callable: an internal dispatch, not a tool call
         category = catalog.categories[site.category]
-        adequate = (category.arguments_adequate if site.role == "arguments" else category.adequate) | set(site.extra_adequate)
+        adequate = ((category.arguments_adequate if site.role == "arguments" else category.adequate)
+                    | set(site.extra_adequate)) - set(site.not_adequate)
         failing = [s for s in states if not any(t[0] in adequate and trusted(t, per_node) for t in s.tags)]
         if not failing:
             continue

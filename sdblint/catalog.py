@@ -69,6 +69,7 @@ class Sink:
     bound_category: str = ""
     write_verbs: tuple[str, ...] = ()
     extra_adequate: tuple[str, ...] = ()
+    not_adequate: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,7 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
         key = f"{prefix}sink[{i}]"
         _expect(table, dict, source, key, "a table")
         _check_keys(table, {"category", "patterns", "args", "when_arg", "unless_arg", "bound_args",
-                            "bound_category", "write_verbs", "extra_adequate"}, source, key)
+                            "bound_category", "write_verbs", "extra_adequate", "not_adequate"}, source, key)
         category = _expect(table.get("category"), str, source, f"{key}.category", "a category name")
         if category not in categories:
             raise ConfigError(source, f"{key}.category", f"one of {', '.join(sorted(categories))}, got {category!r}")
@@ -321,6 +322,7 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
             _condition(table.get("unless_arg"), source, f"{key}.unless_arg"),
             _strings(table, "bound_args", source, key), table.get("bound_category", ""),
             _strings(table, "write_verbs", source, key), _strings(table, "extra_adequate", source, key),
+            _strings(table, "not_adequate", source, key),
         ))
     for i, table in enumerate(_expect(data.get("verifier", []), list, source, f"{prefix}verifier", "an array of tables")):
         key = f"{prefix}verifier[{i}]"

@@ -46,6 +46,7 @@ class SinkSite:
     role: str          # "value", "callee" (model-chosen callable) or "arguments" (dispatched tool args)
     keys: tuple[str, ...]
     extra_adequate: tuple[str, ...] = ()
+    not_adequate: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -625,7 +626,8 @@ class FlowGraph:
             node = f"{call.id}:{category}:{index}"
             for f in a.flows:
                 self.edge(f, node, scope)
-            self.sinks.append(SinkSite(node, call, category, display_path(path), "value", a.keys, sink.extra_adequate))
+            self.sinks.append(SinkSite(node, call, category, display_path(path), "value", a.keys,
+                                       sink.extra_adequate, sink.not_adequate))
         if sink.category == "file" and not sink.args and call.receiver:
             # `Path(model_path).unlink()`: the receiver is the path being written.
             node = f"{call.id}:{sink.category}:receiver"
