@@ -242,6 +242,6 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
 
 
 def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc]) -> tuple[list[Finding], list[PatternHit]]:
-    project = Project(modules, catalog.schema_bases, catalog.enum_bases)
+    project = Project(modules, catalog.schema_bases, catalog.enum_bases, catalog.composers)
     fg = FlowGraph(project, catalog).build()
     return check_graph(fg, rules)

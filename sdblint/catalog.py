@@ -100,6 +100,7 @@ class Catalog:
     mutators: frozenset[str]
     verifier_name: re.Pattern
     callback_runners: tuple[Pattern, ...] = ()
+    composers: tuple[Pattern, ...] = ()
     schema_bases: tuple[Pattern, ...] = ()
     enum_bases: tuple[Pattern, ...] = ()
     opaque_calls: tuple[Pattern, ...] = ()
@@ -162,6 +163,7 @@ class Catalog:
             mutators=self.mutators,
             verifier_name=self.verifier_name,
             callback_runners=self.callback_runners,
+            composers=self.composers,
             schema_bases=self.schema_bases,
             enum_bases=self.enum_bases,
             opaque_calls=self.opaque_calls,
@@ -375,6 +377,7 @@ def builtin_catalog() -> Catalog:
         mutators=frozenset(flow["mutators"]),
         verifier_name=re.compile(flow["verifier_name"]),
         callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
+        composers=tuple(compile_pattern(p) for p in flow["composers"]),
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
         opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"]),

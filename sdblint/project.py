@@ -36,11 +36,12 @@ class Entity:
 
 
 class Project:
-    def __init__(self, modules: list[ModuleFacts], schema_bases=(), enum_bases=()):
-        """``schema_bases``/``enum_bases``: catalog patterns of the library classes whose
-        subclasses validate on construction (pydantic models, enums)."""
+    def __init__(self, modules: list[ModuleFacts], schema_bases=(), enum_bases=(), composers=()):
+        """Catalog patterns: ``schema_bases``/``enum_bases`` are the library classes whose subclasses
+        validate on construction; ``composers`` build a pipeline out of their stages."""
         self.schema_bases = tuple(schema_bases)
         self.enum_bases = tuple(enum_bases)
+        self.composers = tuple(composers)
         self.modules = {m.module: m for m in modules}
         self.functions: dict[str, Function] = {}
         self.classes: dict[str, ClassInfo] = {}          # "mod:Qual" -> info
@@ -435,6 +436,10 @@ class Project:
         out: set[str] = set()
         suffix = self.call_suffix(call)
         for path in self.callee_paths(call):
+            if any(pt.matches(path) for pt in self.composers):
+                # `prompt.pipe(llm)`, `RunnableSequence(prompt, llm)`: the result is every stage, like `|`.
+                out |= self.flow_paths(call.receiver) | self.flow_paths(tuple(f for a in call.args for f in a.flows))
+                continue
             entity = self.path_entity(path)
             if entity is not None and entity.kind in ("func", "method"):
                 for key in self.function_keys(entity):

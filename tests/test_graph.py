@@ -11,7 +11,7 @@ from sdblint.propagate import propagate
 def build(files: dict[str, str]) -> FlowGraph:
     modules = [extract(path, textwrap.dedent(src)) for path, src in sorted(files.items())]
     catalog = builtin_catalog()
-    return FlowGraph(Project(modules, catalog.schema_bases, catalog.enum_bases), catalog).build()
+    return FlowGraph(Project(modules, catalog.schema_bases, catalog.enum_bases, catalog.composers), catalog).build()
 
 
 def source_labels(fg):
