@@ -1,14 +1,15 @@
-"""The project flow graph: one networkx DiGraph over every module's facts.
+"""The project flow graph: one networkx MultiDiGraph over every module's facts.
 
 Nodes are value references (see :mod:`sdblint.facts`) plus one node per risky argument
-of each sink call. Every edge carries:
+of each sink call (and, at dispatch sites, one for the key that picks the callable and one
+for the arguments it gets). Every edge carries:
 
 - ``kind``: ``flow`` (intraprocedural or through the heap), ``call`` (argument into a
   parameter), ``return`` (a return value out to every caller) or ``summary`` (argument to
   the call's result, through a function that returns what it was given);
 - ``effects``: verification tags added when a value crosses the edge, e.g.
   ``("schema", "agent/x.py:12", "mod:Plan")`` or ``("parse", ...)``;
-- ``attr``: the first attribute read on the source value (Literal/Enum model fields);
+- ``attr``: the attributes read on the source value, dotted (Literal/Enum model fields);
 - ``line`` and ``module``: where the flow happens, for explanations.
 """
 from __future__ import annotations
