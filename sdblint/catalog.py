@@ -101,6 +101,7 @@ class Catalog:
     verifier_name: re.Pattern
     callback_runners: tuple[Pattern, ...] = ()
     composers: tuple[Pattern, ...] = ()
+    graph_builders: tuple[tuple[Pattern, Pattern], ...] = ()   # (register a node, run the graph)
     schema_bases: tuple[Pattern, ...] = ()
     enum_bases: tuple[Pattern, ...] = ()
     opaque_calls: tuple[Pattern, ...] = ()
@@ -164,6 +165,7 @@ class Catalog:
             verifier_name=self.verifier_name,
             callback_runners=self.callback_runners,
             composers=self.composers,
+            graph_builders=self.graph_builders,
             schema_bases=self.schema_bases,
             enum_bases=self.enum_bases,
             opaque_calls=self.opaque_calls,
@@ -378,6 +380,7 @@ def builtin_catalog() -> Catalog:
         verifier_name=re.compile(flow["verifier_name"]),
         callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
         composers=tuple(compile_pattern(p) for p in flow["composers"]),
+        graph_builders=tuple((compile_pattern(t["register"]), compile_pattern(t["run"])) for t in data.get("graph_builder", [])),
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
         opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"]),
