@@ -6,9 +6,8 @@ language documented in ``rules/proposers.toml``.
 """
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -107,7 +106,6 @@ class Catalog:
     opaque_calls: tuple[Pattern, ...] = ()
     tool_entries: tuple[ToolEntry, ...] = ()
     tool_param_ignore: frozenset[str] = frozenset()
-    digest: str = field(default="", compare=False)
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, path: str) -> "Classification":
@@ -151,28 +149,11 @@ class Catalog:
         return self.classify(path).sandboxed
 
     def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
+        """The user's entries first, so an in-house proposer wins over a generic pattern."""
         if not extra.any():
             return self
-        digest = hashlib.sha256((self.digest + repr(extra)).encode()).hexdigest()
-        return Catalog(
-            proposers=extra.proposers + self.proposers,
-            sinks=extra.sinks + self.sinks,
-            verifiers=extra.verifiers + self.verifiers,
-            parsers=self.parsers,
-            sandboxes=self.sandboxes,
-            categories=self.categories,
-            mutators=self.mutators,
-            verifier_name=self.verifier_name,
-            callback_runners=self.callback_runners,
-            composers=self.composers,
-            graph_builders=self.graph_builders,
-            schema_bases=self.schema_bases,
-            enum_bases=self.enum_bases,
-            opaque_calls=self.opaque_calls,
-            tool_entries=self.tool_entries,
-            tool_param_ignore=self.tool_param_ignore,
-            digest=digest,
-        )
+        return replace(self, proposers=extra.proposers + self.proposers, sinks=extra.sinks + self.sinks,
+                       verifiers=extra.verifiers + self.verifiers, _memo={})
 
 
 @dataclass(frozen=True)
@@ -353,11 +334,9 @@ def rules_folder():
 @lru_cache(maxsize=1)
 def builtin_catalog() -> Catalog:
     data: dict = {}
-    hasher = hashlib.sha256()
     folder = rules_folder()
     for name in CATALOG_FILES:
         raw = folder.joinpath(name).read_bytes()
-        hasher.update(raw)
         for key, value in tomllib.loads(raw.decode()).items():
             if isinstance(value, list):
                 data.setdefault(key, []).extend(value)
@@ -391,5 +370,4 @@ def builtin_catalog() -> Catalog:
             for t in data.get("tool_entry", [])
         ),
         tool_param_ignore=frozenset(data["tool_params"]["ignore"]),
-        digest=hasher.hexdigest(),
     )
