@@ -97,8 +97,7 @@ def trusted(tag, per_node) -> bool:
     return True
 
 
-def explain(fg: FlowGraph, state: State, parents) -> list[Step]:
-    chain = chain_of(state, parents)
+def explain(fg: FlowGraph, chain: list[State]) -> list[Step]:
     steps: list[Step] = []
     for s in chain:
         step = describe(fg, s.node)
@@ -204,7 +203,8 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
     p = fg.project
     call = site.call
     module = p.call_module[call.id]
-    steps = explain(fg, state, parents)
+    chain = chain_of(state, parents)
+    steps = explain(fg, chain)
     steps.append(Step(module.path, call.loc.line, f"reaches {site.callee}" + (" (arguments)" if site.role == "arguments" else "")))
     # The proposers at the root of the unverified flows that reach this sink.
     roots = {chain_of(s, parents)[0].node for s in failing}
@@ -213,7 +213,7 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
         key=lambda s: (s.path, s.line, s.callee),
     )
     status, detail, where = verifier_status(fg, site, state, adequate, per_node)
-    first = fg.sources.get(chain_of(state, parents)[0].node)
+    first = fg.sources.get(chain[0].node)
     if first is None:
         origin = "a model"
     else:
@@ -226,7 +226,7 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
     else:
         what = f"reaches {site.callee}"
     message = f"model output from {origin} {what} {STATUS_TEXT[status]}"
-    along = [call.scope] + [fg.node_scope.get(s.node, "") for s in reversed(chain_of(state, parents))]
+    along = [call.scope] + [fg.node_scope.get(s.node, "") for s in reversed(chain)]
     hit = pattern_for(hits, list(dict.fromkeys(x for x in along if x)), module.module)
     pattern_id, weakness = (hit.id, hit.weaknesses[0]) if hit else ("direct", load_patterns()[1])
     fingerprint = hashlib.sha256(

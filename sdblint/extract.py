@@ -39,10 +39,10 @@ from .syntax import (
     annotation_kind,
     assigned_names,
     calls_in,
-    contains_call_to_model,
     dotted,
     handler_action,
     is_abstract,
+    is_computed_container,
     is_condition,
     is_constant,
     is_exit_block,
@@ -572,7 +572,7 @@ class Extractor:
             op, left, right = comp.operator, test.left, comp.comparator
             left = left.target if isinstance(left, cst.NamedExpr) else left
             lkey, rkey = dotted(left), dotted(right)
-            if isinstance(op, (cst.In, cst.NotIn)) and lkey and not contains_call_to_model(right):
+            if isinstance(op, (cst.In, cst.NotIn)) and lkey and not is_computed_container(right):
                 target = true_g if isinstance(op, cst.In) else false_g
                 container = tuple(sorted({f.src for f in self.expr_quiet(right)}))
                 add(target, lkey, Guard("allowlist", line, container=container))

@@ -168,17 +168,18 @@ class FlowGraph:
                                         line=call.loc.line, module=self.module_of(call.scope))
 
     def builders_of(self, call: Call) -> set[str]:
-        """The builder objects a `compile()` on the receiver chain of ``call`` was called on."""
+        """Objects on the receiver chain of ``call`` (`app` <- `builder.compile()` <- `builder`)."""
         p = self.project
         todo = [f.src for f in call.receiver if f.alias == ""]
         found: set[str] = set()
         for _ in range(4):
+            found.update(todo)
             nxt = []
             for node in todo:
                 if node in p.defs:
                     nxt.extend(f.src for f in p.defs[node].flows if f.alias == "")
-                elif node in p.calls and p.calls[node].method == "compile":
-                    found.update(f.src for f in p.calls[node].receiver if f.alias == "")
+                elif node in p.calls:
+                    nxt.extend(f.src for f in p.calls[node].receiver if f.alias == "")
             todo = nxt
         return found
 

@@ -63,7 +63,7 @@ def is_constant(node) -> bool:
     return False
 
 
-def contains_call_to_model(node) -> bool:
+def is_computed_container(node) -> bool:
     """A membership test against a call result is not a fixed allow-list."""
     return isinstance(node, cst.Call) and not (
         isinstance(node.func, cst.Attribute) and node.func.attr.value in ("keys", "values")
