@@ -2,22 +2,20 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import pickle
-import tokenize
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from . import extract as extract_module
+from . import extract as extract_package
 from . import facts as facts_module
 from .analyse import Finding, analyse
 from .catalog import builtin_catalog
 from .config import Settings
 from .discover import discover
-from .extract import extract
+from .extract import extract_bytes
 from .facts import ModuleFacts, ParseError
 from .patterns import PatternHit
 from .ruledocs import load_rules
@@ -26,7 +24,8 @@ from .selection import Selection
 PARALLEL_THRESHOLD = 64
 # Cached facts are only as good as the code that extracted them.
 EXTRACTOR_DIGEST = hashlib.sha256(
-    __version__.encode() + Path(facts_module.__file__).read_bytes() + Path(extract_module.__file__).read_bytes()
+    __version__.encode() + Path(facts_module.__file__).read_bytes()
+    + b"".join(p.read_bytes() for p in sorted(Path(extract_package.__file__).parent.glob("*.py")))
 ).hexdigest()
 
 
@@ -63,12 +62,6 @@ def load_cached(cached: Path | None) -> ModuleFacts | ParseError | None:
         return None
 
 
-def decode(data: bytes) -> str:
-    """Source text by the file's own encoding declaration (PEP 263), UTF-8 by default."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding)
-
-
 def _extract_file(job: tuple[str, str, str | None]) -> ModuleFacts | ParseError:
     path, rel, cache_dir = job
     try:
@@ -76,13 +69,7 @@ def _extract_file(job: tuple[str, str, str | None]) -> ModuleFacts | ParseError:
     except OSError as exc:
         return ParseError(rel, f"cannot read file: {exc.strerror}")
     cached = cache_file(cache_dir, rel, data)
-    try:
-        source = decode(data)
-    except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
-        reason = f"{exc.reason} at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else str(exc)
-        result: ModuleFacts | ParseError = ParseError(rel, f"cannot decode the file as Python source ({reason})")
-    else:
-        result = extract(rel, source)
+    result = extract_bytes(rel, data)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")

@@ -196,5 +196,8 @@ class ModuleFacts:
 
 @dataclass(frozen=True)
 class ParseError:
+    """A file that could not be analysed: the line where known, and a one-line reason."""
+
     path: str
     message: str
+    line: int | None = None

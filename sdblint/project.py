@@ -181,9 +181,22 @@ class Project:
         for base in self.classes[key].bases:
             if not base:
                 continue
-            entity = self.resolve_dotted(module, base)
+            entity = self.resolve_class_ref(module, base)
             out.append(entity.key if entity.kind in ("class", "external") else base)
         return out
+
+    def resolve_class_ref(self, module: str, dotted: str) -> Entity:
+        """``a.b.C`` in a class statement's bases. Runs while the hierarchy is being indexed, so a
+        class's members are looked up as nested classes only, never through method resolution."""
+        head, _, rest = dotted.partition(".")
+        entity = self.resolve_name(module, head)
+        for attr in rest.split(".") if rest else ():
+            if entity.kind == "class":
+                inner = f"{entity.key}.{attr}"
+                entity = Entity("class", inner) if inner in self.classes else Entity("external", dotted)
+            else:
+                entity = self.member(entity, attr)
+        return entity
 
     def mro(self, key: str) -> list[str]:
         seen, order, todo = set(), [], [key]

@@ -13,19 +13,26 @@ CONTAINER_ANNOTATIONS = frozenset({
 })
 
 
-def dotted(node: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for Name/Attribute chains, ``a[0]``-style keys for constant subscripts."""
+def dotted(node: cst.BaseExpression, memo: dict[int, str | None] | None = None) -> str | None:
+    """``a.b.c`` for Name/Attribute chains, ``a[0]``-style keys for constant subscripts.
+
+    ``memo`` (by node identity, for one tree) keeps long chains linear when every level asks."""
     if isinstance(node, cst.Name):
         return node.value
+    if memo is not None and id(node) in memo:
+        return memo[id(node)]
+    found = None
     if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-        base = dotted(node.value)
+        base = dotted(node.value, memo)
+        found = f"{base}.{node.attr.value}" if base else None
+    elif isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        base = dotted(node.value, memo)
         index = node.slice[0].slice
         if base and isinstance(index, cst.Index) and isinstance(index.value, (cst.SimpleString, cst.Integer)):
-            return f"{base}[{index.value.value}]"
-    return None
+            found = f"{base}[{index.value.value}]"
+    if memo is not None:
+        memo[id(node)] = found
+    return found
 
 
 def string_value(node: cst.BaseExpression) -> str | None:

@@ -1,0 +1,73 @@
+"""Extraction: one file's source in, its :class:`~sdblint.facts.ModuleFacts` out, or the reason
+it could not be analysed. Nothing here knows the catalog: facts are syntax only, so they can be
+cached by content.
+
+A file can fail in many ways (bad encoding, syntax, nesting that overflows a parser, a time
+budget used up, a bug of ours); each becomes a :class:`~sdblint.facts.ParseError` for that
+file and the run goes on.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+
+from ..facts import ModuleFacts, ParseError
+from .budget import DEFAULT_FILE_TIMEOUT, Deadline, FileTimeout
+from .parse import RECURSION_LIMIT, Unparsable, check_syntax, decode, module_name, parse
+from .walker import Walker
+
+# The walk recurses once per nesting level; it runs on a thread of its own with a stack big
+# enough for RECURSION_LIMIT frames (only the pages it touches are ever committed).
+THREAD_STACK_BYTES = 512 * 1024 * 1024
+
+__all__ = ["DEFAULT_FILE_TIMEOUT", "extract", "extract_bytes"]
+
+
+def extract_bytes(rel_path: str, data: bytes, timeout: float | None = DEFAULT_FILE_TIMEOUT) -> ModuleFacts | ParseError:
+    try:
+        source = decode(data)
+    except Unparsable as exc:
+        return ParseError(rel_path, exc.message, exc.line)
+    return extract(rel_path, source, timeout)
+
+
+def extract(rel_path: str, source: str, timeout: float | None = DEFAULT_FILE_TIMEOUT) -> ModuleFacts | ParseError:
+    """Facts for one file, or the reason it could not be analysed, within ``timeout`` seconds."""
+    deadline = Deadline(timeout)
+    outcome: list[ModuleFacts | ParseError] = []
+
+    def work() -> None:
+        outcome.append(_extract(rel_path, source, deadline))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    previous = threading.stack_size(THREAD_STACK_BYTES)
+    try:
+        worker = threading.Thread(target=work, name=f"sdblint-extract {rel_path}", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join(timeout)
+    if worker.is_alive():
+        deadline.cancelled = True   # the walker stops at its next statement; the parser cannot be stopped
+        return ParseError(rel_path, timed_out(timeout))
+    return outcome[0]
+
+
+def timed_out(timeout: float | None) -> str:
+    return f"not analysed: took longer than the per-file budget of {timeout:g} s (--file-timeout)"
+
+
+def _extract(rel_path: str, source: str, deadline: Deadline) -> ModuleFacts | ParseError:
+    module, is_package = module_name(rel_path)
+    try:
+        tree = parse(source, check_syntax(source))
+        return Walker(rel_path, module, source, is_package, deadline).run(tree)
+    except Unparsable as exc:
+        return ParseError(rel_path, exc.message, exc.line)
+    except FileTimeout:
+        return ParseError(rel_path, timed_out(deadline.seconds))
+    except RecursionError:
+        return ParseError(rel_path, "file is nested too deeply to analyse")
+    except Exception as exc:  # one odd file must not stop the run; it is reported instead
+        return ParseError(rel_path, f"internal error while extracting facts ({type(exc).__name__}: {exc}); "
+                                    "please report it with the file")

@@ -1,0 +1,80 @@
+"""Bindings: names defined in scopes, assignment targets, stores into objects."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from ..facts import Def, Store
+from .syntax import is_condition, literal_kind
+
+
+class Bindings:
+    """Mixin of :class:`~sdblint.extract.walker.Walker`: what an assignment defines or stores."""
+
+    def define(self, name: str, flows, node, literal: str, note: str = "", value=None, binds: str = "") -> None:
+        scope = self.scope
+        if scope.is_class_body:
+            self.stores.append(Store(f"a:{self.module}:{scope.class_name}:{name}", self.line(node), tuple(flows), note, literal))
+            return
+        if name in scope.globals_declared:
+            self.stores.append(Store(f"g:{self.module}:{name}", self.line(node), tuple(flows), note))
+            return
+        count = scope.def_counts.get(name, 0) + 1
+        scope.def_counts[name] = count
+        key = f"n:{scope.key}::{name}#{count}"
+        selector = self.selector_of(value) if value is not None else None
+        if selector is not None:
+            self.def_selector[key] = selector
+        if value is not None and is_condition(value):
+            self.conditions[key] = value
+        self.def_flows[key] = tuple(flows)
+        self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, binds))
+        if self.loop_depth:
+            self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}
+        else:
+            self.state.defs[name] = frozenset([key])
+        if scope.key.endswith("::<module>"):
+            self.module_defs.setdefault(name, []).append(key)
+        # A fresh value is no longer constrained by checks on the old one.
+        for guard_key in [k for k in self.state.guards if k == name or k.startswith(name + ".") or k.startswith(name + "[")]:
+            del self.state.guards[guard_key]
+
+    def assign(self, target, flows, value, literal: str) -> None:
+        note = self.note(target)
+        if isinstance(target, cst.Name):
+            self.define(target.value, flows, target, literal, note, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e.value for e in target.elements]
+            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements) and not any(
+                isinstance(e, cst.StarredElement) for e in value.elements
+            ):
+                for element, item in zip(elements, value.elements):
+                    self.assign(element, self.expr(item.value), item.value, literal_kind(item.value))
+            else:
+                derived = tuple(replace(f, alias=None) for f in flows)
+                for element in elements:
+                    self.assign(element, derived, value, "")
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, flows, value, "")
+        elif isinstance(target, cst.Attribute):
+            base = target.value
+            if isinstance(base, cst.Name) and base.value == self.scope.self_name and self.scope.class_name:
+                self.stores.append(Store(f"a:{self.module}:{self.scope.class_name}:{target.attr.value}", self.line(target), tuple(flows), note, literal))
+            else:
+                self.store_into(base, flows, target, note)
+        elif isinstance(target, cst.Subscript):
+            self.expr_slices(target)
+            self.store_into(target.value, flows, target, note)
+
+    def store_into(self, container, flows, node, note: str) -> None:
+        """``obj.x = v`` / ``d[k] = v``: the container now holds model output."""
+        for base in self.expr(container):
+            if base.alias is not None:
+                self.stores.append(Store(base.src, self.line(node), tuple(flows), note))
+
+    def note(self, node) -> str:
+        line = self.line(node)
+        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+        return text[:120]
+

@@ -1,0 +1,83 @@
+"""Calls: callee, receiver and argument flows, lookups that select a callable."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from ..facts import Arg, Call, Check, Flow, Guard
+from .syntax import dotted, names_read, string_value
+
+LOOKUP_METHODS = ("get",)
+
+
+class Calls:
+    """Mixin of :class:`~sdblint.extract.walker.Walker`: one :class:`Call` fact per call."""
+
+    def call(self, node: cst.Call, discarded: bool) -> tuple[Flow, ...]:
+        func = node.func
+        receiver: tuple[Flow, ...] = ()
+        if isinstance(func, cst.Attribute):
+            callee_kind, method = "attr", func.attr.value
+            receiver = self.expr(func.value)
+            func_flows = tuple(
+                replace(f, alias=None if f.alias is None else f"{f.alias}.{method}", attr=f.attr or method)
+                for f in receiver
+            )
+            if isinstance(func.value, cst.Name) and func.value.value == self.scope.self_name and self.scope.class_name:
+                func_flows = (Flow(f"a:{self.module}:{self.scope.class_name}:{method}", self.line(node), ""),)
+        else:
+            callee_kind = "name" if isinstance(func, cst.Name) else "other"
+            method = ""
+            func_flows = self.expr(func)
+        mapping = dotted(func.value) if isinstance(func, cst.Attribute) and method in LOOKUP_METHODS else None
+        args = []
+        position = 0
+        for a in node.args:
+            flows = self.expr(a.value)
+            if mapping and position == 0 and not a.keyword:
+                flows = tuple(replace(f, alias=None, guards=f.guards + (Guard("mapping", self.line(a), mapping=mapping),)) for f in flows)
+            star = a.star if isinstance(a.star, str) else ""
+            keyword = a.keyword.value if a.keyword is not None else None
+            index = position if keyword is None and not star else None
+            if index is not None:
+                position += 1
+            args.append(Arg(index, keyword, star, flows, string_value(a.value), dotted(a.value), tuple(names_read(a.value))))
+        call_id = f"c:{self.module}:{len(self.calls)}"
+        self.call_ids[id(node)] = call_id
+        if mapping is not None and args and args[0].index == 0:
+            self.selectors[id(node)] = args[0].flows
+        elif isinstance(func, cst.Name) and func.value == "getattr" and len(args) > 1:
+            self.selectors[id(node)] = args[1].flows
+        selector = self.selector_of(func)
+        loc = self.loc(node)
+        stmt_start, stmt_end = self.stmt_lines
+        first = args[0].literal if args and args[0].index == 0 else None
+        text = self.source_for(loc, 200)
+        callee_text = self.source_for(self.loc(func), 80)
+        self.calls.append(Call(
+            id=call_id, scope=self.scope.key, loc=loc,
+            stmt_lines=(min(stmt_start, loc.line), max(stmt_end, loc.end_line)),
+            callee_kind=callee_kind, method=method, func_flows=func_flows, receiver=receiver,
+            args=tuple(args), first_literal=first, discarded=discarded, in_loop=self.loop_depth > 0, text=text, callee_text=callee_text,
+            selector=selector, is_lookup=id(node) in self.selectors,
+        ))
+        if discarded:
+            keys = tuple(k for a in args for k in a.keys)
+            guard = Guard("call", loc.line, call=call_id)
+            for key in keys:
+                self.state.guards[key] = self.state.guards.get(key, frozenset()) | {guard}
+            # Recorded even without arguments: an approval asked and then ignored explains a finding.
+            self.checks.append(Check(self.scope.key, loc.line, keys or ("*",), guard if keys else replace(guard, keyed=False), True))
+        return (Flow(call_id, loc.line, ""),)
+
+    def selector_of(self, func) -> tuple[Flow, ...] | None:
+        """If ``func`` was looked up by a key or name, the flows of that key or name."""
+        if id(func) in self.selectors:
+            return self.selectors[id(func)]
+        if isinstance(func, cst.Name):
+            picked = [self.def_selector.get(n) for n in self.state.defs.get(func.value, ())]
+            if picked and any(p is not None for p in picked):
+                return tuple(f for p in picked if p for f in p)
+        return None
+

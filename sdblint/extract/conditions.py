@@ -1,0 +1,125 @@
+"""Conditions to guards: which checks hold on each branch of a test."""
+from __future__ import annotations
+
+import libcst as cst
+
+from ..facts import Check, Guard
+from .syntax import calls_in, dotted, is_computed_container, is_constant, is_none, names_read
+
+COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
+COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)
+
+
+class Conditions:
+    """Mixin of :class:`~sdblint.extract.walker.Walker`: guards from `if`, `while`, `assert`, `case`."""
+
+    def condition(self, test, rejects: bool):
+        """Guards that hold when ``test`` is true and when it is false."""
+        true_g: dict[str, frozenset[Guard]] = {}
+        false_g: dict[str, frozenset[Guard]] = {}
+        line = self.line(test)
+
+        def add(target, key, guard):
+            target[key] = target.get(key, frozenset()) | {guard}
+            self.checks.append(Check(self.scope.key, line, (key,), guard, rejects))
+
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            t, f = self.condition(test.expression, rejects)
+            return f, t
+        if isinstance(test, cst.NamedExpr):
+            return self.condition(test.value, rejects)
+        if isinstance(test, cst.Call) and dotted(test.func) == "bool" and len(test.args) == 1:
+            return self.condition(test.args[0].value, rejects)
+        if isinstance(test, cst.BooleanOperation):
+            lt, lf = self.condition(test.left, rejects)
+            rt, rf = self.condition(test.right, rejects)
+            if isinstance(test.operator, cst.And):
+                return union(lt, rt), intersect(lf, rf)
+            return intersect(lt, rt), union(lf, rf)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and is_none(test.comparisons[0].comparator):
+            # `x is None` is true when `x` is falsy: the checks on `x` hold on the other branch.
+            t, f = self.condition(test.left, rejects)
+            negated = isinstance(test.comparisons[0].operator, (cst.Is, cst.Equal))
+            return (f, t) if negated else (t, f)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) > 1:
+            # `0 < amount <= LIMIT`: a bounded range.
+            if all(isinstance(c.operator, COMPARE_UPPER + COMPARE_LOWER) for c in test.comparisons):
+                operands = [test.left, *(c.comparator for c in test.comparisons)]
+                for operand in operands:
+                    key = dotted(operand)
+                    if key and not is_constant(operand):
+                        add(true_g, key, Guard("policy", line))
+            return true_g, false_g
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            comp = test.comparisons[0]
+            op, left, right = comp.operator, test.left, comp.comparator
+            left = left.target if isinstance(left, cst.NamedExpr) else left
+            lkey, rkey = dotted(left), dotted(right)
+            if isinstance(op, (cst.In, cst.NotIn)) and lkey and not is_computed_container(right):
+                target = true_g if isinstance(op, cst.In) else false_g
+                container = tuple(sorted({f.src for f in self.expr_quiet(right)}))
+                add(target, lkey, Guard("allowlist", line, container=container))
+            elif isinstance(op, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
+                const_right = is_constant(right)
+                key = lkey if const_right else (rkey if is_constant(left) else None)
+                if key and not (isinstance(right, cst.Name) and right.value == "None"):
+                    target = true_g if isinstance(op, (cst.Equal, cst.Is)) else false_g
+                    add(target, key, Guard("allowlist", line))
+            elif isinstance(op, COMPARE_UPPER + COMPARE_LOWER):
+                upper_true = isinstance(op, COMPARE_UPPER)
+                if lkey and not is_constant(left):
+                    add(true_g if upper_true else false_g, lkey, Guard("policy", line))
+                if rkey and not is_constant(right):
+                    add(false_g if upper_true else true_g, rkey, Guard("policy", line))
+            for call in calls_in(test):
+                self.call_guard(call, true_g if isinstance(op, (cst.Equal, cst.In, cst.Is)) else false_g, line, rejects)
+            return true_g, false_g
+        if isinstance(test, cst.Call):
+            self.call_guard(test, true_g, line, rejects)
+            return true_g, false_g
+        if isinstance(test, cst.Name):
+            # `ok = cmd in ALLOWED` / `m = re.fullmatch(...)` / `approved = click.confirm(...)`,
+            # then `if ok:`: the stored condition is the check.
+            nodes = {n for n in self.state.defs.get(test.value, frozenset()) if "#L" not in n}
+            stored = [self.conditions.get(n) for n in nodes]
+            if (stored and all(c is not None for c in stored) and len(set(map(id, stored))) == 1
+                    and test.value not in self.expanding):   # `ok = ok and x` must not recurse
+                self.expanding.add(test.value)
+                try:
+                    t, f = self.condition(stored[0], rejects)
+                finally:
+                    self.expanding.discard(test.value)
+                call_id = self.call_ids.get(id(stored[0]))
+                if call_id:   # `cmd = pick(raw)`: the answer is also the value that is used
+                    add(t, test.value, Guard("call", line, call=call_id, predicate=True))
+                return t, f
+            # `cmd = pick(raw)` then `if cmd:` / `if cmd is None: return`: the helper's answer.
+            for n in sorted(nodes):
+                for f in self.def_flows.get(n, ()):
+                    if f.src.startswith("c:") and f.alias == "":
+                        add(true_g, test.value, Guard("call", line, call=f.src, predicate=True))
+        return true_g, false_g
+
+    def call_guard(self, call: cst.Call, target, line: int, rejects: bool) -> None:
+        call_id = self.call_ids.get(id(call))
+        if call_id is None:
+            return
+        keys = [k for a in call.args for k in names_read(a.value)]
+        for key in keys:
+            guard = Guard("call", line, call=call_id, predicate=True)
+            target[key] = target.get(key, frozenset()) | {guard}
+        unkeyed = Guard("call", line, call=call_id, keyed=False, predicate=True)
+        target["*"] = target.get("*", frozenset()) | {unkeyed}
+        self.checks.append(Check(self.scope.key, line, tuple(keys) or ("*",), unkeyed, rejects))
+
+
+
+def union(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, frozenset()) | v
+    return out
+
+
+def intersect(a: dict, b: dict) -> dict:
+    return {k: a[k] & b[k] for k in a if k in b and a[k] & b[k]}

@@ -1,0 +1,241 @@
+"""Expressions: which values an expression reads, and what each read keeps of them."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import libcst as cst
+
+from ..facts import Flow, Guard
+from .syntax import string_value
+from .values import derive
+
+TYPE_ATTRIBUTES = frozenset({"__class__", "__name__", "__qualname__", "__module__", "__mro__"})
+FIXED_HOST_URL = re.compile(r"[a-zA-Z][\w+.-]*://[^/{}\s]+/")
+
+
+class Expressions:
+    """Mixin of :class:`~sdblint.extract.walker.Walker`: flows of every expression kind."""
+
+    def guards_for(self, key: str | None) -> tuple[Guard, ...]:
+        found: set[Guard] = set()
+        for gkey, guards in self.state.guards.items():
+            if gkey == "*":
+                found.update(guards)
+            elif key and (key == gkey or key.startswith(gkey + ".") or key.startswith(gkey + "[")):
+                found.update(guards)
+        return tuple(sorted(found, key=lambda g: (g.line, g.kind, g.call, g.mapping, g.keyed)))
+
+    def read_name(self, name: str, node) -> tuple[Flow, ...]:
+        line = self.line(node)
+        if name in self.scope.globals_declared:
+            return (Flow(f"g:{self.module}:{name}", line, "", guards=self.guards_for(name)),)
+        nodes = self.state.defs.get(name)
+        guards = self.guards_for(name)
+        if nodes:
+            return tuple(Flow(n, line, "", guards=guards) for n in sorted(nodes))
+        if name in ("None", "True", "False"):
+            return ()
+        return (Flow(f"g:{self.module}:{name}", line, "", guards=guards),)
+
+    def expr(self, node, discarded: bool = False) -> tuple[Flow, ...]:
+        if isinstance(node, cst.Name):
+            return self.read_name(node.value, node)
+        if isinstance(node, cst.Attribute):
+            base = node.value
+            attr = node.attr.value
+            if attr in TYPE_ATTRIBUTES:
+                self.expr(base)
+                return ()   # `x.__class__.__name__` describes the value's type, not its text
+            if isinstance(base, cst.Name) and base.value == self.scope.self_name and self.scope.class_name:
+                key = self.dotted(node)
+                return (Flow(f"a:{self.module}:{self.scope.class_name}:{attr}", self.line(node), "", guards=self.guards_for(key)),)
+            key = self.dotted(node)
+            flows = self.expr(base)
+            out = []
+            for f in flows:
+                guards = tuple(sorted(set(f.guards) | set(self.guards_for(key)), key=lambda g: (g.line, g.kind, g.call, g.mapping, g.keyed))) if key else f.guards
+                out.append(replace(
+                    f,
+                    alias=None if f.alias is None else f"{f.alias}.{attr}",
+                    attr=f"{f.attr}.{attr}" if f.attr else attr,
+                    guards=guards,
+                ))
+            return tuple(out)
+        if isinstance(node, cst.Subscript):
+            return self.subscript(node)
+        if isinstance(node, cst.Call):
+            return self.call(node, discarded)
+        if isinstance(node, cst.Await):
+            return self.expr(node.expression)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            # `BASE_URL + "search?q=" + term`: what follows a fixed "https://host/" prefix.
+            left = self.expr(node.left)
+            right = derive(self.expr(node.right))
+            return derive(left) + self.after_url_prefix(self.literal_prefix(node.left), right, node.right)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            # `Path(base) / name` is still a Path: keep the left operand's object path.
+            left = self.expr(node.left)
+            return tuple(f for f in left if f.alias is not None) + derive(left + self.expr(node.right))
+        if isinstance(node, cst.BinaryOperation):
+            flows = self.expr(node.left) + self.expr(node.right)
+            if isinstance(node.operator, cst.BitOr):
+                return flows  # LCEL `prompt | llm | parser` keeps what each stage is
+            return derive(flows)
+        if isinstance(node, cst.BooleanOperation):
+            return self.expr(node.left) + self.expr(node.right)
+        if isinstance(node, cst.UnaryOperation):
+            return derive(self.expr(node.expression))
+        if isinstance(node, cst.Comparison):
+            flows = list(self.expr(node.left))
+            for c in node.comparisons:
+                flows.extend(self.expr(c.comparator))
+            return derive(flows)
+        if isinstance(node, cst.FormattedString):
+            flows = []
+            prefix = ""
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    prefix += part.value
+                    continue
+                part_flows = derive(self.expr(part.expression))
+                flows.extend(self.after_url_prefix(prefix, part_flows, part))
+                prefix += self.url_constants.get(self.dotted(part.expression) or "", "{}")
+            return tuple(flows)
+        if isinstance(node, cst.ConcatenatedString):
+            return derive(self.expr(node.left) + self.expr(node.right))
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            flows = []
+            for e in node.elements:
+                flows.extend(self.expr(e.value))
+            return derive(flows)
+        if isinstance(node, cst.Dict):
+            flows = []
+            for e in node.elements:
+                if isinstance(e, cst.DictElement):
+                    flows.extend(self.expr(e.key))
+                flows.extend(self.expr(e.value))
+            return derive(flows)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            return self.comprehension(node)
+        if isinstance(node, cst.IfExp):
+            self.expr(node.test)
+            return self.expr(node.body) + self.expr(node.orelse)
+        if isinstance(node, cst.NamedExpr):
+            flows = self.expr(node.value)
+            self.assign(node.target, flows, node.value, "")
+            return flows
+        if isinstance(node, cst.StarredElement):
+            return self.expr(node.value)
+        if isinstance(node, (cst.Yield,)):
+            if node.value is not None and not isinstance(node.value, cst.From):
+                self.scope.returns.extend(self.expr(node.value))
+            elif isinstance(node.value, cst.From):
+                self.scope.returns.extend(self.expr(node.value.item))
+            return ()
+        if isinstance(node, cst.Lambda):
+            saved = self.state
+            self.state = saved.copy()
+            for p in node.params.params:
+                self.state.defs.pop(p.name.value, None)
+            flows = derive(self.expr(node.body))
+            self.state = saved
+            return tuple(f for f in flows if not f.src.startswith("g:"))
+        return ()
+
+    def literal_prefix(self, node) -> str:
+        """The known constant text an expression starts with (string literals and URL constants)."""
+        chain = []   # `a + b + c` nests to the left: every node on the chain has its leftmost operand's prefix
+        while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) and id(node) not in self.prefix_memo:
+            chain.append(id(node))
+            node = node.left
+        prefix = self.prefix_memo.get(id(node))
+        if prefix is None:
+            prefix = string_value(node) or self.url_constants.get(self.dotted(node) or "", "")
+        for key in chain:
+            self.prefix_memo[key] = prefix
+        return prefix
+
+    def after_url_prefix(self, prefix: str, flows: tuple[Flow, ...], node) -> tuple[Flow, ...]:
+        """After "https://host/" a value can steer the path or query, not the host."""
+        if not FIXED_HOST_URL.match(prefix):
+            return flows
+        guard = Guard("host-fixed", self.line(node))
+        return tuple(replace(f, guards=f.guards + (guard,)) for f in flows)
+
+    def remember_url(self, target, value) -> None:
+        """Module constants and class fields holding a URL with a fixed host (`BASE = "https://x/"`)."""
+        text = string_value(value) if value is not None else None
+        if text is None or not FIXED_HOST_URL.match(text) or not isinstance(target, cst.Name):
+            return
+        if self.scope.is_class_body:
+            self.url_constants[f"self.{target.value}"] = text
+            self.url_constants[f"cls.{target.value}"] = text
+        elif self.scope.key.endswith("::<module>"):
+            self.url_constants[target.value] = text
+
+    def expr_quiet(self, node) -> tuple[Flow, ...]:
+        """Flows of an expression already visited: re-reads names, reuses recorded calls."""
+        if isinstance(node, cst.Call) and id(node) in self.call_ids:
+            return (Flow(self.call_ids[id(node)], self.line(node), ""),)
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            return self.expr(node)
+        return ()
+
+    def expr_slices(self, node: cst.Subscript) -> tuple[Flow, ...]:
+        flows = ()
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                flows += self.expr(element.slice.value)
+            else:
+                for part in (element.slice.lower, element.slice.upper, element.slice.step):
+                    if part is not None:
+                        self.expr(part)
+        return flows
+
+    def subscript(self, node: cst.Subscript) -> tuple[Flow, ...]:
+        value_flows = self.expr(node.value)
+        key_flows = self.expr_slices(node)
+        mapping = self.dotted(node.value)
+        line = self.line(node)
+        if mapping and key_flows:
+            guard = Guard("mapping", line, mapping=mapping)
+            key_flows = tuple(replace(f, alias=None, guards=f.guards + (guard,)) for f in key_flows)
+        else:
+            key_flows = derive(key_flows)
+        key = self.dotted(node)
+        extra = self.guards_for(key) if key else ()
+        # A constant key keeps the object path (`MongoClient()["db"]["notes"].insert_one`).
+        constant = not key_flows and all(
+            isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.SimpleString, cst.Integer)) for e in node.slice
+        )
+        values = tuple(replace(
+            f, alias=f"{f.alias}.[]" if constant and f.alias is not None else None,
+            guards=tuple(dict.fromkeys(f.guards + extra)),
+        ) for f in value_flows)
+        if not constant:
+            # A model-chosen key selects a value; it is not part of the value itself.
+            self.selectors[id(node)] = key_flows
+        return values
+
+    def comprehension(self, node) -> tuple[Flow, ...]:
+        saved = self.state
+        self.state = saved.copy()
+        for_in = node.for_in
+        while for_in is not None:
+            flows = derive(self.expr(for_in.iter))
+            self.loop_depth += 1
+            self.assign(for_in.target, flows, for_in.iter, "")
+            self.loop_depth -= 1
+            for cond in for_in.ifs:
+                self.expr(cond.test)
+                true_g, _ = self.condition(cond.test, rejects=True)
+                self.state = self.state.with_guards(true_g)
+            for_in = for_in.inner_for_in
+        if isinstance(node, cst.DictComp):
+            out = self.expr(node.key) + self.expr(node.value)
+        else:
+            out = self.expr(node.elt)
+        self.state = saved
+        return derive(out)
+

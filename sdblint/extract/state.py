@@ -1,0 +1,58 @@
+"""Walk state inside one function: the definitions that reach a statement and the checks that hold there."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..facts import Flow, Guard
+
+
+@dataclass
+class State:
+    defs: dict[str, frozenset[str]] = field(default_factory=dict)
+    guards: dict[str, frozenset[Guard]] = field(default_factory=dict)  # key text -> guards
+    exited: bool = False
+
+    def copy(self) -> "State":
+        return State(dict(self.defs), dict(self.guards), self.exited)
+
+    def with_guards(self, extra: dict[str, frozenset[Guard]]) -> "State":
+        new = self.copy()
+        for key, guards in extra.items():
+            new.guards[key] = new.guards.get(key, frozenset()) | guards
+        return new
+
+
+def merge(states: list[State]) -> State:
+    """Join the states at the end of branches; exited branches do not reach the join."""
+    live = [s for s in states if not s.exited]
+    if not live:
+        out = states[0].copy() if states else State()
+        out.exited = True
+        return out
+    defs: dict[str, frozenset[str]] = {}
+    for s in live:
+        for name, nodes in s.defs.items():
+            defs[name] = defs.get(name, frozenset()) | nodes
+    # A check holds after the join if every branch has a check of that kind on that value.
+    guards: dict[str, frozenset[Guard]] = {}
+    for key in set.intersection(*(set(s.guards) for s in live)):
+        kinds = set.intersection(*({g.kind for g in s.guards[key]} for s in live))
+        kept = frozenset(g for s in live for g in s.guards[key] if g.kind in kinds)
+        if kept:
+            guards[key] = kept
+    return State(defs, guards, False)
+
+
+@dataclass
+class Scope:
+    key: str                    # "<module>::<qualname>"
+    class_name: str | None      # enclosing class qualname for methods and class bodies
+    self_name: str | None
+    is_class_body: bool = False
+    returns: list[Flow] = field(default_factory=list)
+    globals_declared: set[str] = field(default_factory=set)
+    def_counts: dict[str, int] = field(default_factory=dict)
+    branch_depth: int = 0
+    can_reject: bool = False    # raises, or returns None/False from a branch
+    is_predicate: bool = False  # returns a comparison, membership test or boolean
+

@@ -1,0 +1,279 @@
+"""Statements and control flow: blocks, branches, loops, try/except, match, def and class."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from ..facts import Check, ClassInfo, Def, Flow, Function, Guard, Handler, Loop, Param
+from .imports import imports_of
+from .state import Scope, State, merge
+from .syntax import (
+    annotation_kind,
+    assigned_names,
+    dotted,
+    handler_action,
+    is_abstract,
+    is_exit_block,
+    is_falsy,
+    is_literal_pattern,
+    is_yes_no,
+    literal_kind,
+)
+from .values import derive
+
+
+class Statements:
+    """Mixin of :class:`~sdblint.extract.walker.Walker`: one method per statement kind."""
+
+    def block(self, statements) -> None:
+        for stmt in statements:
+            if self.state.exited:
+                return
+            self.statement(stmt)
+
+    def statement(self, stmt: cst.CSTNode) -> None:
+        self.deadline.check()
+        r = self.positions[stmt]
+        if isinstance(stmt, cst.SimpleStatementLine):
+            self.stmt_lines = (r.start.line, r.end.line)
+            for small in stmt.body:
+                self.small_statement(small)
+            return
+        self.stmt_lines = (r.start.line, r.start.line)
+        handler = getattr(self, "stmt_" + type(stmt).__name__, None)
+        if handler:
+            handler(stmt)
+
+    def small_statement(self, small: cst.CSTNode) -> None:
+        if isinstance(small, cst.Expr):
+            flows = self.expr(small.value, discarded=True)
+            if isinstance(small.value, (cst.Yield, cst.Await)):
+                self.scope.returns.extend(flows if isinstance(small.value, cst.Yield) else ())
+        elif isinstance(small, cst.Assign):
+            flows = self.expr(small.value)
+            literal = literal_kind(small.value)
+            for target in small.targets:
+                self.remember_url(target.target, small.value)
+                self.assign(target.target, flows, small.value, literal)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.remember_url(small.target, small.value)
+                self.assign(small.target, self.expr(small.value), small.value, literal_kind(small.value))
+        elif isinstance(small, cst.AugAssign):
+            flows = self.expr(small.value) + self.expr(small.target)
+            self.assign(small.target, tuple(replace(f, alias=None) for f in flows), small.value, "")
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                self.scope.returns.extend(self.expr(small.value))
+            if self.scope.branch_depth and (small.value is None or is_falsy(small.value)):
+                self.scope.can_reject = True
+            if isinstance(small.value, cst.IfExp) and (is_falsy(small.value.body) or is_falsy(small.value.orelse)):
+                self.scope.can_reject = True
+            if small.value is not None and is_yes_no(small.value):
+                self.scope.is_predicate = True
+            self.state.exited = True
+        elif isinstance(small, cst.Raise):
+            self.scope.can_reject = True
+            if small.exc is not None:
+                self.expr(small.exc)
+            self.state.exited = True
+        elif isinstance(small, (cst.Continue, cst.Break)):
+            self.state.exited = True
+        elif isinstance(small, cst.Assert):
+            self.expr(small.test)
+            true_guards, _ = self.condition(small.test, rejects=True)
+            self.state = self.state.with_guards(true_guards)
+        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+            self.imports.update(imports_of(small, self.package))
+        elif isinstance(small, cst.Global):
+            self.scope.globals_declared.update(n.name.value for n in small.names)
+
+    def stmt_If(self, node: cst.If) -> None:
+        self.expr(node.test)
+        rejects = is_exit_block(node.body) or (
+            node.orelse is not None and is_exit_block(node.orelse.body)
+        )
+        true_guards, false_guards = self.condition(node.test, rejects=rejects)
+        before = self.state
+        self.state = before.with_guards(true_guards)
+        self.scope.branch_depth += 1
+        self.block(node.body.body)
+        after_body = self.state
+        self.state = before.with_guards(false_guards)
+        if isinstance(node.orelse, cst.If):
+            self.statement(node.orelse)
+        elif isinstance(node.orelse, cst.Else):
+            self.block(node.orelse.body.body)
+        self.scope.branch_depth -= 1
+        after_else = self.state
+        self.state = merge([after_body, after_else])
+
+    def loop(self, body: cst.BaseSuite, orelse, entry_guards=None, target=None) -> None:
+        before = self.state
+        self.state = before.with_guards(entry_guards or {})
+        # Values assigned late in the body reach reads early in the next iteration.
+        carried = {}
+        for name in sorted(assigned_names(body) | (assigned_names(target) if target is not None else set())):
+            carried[name] = f"n:{self.scope.key}::{name}#L{len(self.defs)}"
+            self.state.defs[name] = self.state.defs.get(name, frozenset()) | {carried[name]}
+        self.loop_depth += 1
+        self.block(body.body)
+        self.loop_depth -= 1
+        after = self.state
+        after.exited = False  # continue/break leave the body, not the function
+        line = self.line(body)
+        for name, node in carried.items():
+            flows = tuple(Flow(n, line, "") for n in sorted(after.defs.get(name, ())) if n != node)
+            self.defs.append(Def(node, name, self.scope.key, line, flows))
+        self.state = merge([before, after])
+        if orelse is not None:
+            self.block(orelse.body.body)
+
+    def record_loop(self, node, kind: str, bounded: bool) -> None:
+        r = self.positions[node]
+        self.loops.append(Loop(self.scope.key, r.start.line, r.end.line, kind, bounded))
+
+    def stmt_For(self, node: cst.For) -> None:
+        self.record_loop(node, "async for" if node.asynchronous else "for", True)
+        flows = self.expr(node.iter)
+        if not isinstance(node.iter, (cst.List, cst.Tuple, cst.Set)):
+            flows = derive(flows)
+        else:
+            # Iterating a display keeps what each element is (`for step in (A(), B()):`).
+            flows = tuple(f for e in node.iter.elements for f in self.expr_quiet(e.value))
+        self.loop_depth += 1
+        self.assign(node.target, flows, node.iter, "")
+        self.loop_depth -= 1
+        self.loop(node.body, node.orelse)
+
+    def stmt_While(self, node: cst.While) -> None:
+        constant_true = isinstance(node.test, cst.Name) and node.test.value == "True" or (
+            isinstance(node.test, cst.Integer) and node.test.value != "0")
+        self.record_loop(node, "while", not constant_true)
+        self.expr(node.test)
+        true_guards, _ = self.condition(node.test, rejects=False)
+        self.loop(node.body, node.orelse, true_guards)
+
+    def stmt_Try(self, node) -> None:
+        before = self.state.copy()   # the body mutates the live state; handlers start from here too
+        self.block(node.body.body)
+        after_body = self.state
+        ends = []
+        try_lines = (self.positions[node].start.line, self.positions[node.body].end.line)
+        for handler in node.handlers:
+            types = handler.type
+            names = tuple(dotted(e.value) or "" for e in types.elements) if isinstance(types, cst.Tuple) else (
+                (dotted(types) or "",) if types is not None else ())
+            self.handlers.append(Handler(self.scope.key, self.line(handler), try_lines, names,
+                                         handler_action(handler.body)))
+            self.state = merge([before, replace(after_body, exited=False)]).copy()
+            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                self.define(handler.name.name.value, (), handler, "")
+            self.scope.branch_depth += 1   # `except ValueError: return None` is a rejection
+            self.block(handler.body.body)
+            self.scope.branch_depth -= 1
+            ends.append(self.state)
+        self.state = after_body
+        if node.orelse is not None:
+            self.block(node.orelse.body.body)
+        self.state = merge([self.state, *ends])
+        if node.finalbody is not None:
+            exited = self.state.exited
+            self.state.exited = False
+            self.block(node.finalbody.body.body)
+            self.state.exited = self.state.exited or exited
+
+    stmt_TryStar = stmt_Try
+
+    def stmt_With(self, node: cst.With) -> None:
+        for item in node.items:
+            flows = self.expr(item.item)
+            if item.asname is not None:
+                self.assign(item.asname.name, flows, item.item, "")
+        self.block(node.body.body)
+
+    def stmt_Match(self, node) -> None:
+        self.expr(node.subject)
+        before = self.state.copy()
+        subject = dotted(node.subject)
+        ends = []
+        subject_flows = self.expr_quiet(node.subject)
+        for case in node.cases:
+            self.state = before.copy()
+            if isinstance(case.pattern, cst.MatchAs) and case.pattern.name is not None:
+                self.define(case.pattern.name.value, subject_flows, case.pattern, "")   # `case other:`
+            if subject and is_literal_pattern(case.pattern) and case.guard is None:
+                # `case "ls" | "df":` admits only those values: an allow-list for the subject.
+                line = self.line(case)
+                guard = Guard("allowlist", line)
+                self.state = self.state.with_guards({subject: frozenset([guard])})
+                self.checks.append(Check(self.scope.key, line, (subject,), guard, True))
+            self.block(case.body.body)
+            ends.append(self.state)
+        has_default = any(isinstance(c.pattern, cst.MatchAs) and c.pattern.pattern is None for c in node.cases)
+        self.state = merge(ends if has_default else [*ends, before])
+
+    def stmt_FunctionDef(self, node: cst.FunctionDef) -> None:
+        decorators = tuple(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "" for d in node.decorators)
+        for d in node.decorators:
+            self.expr(d.decorator)
+        outer_scope, outer_state = self.scope, self.state
+        name = node.name.value
+        in_class = outer_scope.is_class_body
+        prefix = outer_scope.key.split("::", 1)[1]
+        qualname = name if prefix == "<module>" else f"{prefix}.{name}"
+        is_static = "staticmethod" in decorators
+        scope = Scope(key=f"{self.module}::{qualname}", class_name=outer_scope.class_name if in_class else None, self_name=None)
+        state = State(defs={k: v for k, v in outer_state.defs.items()} if not outer_scope.key.endswith("<module>") and not in_class else {})
+        params: list[Param] = []
+        all_params = [
+            *[(p, "") for p in node.params.posonly_params],
+            *[(p, "") for p in node.params.params],
+            *([(node.params.star_arg, "*")] if isinstance(node.params.star_arg, cst.Param) else []),
+            *[(p, "") for p in node.params.kwonly_params],
+            *([(node.params.star_kwarg, "**")] if node.params.star_kwarg is not None else []),
+        ]
+        for index, (p, star) in enumerate(all_params):
+            pname = p.name.value
+            pnode = f"n:{scope.key}::{pname}#p"
+            annotation = dotted(p.annotation.annotation) if p.annotation is not None else None
+            params.append(Param(pname, pnode, index, annotation, star))
+            state.defs[pname] = frozenset([pnode])
+        if in_class and not is_static and params:
+            scope.self_name = params[0].name
+        self.scope, self.state = scope, state
+        saved_loop, self.loop_depth = self.loop_depth, 0
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
+        self.block(body)
+        self.loop_depth = saved_loop
+        self.functions.append(Function(
+            key=scope.key, name=name, qualname=qualname,
+            class_name=scope.class_name, params=tuple(params), returns=tuple(scope.returns),
+            decorators=decorators, loc=self.loc(node), is_async=node.asynchronous is not None,
+            can_reject=scope.can_reject, is_predicate=scope.is_predicate, is_abstract=is_abstract(node, decorators), is_static=is_static,
+        ))
+        self.scope, self.state = outer_scope, outer_state
+        if not in_class:
+            self.define(name, (), node, "", binds=f"func:{scope.key}")
+
+    def stmt_ClassDef(self, node: cst.ClassDef) -> None:
+        outer_scope, outer_state = self.scope, self.state
+        prefix = outer_scope.key.split("::", 1)[1]
+        qualname = node.name.value if prefix == "<module>" else f"{prefix}.{node.name.value}"
+        bases = tuple(dotted(b.value) or "" for b in node.bases if b.keyword is None)
+        for b in node.bases:
+            self.expr(b.value)
+        fields = []
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        fields.append((small.target.value, annotation_kind(small.annotation.annotation)))
+        self.classes.append(ClassInfo(qualname, bases, tuple(fields), self.loc(node)))
+        self.scope = Scope(key=f"{self.module}::{qualname}", class_name=qualname, self_name=None, is_class_body=True)
+        self.state = State()
+        self.block(node.body.body)
+        self.scope, self.state = outer_scope, outer_state
+        self.define(node.name.value, (), node, "", binds=f"class:{self.module}:{qualname}")
+

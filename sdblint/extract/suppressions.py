@@ -1,0 +1,39 @@
+"""Suppression comments: `# sdblint: ignore[SDB102] reason` and `# noqa: SDB102`, per line."""
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+
+SUPPRESSION = re.compile(
+    r"#\s*(?:sdblint:\s*ignore\[(?P<ids>[A-Z0-9,\s]+)\]|noqa:\s*(?P<noqa>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))",
+    re.IGNORECASE,
+)
+
+
+def comments(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every comment that may hold a suppression; the tokenizer runs only when a
+    line looks like one, so a string containing `# noqa` is never mistaken for a comment."""
+    if not SUPPRESSION.search(source):
+        return []
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                found.append((token.start[0], token.string))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
+
+
+def suppressions(source: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Codes named by suppression comments, per line (comments only, not string contents)."""
+    out = []
+    for number, text in comments(source):
+        codes: list[str] = []
+        for match in SUPPRESSION.finditer(text):
+            ids = match.group("ids") or match.group("noqa") or ""
+            codes.extend(c.strip().upper() for c in ids.split(",") if c.strip())
+        if codes:
+            out.append((number, tuple(codes)))
+    return tuple(out)
