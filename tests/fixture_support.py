@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sdblint.config import load_settings
-from sdblint.engine import run
+from sdblint.config.settings import load_settings
+from sdblint.pipeline import run
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*(SDB\d+(?:\s*,\s*SDB\d+)*)")

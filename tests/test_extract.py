@@ -1,7 +1,8 @@
 """Extraction: one libcst pass turns a module into plain, picklable facts."""
 import pickle
 
-from sdblint.extract import extract, module_name
+from sdblint.extract import extract
+from sdblint.extract.parse import module_name
 from sdblint.facts import ModuleFacts, ParseError
 
 

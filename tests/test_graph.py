@@ -3,15 +3,16 @@ import textwrap
 
 from sdblint.catalog import builtin_catalog
 from sdblint.extract import extract
-from sdblint.graph import FlowGraph
+from sdblint.failures import Failures
+from sdblint.flow.graph import FlowGraph
+from sdblint.flow.propagate import propagate
 from sdblint.project import Project
-from sdblint.propagate import propagate
 
 
 def build(files: dict[str, str]) -> FlowGraph:
     modules = [extract(path, textwrap.dedent(src)) for path, src in sorted(files.items())]
     catalog = builtin_catalog()
-    return FlowGraph(Project(modules, catalog.schema_bases, catalog.enum_bases, catalog.composers), catalog).build()
+    return FlowGraph.of(Project(modules, catalog.schema_bases, catalog.enum_bases, catalog.composers), catalog, Failures())
 
 
 def source_labels(fg):
@@ -41,7 +42,7 @@ def test_cross_module_wrapper_and_client_helper_are_resolved():
         "agent/tools.py": "import os\nfrom agent.llm import ask\n\ndef go():\n    os.system(ask('x'))\n",
     })
     assert source_labels(fg) == [("agent/llm.py", 4, "openai")]
-    per_node, _ = propagate(fg)
+    per_node = propagate(fg).per_node
     site = next(s for s in fg.sinks if s.call.callee_text == "os.system")
     assert per_node.get(site.node)
 
@@ -80,7 +81,7 @@ def test_summary_edges_keep_call_sites_apart():
         def b():
             os.system(clean("ls"))
     """})
-    per_node, _ = propagate(fg)
+    per_node = propagate(fg).per_node
     reached = {s.call.loc.line for s in fg.sinks if per_node.get(s.node)}
     assert reached == {9}
     assert any(d["kind"] == "summary" for _, _, d in fg.graph.edges(data=True))
@@ -103,7 +104,7 @@ def test_schema_validation_adds_a_tag_and_literal_fields_are_allow_lists():
             subprocess.run(["svc", plan.action])
             subprocess.run(["svc", plan.note])
     """})
-    per_node, _ = propagate(fg)
+    per_node = propagate(fg).per_node
     tags = {}
     for site in fg.sinks:
         for state in per_node.get(site.node, []):

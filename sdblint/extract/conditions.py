@@ -4,7 +4,14 @@ from __future__ import annotations
 import libcst as cst
 
 from ..facts import Check, Guard
-from .syntax import calls_in, dotted, is_computed_container, is_constant, is_none, names_read
+from .syntax import (
+    calls_in,
+    dotted,
+    is_computed_container,
+    is_constant,
+    is_none,
+    names_read,
+)
 
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
 COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)

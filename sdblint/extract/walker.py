@@ -13,7 +13,19 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ..facts import Call, Check, ClassInfo, Def, Flow, Function, Handler, Loc, Loop, ModuleFacts, Store
+from ..facts import (
+    Call,
+    Check,
+    ClassInfo,
+    Def,
+    Flow,
+    Function,
+    Handler,
+    Loc,
+    Loop,
+    ModuleFacts,
+    Store,
+)
 from .bindings import Bindings
 from .budget import Deadline
 from .calls import Calls

@@ -1,53 +1,14 @@
-"""Reporters: text for people, JSON for tools (DESIGN.md §3)."""
+"""The full text format: each finding with its verifier, pattern and flow, and a code frame on a terminal."""
 from __future__ import annotations
-
-import json
-from collections import Counter
 
 import click
 
-from . import __version__
-from .engine import RunResult
+from ..pipeline import Result
 
 SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
-def finding_dict(f) -> dict:
-    return {
-        "code": f.code, "name": f.name, "severity": f.severity,
-        "path": f.path, "line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column,
-        "message": f.message,
-        "sink": {"callee": f.sink_callee, "category": f.sink_category},
-        "sources": [{"path": s.path, "line": s.line, "callee": s.callee} for s in f.sources],
-        "flow": [{"path": s.path, "line": s.line, "note": s.note} for s in f.flow],
-        "verifier": {"status": f.verifier_status, "detail": f.verifier_detail,
-                     **({"location": f.verifier_location} if f.verifier_location else {})},
-        "pattern": {"id": f.pattern_id, "weakness": f.pattern_weakness},
-        "fingerprint": f.fingerprint,
-    }
-
-
-def to_json(result: RunResult) -> str:
-    document = {
-        "version": __version__,
-        "findings": [finding_dict(f) for f in result.findings],
-        "patterns": [
-            {"id": h.id, "scope": h.scope, "confidence": h.confidence,
-             "evidence": [{"path": e.path, "line": e.line, "why": e.why} for e in h.evidence],
-             "weaknesses": list(h.weaknesses)}
-            for h in result.patterns
-        ],
-        "errors": [{"path": e.path, "message": e.message} for e in result.errors],
-        "summary": {
-            "files": result.files,
-            "findings": len(result.findings),
-            "by_code": dict(sorted(Counter(f.code for f in result.findings).items())),
-        },
-    }
-    return json.dumps(document, indent=2, sort_keys=False) + "\n"
-
-
-def to_text(result: RunResult, color: bool, quiet: bool) -> str:
+def render(result: Result, color: bool = False, quiet: bool = False) -> str:
     lines: dict[str, list[str]] = {}
     out: list[str] = []
     for e in result.errors:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
-from .config import Settings
 from .errors import ConfigError
+from .settings import Settings
 
 COMMAND_LINE = "command line"
 

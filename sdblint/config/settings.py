@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import CatalogEntries, builtin_catalog, parse_entries
+from ..catalog import CatalogEntries, builtin_catalog, parse_entries
+from ..tomlcompat import tomllib
 from .errors import ConfigError
-from .tomlcompat import tomllib
 
 SEVERITIES = ("error", "warning", "info")
 LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")

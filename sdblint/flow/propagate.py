@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .graph import FlowGraph, Tag
+if TYPE_CHECKING:
+    from .graph import FlowGraph
 
-MAX_STATES_PER_NODE = 8
+from ..limits import MAX_STATES_PER_NODE
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,15 @@ def field_tags(fg: FlowGraph, tag, attrs: list[str]) -> set:
     return {("schema", tag[1], model)}
 
 
-def propagate(fg: FlowGraph) -> tuple[dict[str, list[State]], dict[State, tuple[State, dict] | None]]:
+@dataclass(frozen=True)
+class Propagation:
+    """Every state that reaches each node, and a parent pointer per state for the path."""
+
+    per_node: dict[str, list[State]]
+    parents: dict[State, tuple[State, dict] | None]
+
+
+def propagate(fg: FlowGraph) -> Propagation:
     """Every state that reaches each node, and a parent pointer per state for the path."""
     graph = fg.graph
     parents: dict[State, tuple[State, dict] | None] = {}
@@ -76,36 +86,9 @@ def propagate(fg: FlowGraph) -> tuple[dict[str, list[State]], dict[State, tuple[
                 continue
             seen = per_node.setdefault(target, [])
             if len(seen) >= MAX_STATES_PER_NODE:
+                fg.project.limits.hit("MAX_STATES_PER_NODE")
                 continue
             parents[new] = (state, data)
             seen.append(new)
             queue.append(new)
-    return per_node, parents
-
-
-def reachable_effects(fg: FlowGraph, start: str, target: str, scope: str) -> list[tuple[Tag, ...]]:
-    """Distinct tag sets with which ``start`` reaches ``target`` inside one function."""
-    graph = fg.graph
-    if start not in graph or target not in graph or not graph.in_degree(target):
-        return []   # nothing flows out of the parameter, or the function returns nothing
-    seen: set[tuple[str, frozenset]] = set()
-    per_node: dict[str, int] = {}
-    found: set[frozenset] = set()
-    queue = deque([(start, frozenset())])
-    while queue:
-        node, tags = queue.popleft()
-        if node == target:
-            found.add(tags)
-            continue
-        for _, nxt, data in graph.out_edges(node, data=True):
-            if data["kind"] not in ("flow", "summary"):
-                continue
-            if nxt != target and fg.node_scope.get(nxt) != scope:
-                continue
-            key = (nxt, tags | frozenset(data["effects"]))
-            if key in seen or per_node.get(nxt, 0) >= MAX_STATES_PER_NODE:
-                continue
-            seen.add(key)
-            per_node[nxt] = per_node.get(nxt, 0) + 1
-            queue.append(key)
-    return [tuple(sorted(t)) for t in sorted(found, key=lambda t: sorted(t))]
+    return Propagation(per_node, parents)

@@ -1,4 +1,4 @@
-"""Command line: ``sdblint check``, ``sdblint rule CODE``, ``sdblint rules``."""
+"""`sdblint check`: run the pipeline, print a format from the report registry, set the exit code."""
 from __future__ import annotations
 
 import os
@@ -7,46 +7,46 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .config import SEVERITIES, load_settings
-from .engine import run
-from .errors import ConfigError
-from .report import to_json, to_text
-from .ruledocs import load_rules
+from ..config.errors import ConfigError
+from ..config.settings import SEVERITIES, load_settings
+from ..extract import DEFAULT_FILE_TIMEOUT
+from ..pipeline import Options, run
+from ..report import FORMATS, MACHINE_FORMATS
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
-def split_codes(values: tuple[str, ...]) -> list[str]:
-    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="sdblint")
-def main() -> None:
-    """Find where LLM output becomes a system action without a verifier."""
-
-
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated), e.g. SDB1.")
 @click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection.")
 @click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Lowest severity that makes the exit code 1 [default: info, or fail-on from config].")
+@click.option("--fail-on-error", is_flag=True, help="Exit 1 when a file could not be checked.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read settings from this TOML file instead of the nearest pyproject.toml.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Cache per-file facts here (keyed by content and version).")
+              help="Cache per-file facts here (keyed by content, sdblint's code and version).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for parsing [default: one per core].")
+@click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_FILE_TIMEOUT,
+              show_default=True, help="Seconds one file may take to parse and extract before it is reported and skipped.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the finding lines and the summary.")
-def check(paths, output_format, select, extend_select, ignore, exit_zero, fail_on, config_file, cache_dir, quiet):
+def check(paths, output_format, select, extend_select, ignore, exit_zero, fail_on, fail_on_error, config_file,
+          cache_dir, jobs, file_timeout, quiet):
     """Check PATHS (default: the current directory)."""
     targets = list(paths) or [Path(".")]
+    options = Options(split_codes(select), split_codes(extend_select), split_codes(ignore), cache_dir, jobs, file_timeout)
     try:
         settings = load_settings(config_file, targets[0])
-        result = run(targets, settings, split_codes(select), split_codes(ignore), split_codes(extend_select), cache_dir)
+        result = run(targets, settings, options)
     except ConfigError as exc:
         click.echo(f"sdblint: error: {exc}", err=True)
         sys.exit(2)
@@ -55,31 +55,11 @@ def check(paths, output_format, select, extend_select, ignore, exit_zero, fail_o
         if os.environ.get("SDBLINT_DEBUG"):
             raise
         sys.exit(2)
-    if output_format == "json":
-        click.echo(to_json(result), nl=False)
-    else:
-        click.echo(to_text(result, color=sys.stdout.isatty(), quiet=quiet), nl=False)
+    machine = output_format in MACHINE_FORMATS
+    click.echo(FORMATS[output_format](result, color=not machine and sys.stdout.isatty(), quiet=quiet), nl=False)
+    if not machine:
         for e in result.errors:
             click.echo(f"sdblint: warning: skipped {e.path}: {e.message}", err=True)
     threshold = SEVERITY_RANK[fail_on or settings.fail_on]
     failing = [f for f in result.findings if SEVERITY_RANK[f.severity] >= threshold]
-    sys.exit(0 if exit_zero or not failing else 1)
-
-
-@main.command("rule")
-@click.argument("code")
-def rule_command(code: str) -> None:
-    """Print the documentation of one rule."""
-    rules = load_rules()
-    doc = rules.get(code.upper())
-    if doc is None:
-        click.echo(f"sdblint: error: unknown rule {code!r}; `sdblint rules` lists them", err=True)
-        sys.exit(2)
-    click.echo(doc.render())
-
-
-@main.command("rules")
-def rules_command() -> None:
-    """List every rule code with its name, severity and summary."""
-    for doc in load_rules().values():
-        click.echo(f"{doc.code}  {doc.name:36} {doc.severity:8} {doc.summary}")
+    sys.exit(0 if exit_zero or not (failing or (fail_on_error and result.errors)) else 1)

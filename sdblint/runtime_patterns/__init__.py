@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .catalog import Pattern, compile_pattern, rules_folder
-from .graph import FlowGraph
-from .tomlcompat import tomllib
+from ..catalog import Pattern, compile_pattern, rules_folder
+from ..flow.graph import FlowGraph
+from ..tomlcompat import tomllib
 
 
 @dataclass(frozen=True)
@@ -117,3 +117,8 @@ def pattern_for(hits: list[PatternHit], scopes: list[str], module: str) -> Patte
             return max(here, key=lambda h: (h.confidence, h.id))
     here = [h for h in hits if h.module == module]
     return max(here, key=lambda h: (h.confidence, h.id)) if here else None
+
+
+def direct_weakness() -> str:
+    """The weakness of code that matches no pattern: model output piped straight into an action."""
+    return load_patterns()[1]

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .tomlcompat import tomllib
+from ..catalog import rules_folder
+from ..tomlcompat import tomllib
 
 FIELDS = ("code", "name", "category", "severity", "summary", "what_it_does", "why_bad",
           "example", "use_instead", "references")
@@ -40,8 +41,6 @@ class RuleDoc:
 
 @lru_cache(maxsize=1)
 def load_rules() -> dict[str, RuleDoc]:
-    from .catalog import rules_folder
-
     data = tomllib.loads(rules_folder().joinpath("rules.toml").read_text(encoding="utf-8"))
     rules = {}
     for table in data["rule"]:

@@ -1,0 +1,158 @@
+"""Loading the catalog: the shipped ``rules/*.toml`` and the same schema from a user's config,
+validated strictly (a wrong value names the file, the key and what was expected)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from ..config.errors import ConfigError
+from ..tomlcompat import tomllib
+from .model import (
+    ArgCondition,
+    Catalog,
+    CatalogEntries,
+    Category,
+    Proposer,
+    Sink,
+    ToolEntry,
+    Verifier,
+)
+from .patterns import Pattern, compile_pattern
+
+CATALOG_FILES = ("proposers.toml", "sinks.toml", "verifiers.toml")
+VERIFIER_RETURNS = ("value", "guard", "predicate")
+
+
+def _expect(value, kind, source: str, key: str, what: str):
+    if not isinstance(value, kind):
+        raise ConfigError(source, key, f"{what}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _strings(table: dict, key: str, source: str, prefix: str, required: bool = False) -> tuple[str, ...]:
+    if key not in table:
+        if required:
+            raise ConfigError(source, f"{prefix}.{key}", "a list of strings (required)")
+        return ()
+    value = _expect(table[key], list, source, f"{prefix}.{key}", "a list of strings")
+    for item in value:
+        _expect(item, str, source, f"{prefix}.{key}", "a list of strings")
+    return tuple(value)
+
+
+def _patterns(table: dict, source: str, prefix: str) -> tuple[Pattern, ...]:
+    return tuple(compile_pattern(p, source) for p in _strings(table, "patterns", source, prefix, required=True))
+
+
+def _check_keys(table: dict, allowed: set[str], source: str, prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(source, f"{prefix}.{key}", f"one of {', '.join(sorted(allowed))} (unknown key)")
+
+
+def _condition(value, source: str, key: str) -> ArgCondition | None:
+    if value is None:
+        return None
+    _expect(value, dict, source, key, "a table with index, keyword, contains")
+    _check_keys(value, {"index", "keyword", "contains", "default"}, source, key)
+    return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"))
+
+
+def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) -> CatalogEntries:
+    """Proposer, sink and verifier entries from a rules file or a user's config table."""
+    proposers, sinks, verifiers = [], [], []
+    for i, table in enumerate(_expect(data.get("proposer", []), list, source, f"{prefix}proposer", "an array of tables")):
+        key = f"{prefix}proposer[{i}]"
+        _expect(table, dict, source, key, "a table")
+        _check_keys(table, {"label", "patterns", "schema_args", "schema_segments", "unless_context"}, source, key)
+        label = _expect(table.get("label", "proposer"), str, source, f"{key}.label", "a string")
+        unless = table.get("unless_context")
+        if unless is not None:
+            try:
+                unless = re.compile(_expect(unless, str, source, f"{key}.unless_context", "a regular expression"))
+            except re.error as exc:
+                raise ConfigError(source, f"{key}.unless_context", f"a valid regular expression ({exc})") from exc
+        proposers.append(Proposer(label, _patterns(table, source, key),
+                                  _strings(table, "schema_args", source, key),
+                                  _strings(table, "schema_segments", source, key), unless))
+    for i, table in enumerate(_expect(data.get("sink", []), list, source, f"{prefix}sink", "an array of tables")):
+        key = f"{prefix}sink[{i}]"
+        _expect(table, dict, source, key, "a table")
+        _check_keys(table, {"category", "patterns", "args", "when_arg", "unless_arg", "bound_args",
+                            "bound_category", "write_verbs", "extra_adequate", "not_adequate"}, source, key)
+        category = _expect(table.get("category"), str, source, f"{key}.category", "a category name")
+        if category not in categories:
+            raise ConfigError(source, f"{key}.category", f"one of {', '.join(sorted(categories))}, got {category!r}")
+        sinks.append(Sink(
+            category, _patterns(table, source, key), _strings(table, "args", source, key),
+            _condition(table.get("when_arg"), source, f"{key}.when_arg"),
+            _condition(table.get("unless_arg"), source, f"{key}.unless_arg"),
+            _strings(table, "bound_args", source, key), table.get("bound_category", ""),
+            _strings(table, "write_verbs", source, key), _strings(table, "extra_adequate", source, key),
+            _strings(table, "not_adequate", source, key),
+        ))
+    for i, table in enumerate(_expect(data.get("verifier", []), list, source, f"{prefix}verifier", "an array of tables")):
+        key = f"{prefix}verifier[{i}]"
+        _expect(table, dict, source, key, "a table")
+        _check_keys(table, {"kind", "returns", "patterns", "schema_from", "when_kwarg"}, source, key)
+        kind = _expect(table.get("kind"), str, source, f"{key}.kind", "a verifier kind string")
+        returns = table.get("returns", "value")
+        if returns not in VERIFIER_RETURNS:
+            raise ConfigError(source, f"{key}.returns", f"one of {', '.join(VERIFIER_RETURNS)}, got {returns!r}")
+        when = table.get("when_kwarg")
+        verifiers.append(Verifier(kind, returns, _patterns(table, source, key), table.get("schema_from", ""),
+                                  (when["keyword"], when["equals"]) if when else None))
+    return CatalogEntries(tuple(proposers), tuple(sinks), tuple(verifiers))
+
+
+def rules_folder():
+    """The shipped ``rules/`` folder: package data when installed, the checkout otherwise."""
+    try:
+        return resources.files("sdblint.data")
+    except ModuleNotFoundError:  # running from a source checkout that shadows the install
+        return Path(__file__).resolve().parents[2] / "rules"
+
+
+@lru_cache(maxsize=1)
+def builtin_catalog() -> Catalog:
+    data: dict = {}
+    folder = rules_folder()
+    for name in CATALOG_FILES:
+        raw = folder.joinpath(name).read_bytes()
+        for key, value in tomllib.loads(raw.decode()).items():
+            if isinstance(value, list):
+                data.setdefault(key, []).extend(value)
+            else:
+                data.setdefault(key, {}).update(value)
+    categories = {
+        name: Category(name, table["code"], frozenset(table["adequate"]), frozenset(table.get("arguments_adequate", ())))
+        for name, table in data["category"].items()
+    }
+    entries = parse_entries(data, "rules", "", set(categories))
+    flow = data["flow"]
+    return Catalog(
+        proposers=entries.proposers,
+        sinks=entries.sinks,
+        verifiers=entries.verifiers,
+        parsers=tuple(compile_pattern(p) for t in data.get("parser", []) for p in t["patterns"]),
+        sandboxes=tuple(compile_pattern(p) for t in data.get("sandbox", []) for p in t["patterns"]),
+        categories=categories,
+        mutators=frozenset(flow["mutators"]),
+        verifier_name=re.compile(flow["verifier_name"]),
+        callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
+        composers=tuple(compile_pattern(p) for p in flow["composers"]),
+        graph_builders=tuple((compile_pattern(t["register"]), compile_pattern(t["run"])) for t in data.get("graph_builder", [])),
+        schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
+        enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
+        opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"]),
+        tool_entries=tuple(
+            ToolEntry(t["label"], tuple(compile_pattern(p) for p in t.get("decorators", ())),
+                      tuple(compile_pattern(p) for p in t.get("base_classes", ())),
+                      tuple(t.get("methods", ())), bool(t.get("schema_validated", False)))
+            for t in data.get("tool_entry", [])
+        ),
+        tool_param_ignore=frozenset(data["tool_params"]["ignore"]),
+    )
+

@@ -1,0 +1,162 @@
+"""The catalog's typed model: proposers, sinks, verifiers, categories and the lookups on them.
+
+Built from ``rules/*.toml`` and the user's ``[tool.sdblint]`` by :mod:`sdblint.catalog.loader`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from .patterns import Pattern
+
+
+@dataclass(frozen=True)
+class ArgCondition:
+    index: int | None
+    keyword: str | None
+    contains: tuple[str, ...]
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Proposer:
+    label: str
+    patterns: tuple[Pattern, ...]
+    schema_args: tuple[str, ...] = ()
+    schema_segments: tuple[str, ...] = ()
+    unless_context: re.Pattern | None = None   # not a proposer inside scopes whose name matches
+
+    def applies_in(self, scope_qualname: str) -> bool:
+        return self.unless_context is None or not self.unless_context.search(scope_qualname)
+
+
+@dataclass(frozen=True)
+class ToolEntry:
+    label: str
+    decorators: tuple[Pattern, ...]
+    base_classes: tuple[Pattern, ...]
+    methods: tuple[str, ...]
+    schema_validated: bool
+
+
+@dataclass(frozen=True)
+class Sink:
+    category: str
+    patterns: tuple[Pattern, ...]
+    args: tuple[str, ...] = ()
+    when_arg: ArgCondition | None = None
+    unless_arg: ArgCondition | None = None
+    bound_args: tuple[str, ...] = ()
+    bound_category: str = ""
+    write_verbs: tuple[str, ...] = ()
+    extra_adequate: tuple[str, ...] = ()
+    not_adequate: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verifier:
+    kind: str
+    returns: str
+    patterns: tuple[Pattern, ...]
+    schema_from: str = ""
+    when_kwarg: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    code: str
+    adequate: frozenset[str]
+    arguments_adequate: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    proposers: tuple[Proposer, ...]
+    sinks: tuple[Sink, ...]
+    verifiers: tuple[Verifier, ...]
+    parsers: tuple[Pattern, ...]
+    sandboxes: tuple[Pattern, ...]
+    categories: dict[str, Category]
+    mutators: frozenset[str]
+    verifier_name: re.Pattern
+    callback_runners: tuple[Pattern, ...] = ()
+    composers: tuple[Pattern, ...] = ()
+    graph_builders: tuple[tuple[Pattern, Pattern], ...] = ()   # (register a node, run the graph)
+    schema_bases: tuple[Pattern, ...] = ()
+    enum_bases: tuple[Pattern, ...] = ()
+    opaque_calls: tuple[Pattern, ...] = ()
+    tool_entries: tuple[ToolEntry, ...] = ()
+    tool_param_ignore: frozenset[str] = frozenset()
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def classify(self, path: str) -> "Classification":
+        """Every catalog entry a callee path matches (memoised: paths repeat a lot)."""
+        found = self._memo.get(path)
+        if found is None and not self._any_pattern().match(path):
+            found = NOTHING   # most calls match no entry: one combined regex says so at once
+        if found is None:
+            found = Classification(
+                next((p for p in self.proposers if any(x.matches(path) for x in p.patterns)), None),
+                tuple(s for s in self.sinks if any(x.matches(path) for x in s.patterns)),
+                tuple(v for v in self.verifiers if any(x.matches(path) for x in v.patterns)),
+                any(x.matches(path) for x in self.parsers),
+                any(x.matches(path) for x in self.sandboxes),
+            )
+            self._memo[path] = found
+        return found
+
+    def _any_pattern(self) -> re.Pattern:
+        combined = self._memo.get("\0any")
+        if combined is None:
+            patterns = [x for group in (self.proposers, self.sinks, self.verifiers) for entry in group for x in entry.patterns]
+            patterns += [*self.parsers, *self.sandboxes]
+            combined = re.compile("|".join(f"(?:{x.regex.pattern})" for x in patterns))
+            self._memo["\0any"] = combined
+        return combined
+
+    def proposer(self, path: str) -> Proposer | None:
+        return self.classify(path).proposer
+
+    def sinks_for(self, path: str) -> tuple[Sink, ...]:
+        return self.classify(path).sinks
+
+    def verifiers_for(self, path: str) -> tuple[Verifier, ...]:
+        return self.classify(path).verifiers
+
+    def is_parser(self, path: str) -> bool:
+        return self.classify(path).parser
+
+    def is_sandboxed(self, path: str) -> bool:
+        return self.classify(path).sandboxed
+
+    def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
+        """The user's entries first, so an in-house proposer wins over a generic pattern."""
+        if not extra.any():
+            return self
+        return replace(self, proposers=extra.proposers + self.proposers, sinks=extra.sinks + self.sinks,
+                       verifiers=extra.verifiers + self.verifiers, _memo={})
+
+
+@dataclass(frozen=True)
+class Classification:
+    proposer: Proposer | None
+    sinks: tuple[Sink, ...]
+    verifiers: tuple[Verifier, ...]
+    parser: bool
+    sandboxed: bool
+
+
+NOTHING = Classification(None, (), (), False, False)
+
+
+@dataclass(frozen=True)
+class CatalogEntries:
+    proposers: tuple[Proposer, ...] = ()
+    sinks: tuple[Sink, ...] = ()
+    verifiers: tuple[Verifier, ...] = ()
+
+    def any(self) -> bool:
+        return bool(self.proposers or self.sinks or self.verifiers)
+
+

@@ -1,0 +1,92 @@
+"""SDB101-SDB110: model output reaches a side-effecting sink without an adequate verifier.
+
+What it does: follows every proposer's output through the flow graph to the sinks of the
+catalog (shell, code, SQL, files, network, messages, dispatch, cloud, state, markup) and
+reports each sink call that an unverified path reaches, one finding per call and rule.
+The rule documentation per code is in ``rules/rules.toml``; the categories and what is
+adequate for each in ``rules/sinks.toml``.
+"""
+from __future__ import annotations
+
+from ..catalog import builtin_catalog
+from ..findings.explain import chain_of, explain
+from ..findings.model import Finding, SourceRef, Step
+from ..findings.status import STATUS_TEXT, trusted, verifier_status
+from ..flow.graph import FlowGraph
+from ..flow.propagate import State
+from ..flow.types import MARKERS, SinkSite
+from ..runtime_patterns import direct_weakness, pattern_for
+from .base import Analysis
+from .docs import RuleDoc
+
+
+class UnverifiedAction:
+    name = "unverified-action"
+    codes = tuple(sorted({c.code for c in builtin_catalog().categories.values()}))
+
+    def run(self, analysis: Analysis, failures) -> list[Finding]:
+        fg = analysis.graph
+        per_node, parents = analysis.propagation.per_node, analysis.propagation.parents
+        catalog = fg.catalog
+        findings: list[Finding] = []
+        reported: set[tuple[str, str]] = set()
+        for site in sorted(fg.sinks, key=lambda s: (s.call.id, s.role != "callee", s.node)):
+            states = per_node.get(site.node)
+            if not states:
+                continue
+            if site.role == "arguments" and not per_node.get(f"{site.call.id}:dispatch:callee"):
+                continue   # the model did not pick this callable: an internal dispatch, not a tool call
+            category = catalog.categories[site.category]
+            adequate = ((category.arguments_adequate if site.role == "arguments" else category.adequate)
+                        | set(site.extra_adequate)) - set(site.not_adequate)
+            failing = [s for s in states if not any(t[0] in adequate and trusted(t, per_node) for t in s.tags)]
+            if not failing or (site.call.id, category.code) in reported:
+                continue
+            reported.add((site.call.id, category.code))
+            witness = min(failing, key=lambda s: (len([t for t in s.tags if t[0] not in MARKERS]), len(s.tags), sorted(s.tags)))
+            module = fg.project.call_module[site.call.id]
+            with failures.contain(f"check {category.code}", module.path, site.call.loc.line, site.call.text[:80]):
+                findings.append(make_finding(fg, site, witness, failing, parents, per_node,
+                                             analysis.rules[category.code], adequate, analysis.patterns))
+        return findings
+
+
+def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, per_node, rule: RuleDoc,
+                 adequate, hits) -> Finding:
+    p = fg.project
+    call = site.call
+    module = p.call_module[call.id]
+    chain = chain_of(state, parents)
+    steps = explain(fg, chain)
+    steps.append(Step(module.path, call.loc.line, f"reaches {site.callee}" + (" (arguments)" if site.role == "arguments" else "")))
+    # The proposers at the root of the unverified flows that reach this sink.
+    roots = {chain_of(s, parents)[0].node for s in failing}
+    sources = sorted(
+        {SourceRef(x.path, x.line, x.callee, x.label) for x in (fg.sources[r] for r in roots if r in fg.sources)},
+        key=lambda s: (s.path, s.line, s.callee),
+    )
+    status, detail, where = verifier_status(fg, site, state, adequate, per_node)
+    first = fg.sources.get(chain[0].node)
+    if first is None:
+        origin = "a model"
+    else:
+        name = first.callee if first.callee.startswith(first.label.split("<")[0]) else f"{first.label} {first.callee}"
+        origin = f"{name} ({first.path}:{first.line})"
+    if site.role == "callee":
+        what = f"picks the callable `{site.callee}`"
+    elif site.role == "arguments":
+        what = f"supplies the arguments of dispatched `{site.callee}`"
+    else:
+        what = f"reaches {site.callee}"
+    message = f"model output from {origin} {what} {STATUS_TEXT[status]}"
+    along = [call.scope] + [fg.node_scope.get(s.node, "") for s in reversed(chain)]
+    hit = pattern_for(hits, list(dict.fromkeys(x for x in along if x)), module.module)
+    pattern_id, weakness = (hit.id, hit.weaknesses[0]) if hit else ("direct", direct_weakness())
+    return Finding(
+        code=rule.code, name=rule.name, severity=rule.severity, path=module.path,
+        line=call.loc.line, column=call.loc.column, end_line=call.loc.end_line, end_column=call.loc.end_column,
+        message=message, sink_callee=site.callee, sink_category=site.category, sources=tuple(sources),
+        flow=tuple(steps), verifier_status=status, verifier_detail=detail, verifier_location=where,
+        pattern_id=pattern_id, pattern_weakness=weakness, stmt_lines=call.stmt_lines,
+        call_text=call.text, scope_name=call.scope.split("::", 1)[-1],
+    )

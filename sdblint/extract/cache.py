@@ -1,0 +1,52 @@
+"""The facts cache: one pickle per file, keyed by everything the facts depend on."""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+from .. import __version__
+from .. import facts as facts_module
+
+# Bumped when the meaning of the catalog's schema changes what extraction must record.
+FACTS_SCHEMA_VERSION = "1"
+
+
+def extractor_digest() -> str:
+    """Cached facts are only as good as the code that extracted them: the version, the facts
+    model and every module of the extraction package."""
+    package = Path(__file__).resolve().parent
+    code = b"".join(p.name.encode() + p.read_bytes() for p in sorted(package.glob("*.py")))
+    return hashlib.sha256(
+        f"{__version__}\0{FACTS_SCHEMA_VERSION}\0".encode() + Path(facts_module.__file__).read_bytes() + code
+    ).hexdigest()
+
+
+class FactsCache:
+    def __init__(self, directory: Path, digest: str | None = None):
+        self.directory = Path(directory)
+        self.digest = digest or extractor_digest()
+
+    def entry(self, rel: str, data: bytes) -> Path:
+        key = hashlib.sha256(f"{self.digest}\0{rel}\0".encode() + data).hexdigest()
+        return self.directory / key[:2] / f"{key}.pickle"
+
+    def load(self, rel: str, data: bytes):
+        path = self.entry(rel, data)
+        try:
+            return pickle.loads(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except Exception:  # a corrupt entry is recomputed, never fatal
+            return None
+
+    def store(self, rel: str, data: bytes, result) -> None:
+        path = self.entry(rel, data)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(path)
+        except OSError:
+            pass   # a read-only or full cache directory costs speed, not the run

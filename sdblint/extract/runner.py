@@ -1,0 +1,68 @@
+"""Extraction of many files: from the cache where the content is unchanged, else in parallel
+worker processes. A worker that dies (a crash in a native parser) costs the file it held, not
+the run: the unfinished files are retried one process each, and the one that kills its
+process again is reported."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from ..facts import ModuleFacts, ParseError
+from . import extract_bytes
+from .cache import FactsCache
+
+# Below this many files to extract, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 64
+
+
+@dataclass(frozen=True)
+class ExtractStats:
+    extracted: int
+    cached: int
+
+
+def _work(job: tuple[str, bytes, float | None]) -> ModuleFacts | ParseError:
+    rel, data, timeout = job
+    return extract_bytes(rel, data, timeout)
+
+
+def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs: int | None,
+                timeout: float | None) -> tuple[list[ModuleFacts | ParseError], ExtractStats]:
+    results: list[ModuleFacts | ParseError | None] = [cache.load(rel, data) if cache else None for rel, data in inputs]
+    misses = [i for i, r in enumerate(results) if r is None]
+    work = [(inputs[i][0], inputs[i][1], timeout) for i in misses]
+    workers = max(1, jobs or os.cpu_count() or 1)
+    if len(work) < PARALLEL_THRESHOLD or workers < 2:
+        fresh = [_work(job) for job in work]
+    else:
+        fresh = _in_processes(work, workers)
+    for index, result in zip(misses, fresh):
+        results[index] = result
+        if cache is not None:
+            cache.store(inputs[index][0], inputs[index][1], result)
+    return results, ExtractStats(len(misses), len(inputs) - len(misses))
+
+
+def _in_processes(work, workers: int) -> list[ModuleFacts | ParseError]:
+    done: dict[int, ModuleFacts | ParseError] = {}
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_work, job) for job in work]
+            for index, future in enumerate(futures):
+                done[index] = future.result()
+    except BrokenProcessPool:
+        for index, job in enumerate(work):
+            if index not in done:
+                done[index] = _alone(job)
+    return [done[i] for i in range(len(work))]
+
+
+def _alone(job) -> ModuleFacts | ParseError:
+    """One file in a process of its own: if that process dies too, the file is the cause."""
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_work, job).result()
+    except BrokenProcessPool:
+        return ParseError(job[0], "not analysed: the parser crashed on this file (its worker process died)")

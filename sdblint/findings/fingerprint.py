@@ -1,0 +1,36 @@
+"""Fingerprints: a stable identity per finding for baselines and SARIF.
+
+A fingerprint survives unrelated line shifts and does not depend on how sdblint was invoked
+(`check src` or `check src/pkg`): it hashes the file's path from its top-level package, not
+the path as reported. Identical sink calls in one function are told apart by their order.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import PurePosixPath
+
+from .model import Finding
+
+
+def anchored_path(path: str, is_package_dir) -> str:
+    """``path`` from the parent of its top-level package (a loose script: its own folder)."""
+    parts = PurePosixPath(path).parts
+    start = len(parts) - 1
+    while start > 0 and is_package_dir("/".join(parts[:start])):
+        start -= 1
+    return "/".join(parts[start:])
+
+
+def with_fingerprints(findings: list[Finding], is_package_dir) -> list[Finding]:
+    """``findings`` sorted by position, each with its fingerprint; ``is_package_dir(rel)`` says
+    whether a folder (relative to the project root) holds an ``__init__.py``."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code)):
+        base = "|".join([f.code, anchored_path(f.path, is_package_dir), f.sink_callee, f.call_text, f.scope_name])
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        digest = hashlib.sha256(f"{base}|{occurrence}".encode()).hexdigest()[:20]
+        out.append(replace(f, fingerprint=digest))
+    return out

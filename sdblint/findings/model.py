@@ -1,0 +1,45 @@
+"""A finding: what is reported, where, and why (DESIGN.md §3)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    path: str
+    line: int
+    note: str
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    path: str
+    line: int
+    callee: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    sink_callee: str
+    sink_category: str
+    sources: tuple[SourceRef, ...]
+    flow: tuple[Step, ...]
+    verifier_status: str
+    verifier_detail: str
+    verifier_location: str
+    pattern_id: str
+    pattern_weakness: str
+    stmt_lines: tuple[int, int]
+    call_text: str          # the sink call's text and its function, for the fingerprint
+    scope_name: str
+    fingerprint: str = ""   # set by :func:`sdblint.findings.fingerprint.with_fingerprints`

@@ -1,0 +1,224 @@
+"""Edges: how each resolved call moves values (into parameters, results, sinks, receivers)."""
+from __future__ import annotations
+
+from ..catalog import Sink
+from ..facts import Arg, Call, Flow
+from ..project import display_path
+from .types import Resolution, SinkSite, Source, Tag
+
+
+class Edges:
+    """Mixin of :class:`~sdblint.flow.graph.FlowGraph`."""
+
+    def scope_of(self, flows) -> str:
+        for f in flows:
+            scope = self.node_scope.get(f.src)
+            if scope:
+                return scope
+        return ""
+
+    def module_of(self, scope: str) -> str:
+        return scope.split("::")[0]
+
+    def edge(self, flow: Flow, target: str, scope: str, kind: str = "flow", extra: tuple[Tag, ...] = ()) -> None:
+        effects = self.guard_effects(flow.guards, scope) + extra
+        self.graph.add_edge(flow.src, target, kind=kind, effects=tuple(dict.fromkeys(effects)),
+                            attr=flow.attr, line=flow.line, module=self.module_of(scope))
+
+    def call_edges(self, call: Call, res: Resolution) -> None:
+        p = self.project
+        scope = call.scope
+        module = p.call_module[call.id]
+        arg_flows = [f for a in call.args for f in a.flows]
+        if res.proposer:
+            label, path = res.proposer
+            self.sources[call.id] = Source(call.id, label, display_path(path), module.path, call.loc.line, self.source_effects(call, res))
+            return
+        if res.verifier:
+            kind, returns, path, schema = res.verifier
+            if returns == "value":
+                tag = (kind, f"{module.path}:{call.loc.line}", schema)
+                checked = [f for a in call.args[:1] for f in a.flows] if call.args else list(call.receiver)
+                for f in checked:
+                    self.edge(f, call.id, scope, extra=(tag,))
+            else:
+                for f in arg_flows:
+                    self.edge(f, call.id, scope)
+            return
+        if res.parser:
+            tag = ("parse", f"{module.path}:{call.loc.line}", "")
+            for f in arg_flows + [r for r in call.receiver if r.alias is None]:
+                self.edge(f, call.id, scope, extra=(tag,))
+            return
+        if res.sandboxed:
+            return
+        if res.sinks:
+            for sink, path in res.sinks:
+                self.sink_edges(call, sink, path, scope)
+            return
+        if res.functions:
+            for key in res.functions:
+                self.bind(call, key, skip_self=self.is_bound_method(call, key))
+        if res.constructor:
+            self.constructor_edges(call, res.constructor, scope)
+            return
+        if call.selector is not None:
+            self.dispatch_sinks(call, scope)
+        if res.functions:
+            return
+        if call.method in self.catalog.mutators:
+            for target in call.receiver:
+                if target.alias is not None:
+                    for f in arg_flows:
+                        self.edge(f, target.src, scope)
+        if any(pt.matches(path) for path in res.paths for pt in self.catalog.callback_runners):
+            self.callback_returns(call)
+        if any(pt.matches(path) for path in res.paths for pt in self.catalog.opaque_calls):
+            return   # `len(x)`, `type(x)`: nothing of the model's text survives
+        if call.is_lookup:
+            # `d.get(k, default)` / `getattr(o, n, default)`: the result comes from the container or
+            # the default, not from the key.
+            key_index = 1 if call.callee_kind == "name" else 0
+            arg_flows = [f for a in call.args if a.index != key_index for f in a.flows]
+        for f in arg_flows:
+            self.edge(f, call.id, scope)
+        for f in call.receiver:
+            self.edge(f, call.id, scope)
+
+    def callback_returns(self, call: Call) -> None:
+        """`to_thread(ask, q)`: the result is what the function handed over returns."""
+        p = self.project
+        for a in call.args:
+            for f in a.flows:
+                if f.alias != "":
+                    continue
+                for path in p.paths(f.src):
+                    entity = p.path_entity(path)
+                    for key in p.function_keys(entity) if entity else ():
+                        self.graph.add_edge(f"r:{key}", call.id, kind="return", effects=(), attr="",
+                                            line=call.loc.line, module=self.module_of(call.scope))
+
+    def source_effects(self, call: Call, res: Resolution) -> tuple[Tag, ...]:
+        """Client-side validation into a pydantic model makes the output schema-verified."""
+        p = self.project
+        label, path = res.proposer
+        proposer = next(x for x in self.catalog.proposers if x.label == label and any(pt.matches(path) for pt in x.patterns))
+        module = p.call_module[call.id]
+        where = f"{module.path}:{call.loc.line}"
+        for a in call.args:
+            if a.keyword in proposer.schema_args and a.dotted:
+                entity = p.resolve_dotted(module.module, a.dotted)
+                if entity.kind == "class" and p.is_pydantic(entity.key):
+                    return (("schema", where, entity.key),)
+        # An LCEL chain `prompt | llm | PydanticOutputParser(...)` validates what it returns.
+        for candidate in res.paths:
+            if any(v.kind == "schema" and v.returns == "value" for v in self.catalog.verifiers_for(candidate)):
+                return (("schema", where, ""),)
+        for segment in proposer.schema_segments:
+            marker = f".{segment}(@"
+            for candidate in res.paths:
+                if marker in candidate:
+                    ref = candidate.split(marker, 1)[1].split(")", 1)[0]
+                    key = p.schema_class(ref)
+                    if key and p.is_pydantic(key):
+                        return (("schema", where, key),)
+        return ()
+
+    def is_bound_method(self, call: Call, key: str) -> bool:
+        f = self.project.functions[key]
+        # `obj.method(...)`, and methods reached by a lookup (`getattr(self, name)`, `{"a": self.a}`),
+        # are bound: the first parameter is not an argument.
+        return bool(f.class_name) and not f.is_static and (call.callee_kind == "attr" or call.selector is not None)
+
+    def param_targets(self, call: Call, key: str, skip_self: bool):
+        """(argument flow, parameter node) pairs for a call of function ``key``."""
+        f = self.project.functions[key]
+        params = list(f.params[1:] if skip_self else f.params)
+        by_name = {prm.name: prm for prm in params}
+        star = next((prm for prm in params if prm.star == "*"), None)
+        double = next((prm for prm in params if prm.star == "**"), None)
+        positional = [prm for prm in params if not prm.star]
+        explicit = 0   # positional arguments already bound when a `*args` or `**kwargs` is met
+        for a in call.args:
+            if a.star == "**":
+                targets = [prm for prm in params[explicit:] if prm.star != "*"]
+            elif a.star == "*":
+                targets = positional[explicit:] + [star]
+            elif a.keyword:
+                targets = [by_name.get(a.keyword, double)]
+            elif a.index is not None:
+                explicit = a.index + 1
+                targets = [positional[a.index]] if a.index < len(positional) else [star]
+            else:
+                targets = []
+            for prm in targets:
+                if prm is not None:
+                    for flow in a.flows:
+                        yield flow, prm.node
+
+    def bind(self, call: Call, key: str, skip_self: bool) -> None:
+        for flow, param in self.param_targets(call, key, skip_self):
+            self.edge(flow, param, call.scope, kind="call")
+            self.bindings.append((call, key, flow, param))
+        self.graph.add_edge(f"r:{key}", call.id, kind="return", effects=(), attr="", line=call.loc.line,
+                            module=self.module_of(call.scope))
+
+    def constructor_edges(self, call: Call, class_key: str, scope: str) -> None:
+        p = self.project
+        module = p.call_module[call.id]
+        where = f"{module.path}:{call.loc.line}"
+        if p.is_enum(class_key):
+            tag: Tag | None = ("enum", where, class_key)
+        elif p.is_pydantic(class_key):
+            tag = ("schema", where, class_key)
+        else:
+            tag = None
+        init = p.init_of(class_key)
+        if init:
+            self.bind(call, init, skip_self=True)
+            self.graph.remove_edge(f"r:{init}", call.id)
+        for a in call.args:
+            for f in a.flows:
+                self.edge(f, call.id, scope, extra=(tag,) if tag else ())
+
+    def sink_edges(self, call: Call, sink: Sink, path: str, scope: str) -> None:
+        query = self.arg_text(call, 0, None) or ""
+        for index, a in enumerate(call.args):
+            category = sink.category
+            if sink.bound_args and self.arg_matches(a, sink.bound_args):
+                if not any(query.lstrip().upper().startswith(v) for v in sink.write_verbs):
+                    continue
+                category = sink.bound_category
+            elif sink.args and not self.arg_matches(a, sink.args):
+                continue
+            node = f"{call.id}:{category}:{index}"
+            for f in a.flows:
+                self.edge(f, node, scope)
+            self.sinks.append(SinkSite(node, call, category, display_path(path), "value", a.keys,
+                                       sink.extra_adequate, sink.not_adequate))
+        if sink.category == "file" and not sink.args and call.receiver:
+            # `Path(model_path).unlink()`: the receiver is the path being written.
+            node = f"{call.id}:{sink.category}:receiver"
+            for f in call.receiver:
+                self.edge(f, node, scope)
+            self.sinks.append(SinkSite(node, call, sink.category, display_path(path), "value", ()))
+
+    @staticmethod
+    def arg_matches(arg: Arg, names: tuple[str, ...]) -> bool:
+        if arg.star:
+            return True
+        return (arg.index is not None and str(arg.index) in names) or (arg.keyword is not None and arg.keyword in names)
+
+    def dispatch_sinks(self, call: Call, scope: str) -> None:
+        """SDB107 at a dispatch site: the key that picks the callable, and the arguments it gets."""
+        node = f"{call.id}:dispatch:callee"
+        for f in call.selector or ():
+            self.edge(f, node, scope)
+        self.sinks.append(SinkSite(node, call, "dispatch", call.callee_text, "callee", ()))
+        args_node = f"{call.id}:dispatch:arguments"
+        for a in call.args:
+            for f in a.flows:
+                self.edge(f, args_node, scope)
+        self.sinks.append(SinkSite(args_node, call, "dispatch", call.callee_text, "arguments",
+                                   tuple(k for a in call.args for k in a.keys)))
+

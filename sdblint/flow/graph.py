@@ -1,0 +1,127 @@
+"""The project flow graph: one networkx MultiDiGraph over every module's facts.
+
+Nodes are value references (see :mod:`sdblint.facts`) plus one node per risky argument
+of each sink call (and, at dispatch sites, one for the key that picks the callable and one
+for the arguments it gets). Every edge carries:
+
+- ``kind``: ``flow`` (intraprocedural or through the heap), ``call`` (argument into a
+  parameter), ``return`` (a return value out to every caller) or ``summary`` (argument to
+  the call's result, through a function that returns what it was given);
+- ``effects``: verification tags added when a value crosses the edge, e.g.
+  ``("schema", "agent/x.py:12", "mod:Plan")`` or ``("parse", ...)``;
+- ``attr``: the attributes read on the source value, dotted (Literal/Enum model fields);
+- ``line`` and ``module``: where the flow happens, for explanations.
+"""
+from __future__ import annotations
+
+import networkx as nx
+
+from ..catalog import Catalog
+from ..facts import Call, Flow
+from ..failures import Failures
+from ..project import Project
+from .edges import Edges
+from .effects import Effects
+from .frameworks.langgraph import GraphBuilders
+from .frameworks.tools import ToolEntries
+from .resolve import Resolve
+from .summaries import Summaries
+from .types import Resolution, SinkSite, Source, Tag
+
+
+class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
+    """The graph and what was found building it; each job is a mixin in its own module."""
+
+    def __init__(self, project: Project, catalog: Catalog, failures: Failures):
+        self.project = project
+        self.catalog = catalog
+        self.failures = failures
+        self.graph = nx.MultiDiGraph()
+        self.sources: dict[str, Source] = {}
+        self.sinks: list[SinkSite] = []
+        self.resolutions: dict[str, Resolution] = {}
+        self.bindings: list[tuple[Call, str, Flow, str]] = []   # (call, function key, arg flow, param node)
+        self.node_scope: dict[str, str] = {}
+        self._guard_memo: dict[tuple, tuple[Tag, ...]] = {}
+
+    @classmethod
+    def of(cls, project: Project, catalog: Catalog, failures: Failures) -> "FlowGraph":
+        """The graph of a project. What a parameter holds (a client, a tool object) comes from its
+        call sites; with those known, calls on parameters resolve too, so the graph is built over
+        the project index that has them as input."""
+        flows = cls(project, catalog, failures).param_flows()
+        return cls(project.with_param_flows(flows), catalog, failures).build()
+
+    def contain(self, stage: str, call: Call):
+        """A failure on one call is reported for that call; the graph is built without it."""
+        return self.failures.contain(stage, self.project.call_module[call.id].path, call.loc.line, call.text[:80])
+
+    def param_flows(self) -> dict[str, tuple[Flow, ...]]:
+        p = self.project
+        found: dict[str, list[Flow]] = {}
+        for call in p.calls.values():
+            with self.contain("resolve arguments", call):
+                functions, constructor = self.project_targets(call, sorted(p.callee_paths(call)))
+                init = p.init_of(constructor) if constructor else None
+                targets = [(key, self.is_bound_method(call, key)) for key in functions] + ([(init, True)] if init else [])
+                for key, bound in targets:
+                    for flow, param in self.param_targets(call, key, bound):
+                        found.setdefault(param, []).append(flow)
+        return {param: tuple(flows) for param, flows in found.items()}
+
+    def build(self) -> "FlowGraph":
+        p = self.project
+        for call in p.calls.values():
+            self.resolutions[call.id] = Resolution(())
+            with self.contain("resolve", call):
+                self.resolutions[call.id] = self.resolve(call)
+        for d in p.defs.values():
+            self.node_scope[d.node] = d.scope
+            for f in d.flows:
+                self.edge(f, d.node, d.scope)
+        for target, stores in p.stores.items():
+            for s in stores:
+                scope = self.scope_of(s.flows)
+                for f in s.flows:
+                    self.edge(f, target, scope)
+        for f in p.functions.values():
+            ret = f"r:{f.key}"
+            self.node_scope[ret] = f.key
+            for param in f.params:
+                self.node_scope[param.node] = f.key
+            for flow in f.returns:
+                self.edge(flow, ret, f.key)
+        for module in p.modules.values():
+            for name, nodes in module.module_defs:
+                for node in nodes:
+                    self.graph.add_edge(node, f"g:{module.module}:{name}", kind="flow", effects=(), attr="", line=0, module=module.module)
+        for node in [n for n in self.graph.nodes if n.startswith("g:")]:
+            _, module, name = node.split(":", 2)
+            entity = p.resolve_name(module, name)
+            for target in entity.nodes:
+                if target.startswith("n:") and not target.startswith(f"n:{module}::<module>::{name}#"):
+                    self.graph.add_edge(target, node, kind="flow", effects=(), attr="", line=0, module=module)
+                elif target.startswith("a:"):
+                    self.graph.add_edge(target, node, kind="flow", effects=(), attr="", line=0, module=module)
+            if entity.kind == "value" and entity.nodes:
+                owner = entity.nodes[0].split("::")[0][2:]
+                if owner != module:
+                    self.graph.add_edge(f"g:{owner}:{name}", node, kind="flow", effects=(), attr="", line=0, module=module)
+        for f in p.functions.values():
+            if f.class_name and any(d.split(".")[-1] in ("property", "cached_property") for d in f.decorators):
+                module = f.key.split("::")[0]
+                self.graph.add_edge(f"r:{f.key}", f"a:{module}:{f.class_name}:{f.name}", kind="flow",
+                                    effects=(), attr="", line=f.loc.line, module=module)
+        for node in [n for n in self.graph.nodes if n.startswith("a:")]:
+            for related in p.attr_nodes(node):
+                self.graph.add_edge(related, node, kind="flow", effects=(), attr="", line=0, module=node.split(":")[1])
+        for call in p.calls.values():
+            self.node_scope[call.id] = call.scope
+            with self.contain("build", call):
+                self.call_edges(call, self.resolutions[call.id])
+        for stage, step in (("tool entry points", self.tool_sources), ("graph builders", self.graph_node_returns),
+                            ("summaries", self.add_summaries)):
+            with self.failures.contain(stage, "", 0):
+                step()
+        return self
+

@@ -1,0 +1,187 @@
+"""Call resolution: what one call is, once the project and the catalog have been consulted."""
+from __future__ import annotations
+
+from ..catalog import Sink
+from ..facts import Call
+from ..limits import MAX_TABLE_NODES
+from .types import Resolution
+
+INSTANCE_CALL_METHODS = ("__call__", "forward")
+
+
+class Resolve:
+    """Mixin of :class:`~sdblint.flow.graph.FlowGraph`."""
+
+    def resolve(self, call: Call) -> Resolution:
+        """What a call is: a proposer, verifier, parser or sink from the catalog (in that order of
+        precedence), or calls of project functions and constructors."""
+        p, catalog = self.project, self.catalog
+        paths = sorted(p.callee_paths(call))
+        direct = self.method_targets(call, paths)
+        if direct is not None:
+            return Resolution(tuple(paths), functions=tuple(direct))
+        suffix_paths = [path + p.call_suffix(call) for path in paths]
+        scope_name = call.scope.split("::", 1)[-1]
+        for path in paths + suffix_paths:
+            proposer = catalog.proposer(path)
+            if proposer and proposer.applies_in(scope_name):
+                return Resolution(tuple(paths), proposer=(proposer.label, path))
+        # A receiver we cannot resolve (`TOOL_ARGS[name].model_validate_json(...)`) still has a
+        # method name, which is enough for verifiers and parsers (never for sinks or proposers).
+        checked = paths or ([f"?.{call.method}"] if call.callee_kind == "attr" else [])
+        for path in checked:
+            verifiers = catalog.verifiers_for(path)
+            verifiers = [v for v in verifiers if v.when_kwarg is None or any(
+                a.keyword == v.when_kwarg[0] and (a.dotted or a.literal) == v.when_kwarg[1] for a in call.args)]
+            if verifiers:
+                v = verifiers[-1] if any(x.returns == "guard" for x in verifiers[1:]) else verifiers[0]
+                schema = ""
+                if v.schema_from == "receiver":
+                    schema = self.schema_of_receiver(call)
+                return Resolution(tuple(paths), verifier=(v.kind, v.returns, path, schema))
+            if catalog.is_parser(path):
+                return Resolution(tuple(paths), parser=True)
+            if catalog.is_sandboxed(path):
+                return Resolution(tuple(paths), sandboxed=True)
+        sinks = []
+        for path in paths:
+            for sink in catalog.sinks_for(path):
+                if self.sink_applies(sink, call):
+                    sinks.append((sink, path))
+        if sinks:
+            return Resolution(tuple(paths), sinks=tuple(sinks))
+        functions, constructor = self.project_targets(call, paths)
+        return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor)
+
+    def method_targets(self, call: Call, paths: list[str]) -> list[str] | None:
+        """`self.method(...)` (with overrides) and `super().method(...)`."""
+        p = self.project
+        if call.callee_kind != "attr":
+            return None
+        first = call.func_flows[0] if call.func_flows else None
+        if first is not None and first.src.startswith("a:") and first.alias == "":
+            targets = p.dispatch_targets(":".join(first.src.split(":")[1:3]), call.method)
+            if targets:
+                return targets
+        if any(path.startswith("builtins.super().") for path in paths):
+            target = p.super_method(call.scope, call.method)
+            if target:
+                return [target]
+        return None
+
+    def project_targets(self, call: Call, paths: list[str]) -> tuple[list[str], str | None]:
+        """The project functions (or the class constructed) a call can run, by its callee paths."""
+        p = self.project
+        direct = self.method_targets(call, paths)
+        if direct is not None:
+            return direct, None
+        functions: list[str] = []
+        constructor = None
+        for path in paths:
+            entity = p.path_entity(path)
+            if entity is None:
+                continue
+            if entity.kind in ("func", "method"):
+                functions.extend(k for k in p.function_keys(entity) if k not in functions)
+            elif entity.kind == "class":
+                constructor = entity.key
+            elif entity.kind == "instance":
+                # Calling an object runs its `__call__`; DSPy and torch modules route that to `forward`.
+                for name in INSTANCE_CALL_METHODS:
+                    targets = p.dispatch_targets(entity.key, name)
+                    if targets:
+                        functions.extend(k for k in targets if k not in functions)
+                        break
+        if call.selector is not None:
+            functions.extend(k for k in self.table_functions(call) if k not in functions)
+        return functions, constructor
+
+    def table_functions(self, call: Call) -> list[str]:
+        """Project functions a dispatch can reach through a fixed dict of tools."""
+        p = self.project
+        found: list[str] = []
+        todo = [f.src for f in call.func_flows]
+        seen: set[str] = set()
+        while todo:
+            if len(seen) >= MAX_TABLE_NODES:
+                p.limits.hit("MAX_TABLE_NODES")
+                break
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if node.startswith("n:") and node in p.defs:
+                d = p.defs[node]
+                if d.literal_kind == "dict":
+                    found.extend(self.functions_named(f.src) for f in d.flows)
+                else:
+                    todo.extend(f.src for f in d.flows)
+            elif node.startswith("c:") and node in p.calls and p.calls[node].method == "get":
+                todo.extend(f.src for f in p.calls[node].receiver)
+            elif node.startswith("c:") and node in p.calls:
+                found.extend(self.getattr_self_methods(p.calls[node]))
+            elif node.startswith("g:"):
+                _, module, name = node.split(":", 2)
+                todo.extend(p.resolve_name(module, name).nodes)
+            elif node.startswith("a:"):
+                for store in p.stores.get(node, ()):
+                    if store.literal_kind == "dict":
+                        found.extend(self.functions_named(f.src) for f in store.flows)
+        return sorted({k for k in found if k})
+
+    def getattr_self_methods(self, call: Call) -> list[str]:
+        """``getattr(self, name)``: the model can pick any public method of the class."""
+        p = self.project
+        if "builtins.getattr" not in p.callee_paths(call) or not call.args:
+            return []
+        function = p.functions.get(call.scope)
+        if function is None or not function.class_name or not function.params:
+            return []
+        if not any(f.src == function.params[0].node for f in call.args[0].flows):
+            return []
+        class_key = f"{call.scope.split('::')[0]}:{function.class_name}"
+        names = {name for k in p.mro(class_key) + sorted(p.subclasses(class_key)) for name in p.methods.get(k, {})}
+        return [t for name in sorted(names) if not name.startswith("_") for t in p.dispatch_targets(class_key, name)]
+
+    def functions_named(self, node: str) -> str:
+        p = self.project
+        if node.startswith("n:") and node in p.defs:
+            binds = p.defs[node].binds
+            return binds[5:] if binds.startswith("func:") else ""
+        if node.startswith("g:"):
+            _, module, name = node.split(":", 2)
+            entity = p.resolve_name(module, name)
+            return entity.key if entity.kind == "func" else ""
+        if node.startswith("a:"):
+            _, module, qual, attr = node.split(":", 3)
+            return p.method(f"{module}:{qual}", attr) or ""
+        return ""
+
+    def schema_of_receiver(self, call: Call) -> str:
+        for path in self.project.flow_paths(call.receiver):
+            entity = self.project.path_entity(path)
+            if entity is not None and entity.kind == "class":
+                return entity.key
+        return ""
+
+    @staticmethod
+    def arg_text(call: Call, index: int | None, keyword: str | None) -> str | None:
+        for a in call.args:
+            if (index is not None and a.index == index) or (keyword and a.keyword == keyword):
+                return a.literal if a.literal is not None else (a.dotted or "?")
+        return None
+
+    def sink_applies(self, sink: Sink, call: Call) -> bool:
+        if sink.when_arg:
+            c = sink.when_arg
+            text = self.arg_text(call, c.index, c.keyword)
+            text = c.default if text is None else text
+            if text is None or not any(x in text for x in c.contains):
+                return False
+        if sink.unless_arg:
+            c = sink.unless_arg
+            text = self.arg_text(call, c.index, c.keyword)
+            if text is not None and any(x in text for x in c.contains):
+                return False
+        return True
+

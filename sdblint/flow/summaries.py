@@ -1,0 +1,72 @@
+"""Function summaries: argument -> result edges through functions that return what they get."""
+from __future__ import annotations
+
+from collections import deque
+
+from ..limits import MAX_STATES_PER_NODE, SUMMARY_ROUNDS
+from .types import Tag
+
+
+class Summaries:
+    """Mixin of :class:`~sdblint.flow.graph.FlowGraph`."""
+
+    def add_summaries(self) -> None:
+        """Argument -> result edges through functions that return (part of) a parameter.
+
+        Rounds repeat until no summary is new; a function is re-examined only when a
+        summary edge was added inside it in the previous round.
+        """
+        done: set[tuple[str, str, tuple]] = set()
+        cache: dict[str, list[tuple[Tag, ...]]] = {}
+        dirty: set[str] | None = None
+        for _ in range(SUMMARY_ROUNDS):
+            changed: set[str] = set()
+            fresh: set[str] = set()
+            for call, key, flow, param in self.bindings:
+                if param not in cache or (dirty is not None and key in dirty and param not in fresh):
+                    cache[param] = reachable_effects(self, param, f"r:{key}", key)
+                    fresh.add(param)
+                for effects in cache[param]:
+                    effects = effects + self.name_only(key)
+                    marker = (call.id, flow.src, effects)
+                    if marker in done:
+                        continue
+                    done.add(marker)
+                    changed.add(call.scope)
+                    self.edge(flow, call.id, call.scope, kind="summary", extra=effects)
+            if not changed:
+                break
+            dirty = changed
+        else:
+            self.project.limits.hit("SUMMARY_ROUNDS")
+
+
+def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Tag, ...]]:
+    """Distinct tag sets with which ``start`` reaches ``target`` inside one function."""
+    graph = fg.graph
+    if start not in graph or target not in graph or not graph.in_degree(target):
+        return []   # nothing flows out of the parameter, or the function returns nothing
+    seen: set[tuple[str, frozenset]] = set()
+    per_node: dict[str, int] = {}
+    found: set[frozenset] = set()
+    queue = deque([(start, frozenset())])
+    while queue:
+        node, tags = queue.popleft()
+        if node == target:
+            found.add(tags)
+            continue
+        for _, nxt, data in graph.out_edges(node, data=True):
+            if data["kind"] not in ("flow", "summary"):
+                continue
+            if nxt != target and fg.node_scope.get(nxt) != scope:
+                continue
+            key = (nxt, tags | frozenset(data["effects"]))
+            if key in seen:
+                continue
+            if per_node.get(nxt, 0) >= MAX_STATES_PER_NODE:
+                fg.project.limits.hit("MAX_STATES_PER_NODE")
+                continue
+            seen.add(key)
+            per_node[nxt] = per_node.get(nxt, 0) + 1
+            queue.append(key)
+    return [tuple(sorted(t)) for t in sorted(found, key=lambda t: sorted(t))]

@@ -1,0 +1,42 @@
+"""Every limit that can drop a flow, with why it has its value, and the count of times a run hit it.
+
+A limit that is hit is never silent: the count is in the run's statistics (`--verbose`, and
+``statistics.limits`` in JSON), so a finding lost to a limit can be looked for.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+# Paths kept per value (which client, which class instance a value can be): enough for a value
+# built in a few ways, e.g. a client from one of several factories; more is almost always a
+# value that flows everywhere (a `self` passed around), whose paths say nothing.
+MAX_PATHS = 12
+# Rounds of function summaries: each round lets a result flow out through one more wrapper
+# level (`ask` -> `complete` -> `chat`); real agent code nests wrappers three or four deep.
+SUMMARY_ROUNDS = 6
+# Distinct verification states kept per graph node: the states differ in the checks collected
+# on the way; past a few, more add nothing a finding could report but cost time.
+MAX_STATES_PER_NODE = 8
+# How far a data attribute is followed to what it holds (`app.config.client.chat`).
+MAX_EXPAND_DEPTH = 3
+# Re-exports followed to find where a name is defined (`from .a import x` in a chain of packages).
+MAX_IMPORT_HOPS = 20
+# Receiver calls searched for the one that checks (`input(...).strip().lower()`).
+MAX_CHECKING_CALL_DEPTH = 4
+# Values visited to find the functions in a dict of tools behind a dispatch.
+MAX_TABLE_NODES = 64
+# Receiver hops from a graph's `invoke` back to the builder it was compiled from.
+MAX_BUILDER_HOPS = 4
+
+
+class LimitHits:
+    """How often each limit was reached in one run (a counter shared by the analysis stages)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def hit(self, name: str) -> None:
+        self.counts[name] += 1
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(sorted(self.counts.items()))

@@ -1,0 +1,138 @@
+"""The one orchestrator: paths or in-memory sources in, a plain :class:`Result` out.
+
+    discover -> extract (parallel, cached) -> project index -> flow graph -> propagate
+             -> runtime patterns -> checks (registry) -> fingerprints -> selection
+
+The CLI, the tests and the language server call only :func:`run` and :func:`run_sources`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import Catalog, builtin_catalog
+from .checks import INTERNAL_ERROR, REGISTRY, Analysis, RuleDoc, load_rules, rule_codes
+from .config.selection import Selection
+from .config.settings import Settings
+from .discover import discover
+from .extract import DEFAULT_FILE_TIMEOUT
+from .extract.cache import FactsCache
+from .extract.runner import extract_all
+from .facts import ModuleFacts, ParseError
+from .failures import Failures, InternalError
+from .findings.fingerprint import with_fingerprints
+from .findings.model import Finding
+from .flow.graph import FlowGraph
+from .flow.propagate import propagate
+from .limits import LimitHits
+from .project import Project
+from .runtime_patterns import PatternHit, infer_patterns
+
+
+@dataclass(frozen=True)
+class Options:
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    cache_dir: Path | None = None
+    jobs: int | None = None                       # worker processes; None: one per core
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT
+
+
+@dataclass(frozen=True)
+class Stats:
+    files: int
+    extracted: int
+    cached: int
+    limits: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Result:
+    files: int
+    findings: tuple[Finding, ...]
+    errors: tuple[ParseError, ...]
+    modules: tuple[ModuleFacts, ...]
+    patterns: tuple[PatternHit, ...]
+    stats: Stats
+    sources: dict[str, Path] = field(default_factory=dict)   # reported path -> file, for code frames
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def run(paths: list[Path], settings: Settings, options: Options = Options()) -> Result:
+    """Check the Python files under ``paths`` (read from disk, never imported or run)."""
+    files = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
+    inputs, unreadable = [], []
+    for f in files:
+        rel = relative(f, settings.root)
+        try:
+            inputs.append((rel, f.read_bytes()))
+        except OSError as exc:
+            unreadable.append(ParseError(rel, f"cannot read file: {exc.strerror}"))
+
+    def is_package_dir(rel: str) -> bool:
+        return (settings.root / rel / "__init__.py").is_file()
+
+    sources = {relative(f, settings.root): f for f in files}
+    return _check(inputs, unreadable, is_package_dir, settings, options, sources)
+
+
+def run_sources(sources: dict[str, str], settings: Settings, options: Options = Options()) -> Result:
+    """Check in-memory sources (relative path -> text), e.g. an editor's unsaved buffers."""
+    rels = set(sources)
+    inputs = [(rel, text.encode("utf-8")) for rel, text in sorted(sources.items())]
+    return _check(inputs, [], lambda rel: f"{rel}/__init__.py" in rels, settings, options, {})
+
+
+def _check(inputs, unreadable, is_package_dir, settings: Settings, options: Options, sources) -> Result:
+    rules = load_rules()
+    selection = Selection.build(list(rule_codes()), settings, options.select, options.extend_select, options.ignore)
+    catalog = builtin_catalog().with_extensions(settings.extensions)
+    cache = FactsCache(options.cache_dir) if options.cache_dir else None
+    results, extract_stats = extract_all(inputs, cache, options.jobs, options.file_timeout)
+    modules = [r for r in results if isinstance(r, ModuleFacts)]
+    errors = tuple(sorted([*unreadable, *(r for r in results if isinstance(r, ParseError))], key=lambda e: e.path))
+    limits = LimitHits()
+    findings, patterns = analyse(modules, catalog, rules, limits)
+    suppressions = {m.path: dict(m.suppressions) for m in modules}
+    kept = [f for f in findings if selection.reports(f.code, f.path, f.stmt_lines, suppressions.get(f.path, {}))]
+    stats = Stats(len(inputs) + len(unreadable), extract_stats.extracted, extract_stats.cached, limits.as_dict())
+    return Result(len(inputs) + len(unreadable), tuple(with_fingerprints(kept, is_package_dir)), errors,
+                  tuple(modules), tuple(patterns), stats, sources)
+
+
+def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc],
+            limits: LimitHits) -> tuple[list[Finding], list[PatternHit]]:
+    """Every check over the project; a failing unit becomes an SDB999 finding, never a lost run."""
+    failures = Failures()
+    project = Project(modules, catalog.schema_bases, catalog.enum_bases, catalog.composers, limits=limits)
+    graph = FlowGraph.of(project, catalog, failures)
+    propagation = propagate(graph)
+    patterns: list[PatternHit] = []
+    with failures.contain("runtime patterns", "", 0):
+        patterns = infer_patterns(graph, propagation.per_node)
+    analysis = Analysis(graph, propagation, tuple(patterns), rules)
+    findings: list[Finding] = []
+    for check in REGISTRY:
+        with failures.contain(f"check {check.name}", "", 0):
+            findings.extend(check.run(analysis, failures))
+    return findings + [internal_error(e, rules[INTERNAL_ERROR]) for e in failures.items], patterns
+
+
+def internal_error(error: InternalError, rule: RuleDoc) -> Finding:
+    where = f" on `{error.unit}`" if error.unit else ""
+    return Finding(
+        code=rule.code, name=rule.name, severity=rule.severity, path=error.path, line=error.line or 1, column=1,
+        end_line=error.line or 1, end_column=1,
+        message=f"internal error in stage {error.stage}{where} ({error.exception}); the rest of the run is "
+                "reported. Please report this with the code at this line",
+        sink_callee="", sink_category="", sources=(), flow=(), verifier_status="", verifier_detail="",
+        verifier_location="", pattern_id="", pattern_weakness="", stmt_lines=(error.line or 1, error.line or 1),
+        call_text=error.exception, scope_name=error.stage,
+    )

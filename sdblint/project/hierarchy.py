@@ -1,0 +1,102 @@
+"""Classes: bases, method resolution order, subclasses and overrides."""
+from __future__ import annotations
+
+from .entity import Entity
+
+
+class Hierarchy:
+    """Mixin of :class:`~sdblint.project.index.Project`."""
+
+    def _resolve_bases(self, key: str) -> list[str]:
+        module = self.class_module[key]
+        out = []
+        for base in self.classes[key].bases:
+            if not base:
+                continue
+            entity = self.resolve_class_ref(module, base)
+            out.append(entity.key if entity.kind in ("class", "external") else base)
+        return out
+
+    def resolve_class_ref(self, module: str, dotted: str) -> Entity:
+        """``a.b.C`` in a class statement's bases. Runs while the hierarchy is being indexed, so a
+        class's members are looked up as nested classes only, never through method resolution."""
+        head, _, rest = dotted.partition(".")
+        entity = self.resolve_name(module, head)
+        for attr in rest.split(".") if rest else ():
+            if entity.kind == "class":
+                inner = f"{entity.key}.{attr}"
+                entity = Entity("class", inner) if inner in self.classes else Entity("external", dotted)
+            else:
+                entity = self.member(entity, attr)
+        return entity
+
+    def mro(self, key: str) -> list[str]:
+        seen, order, todo = set(), [], [key]
+        while todo:
+            k = todo.pop(0)
+            if k in seen:
+                continue
+            seen.add(k)
+            order.append(k)
+            todo.extend(b for b in self._bases.get(k, ()) if b in self.classes)
+        return order
+
+    def all_bases(self, key: str) -> set[str]:
+        """Every base, project or external (by dotted name), transitively."""
+        out: set[str] = set()
+        for k in self.mro(key):
+            out.update(self._bases.get(k, ()))
+        return out
+
+    def subclasses(self, key: str) -> set[str]:
+        out, todo = set(), [key]
+        while todo:
+            for sub in self._subclasses.get(todo.pop(), ()):
+                if sub not in out:
+                    out.add(sub)
+                    todo.append(sub)
+        return out
+
+    def method(self, class_key: str, name: str) -> str | None:
+        for k in self.mro(class_key):
+            found = self.methods.get(k, {}).get(name)
+            if found:
+                return found
+        return None
+
+    def super_method(self, scope: str, name: str) -> str | None:
+        """`super().name(...)` inside a method of ``scope``: the first base that defines it."""
+        function = self.functions.get(scope)
+        if function is None or not function.class_name:
+            return None
+        class_key = f"{scope.split('::')[0]}:{function.class_name}"
+        for base in self.mro(class_key)[1:]:
+            found = self.methods.get(base, {}).get(name)
+            if found:
+                return found
+        return None
+
+    def dispatch_targets(self, class_key: str, name: str) -> list[str]:
+        """The method a call on an instance of ``class_key`` can run: its own and overrides."""
+        targets = []
+        own = self.method(class_key, name)
+        if own:
+            targets.append(own)
+        for sub in sorted(self.subclasses(class_key)):
+            override = self.methods.get(sub, {}).get(name)
+            if override and override not in targets:
+                targets.append(override)
+        return targets
+
+    def is_kind_of(self, class_key: str, patterns) -> bool:
+        return any(pt.matches(b) for b in self.all_bases(class_key) for pt in patterns)
+
+    def attr_nodes(self, node: str) -> list[str]:
+        """``a:`` attribute nodes of the same attribute on bases and subclasses."""
+        _, module, qual, attr = node.split(":", 3)
+        key = f"{module}:{qual}"
+        if key not in self.classes:
+            return []
+        related = set(self.mro(key)) | self.subclasses(key)
+        return sorted(f"a:{k}:{attr}" for k in related if k != key)
+

@@ -1,0 +1,83 @@
+"""The project index: a read-only view over every module's facts.
+
+Answers "what does this name, attribute chain or call refer to?" across modules. Each job is a
+mixin in its own module: names and imports (:mod:`.names`), classes (:mod:`.hierarchy`),
+value paths (:mod:`.values`), model classes (:mod:`.models`). The index is complete when
+constructed; what call sites pass to parameters arrives as a constructor input
+(:meth:`Project.with_param_flows` makes a new index, it never changes this one).
+"""
+from __future__ import annotations
+
+from ..facts import Call, ClassInfo, Def, Flow, Function, ModuleFacts, Store
+from ..limits import LimitHits
+from .entity import Entity
+from .hierarchy import Hierarchy
+from .models import Models
+from .names import Names
+from .values import ValuePaths
+
+
+class Project(Names, Hierarchy, ValuePaths, Models):
+    def __init__(self, modules: list[ModuleFacts], schema_bases=(), enum_bases=(), composers=(),
+                 param_flows: dict[str, tuple[Flow, ...]] | None = None, limits: LimitHits | None = None):
+        """Catalog patterns: ``schema_bases``/``enum_bases`` are the library classes whose subclasses
+        validate on construction; ``composers`` build a pipeline out of their stages."""
+        self.schema_bases = tuple(schema_bases)
+        self.enum_bases = tuple(enum_bases)
+        self.composers = tuple(composers)
+        self.modules = {m.module: m for m in modules}
+        self.functions: dict[str, Function] = {}
+        self.classes: dict[str, ClassInfo] = {}          # "mod:Qual" -> info
+        self.class_module: dict[str, str] = {}
+        self.defs: dict[str, Def] = {}
+        self.defs_named: dict[tuple[str, str], list[Def]] = {}
+        self.calls: dict[str, Call] = {}
+        self.call_module: dict[str, ModuleFacts] = {}
+        self.calls_by_scope: dict[str, list[Call]] = {}
+        self.stores: dict[str, list[Store]] = {}
+        self.methods: dict[str, dict[str, str]] = {}     # class key -> method name -> function key
+        self.params: dict[str, tuple[Function, int]] = {}
+        self.function_paths: dict[str, str] = {}
+        for m in modules:
+            for f in m.functions:
+                self.functions[f.key] = f
+                self.function_paths[f"{m.module}.{f.qualname}"] = f.key
+                for p in f.params:
+                    self.params[p.node] = (f, p.index)
+                if f.class_name:
+                    self.methods.setdefault(f"{m.module}:{f.class_name}", {})[f.name] = f.key
+            for c in m.classes:
+                key = f"{m.module}:{c.qualname}"
+                self.classes[key] = c
+                self.class_module[key] = m.module
+            for d in m.defs:
+                self.defs[d.node] = d
+                self.defs_named.setdefault((d.scope, d.name), []).append(d)
+            for c in m.calls:
+                self.calls[c.id] = c
+                self.call_module[c.id] = m
+                self.calls_by_scope.setdefault(c.scope, []).append(c)
+            for s in m.stores:
+                self.stores.setdefault(s.target, []).append(s)
+        self._names: dict[tuple[str, str], Entity] = {}
+        self._suffix: dict[str, list[str]] = {}
+        for name in self.modules:
+            parts = name.split(".")
+            for i in range(len(parts)):
+                self._suffix.setdefault(".".join(parts[i:]), []).append(name)
+        self._bases = {key: self._resolve_bases(key) for key in self.classes}
+        self._subclasses: dict[str, set[str]] = {key: set() for key in self.classes}
+        for key, bases in self._bases.items():
+            for base in bases:
+                if base in self._subclasses:
+                    self._subclasses[base].add(key)
+        self._paths: dict[str, frozenset[str]] = {}
+        self._in_progress: set[str] = set()
+        self._param_flows = param_flows or {}
+        self.limits = limits if limits is not None else LimitHits()
+        self._facts = modules
+
+    def with_param_flows(self, param_flows: dict[str, tuple[Flow, ...]]) -> "Project":
+        """The same project with what call sites pass to each parameter: an input to value paths."""
+        return Project(self._facts, self.schema_bases, self.enum_bases, self.composers, param_flows, self.limits)
+

@@ -1,0 +1,45 @@
+"""Model classes: pydantic-style schemas and enums, and what their fields admit."""
+from __future__ import annotations
+
+
+class Models:
+    """Mixin of :class:`~sdblint.project.index.Project`."""
+
+    def init_of(self, class_key: str) -> str | None:
+        return self.method(class_key, "__init__")
+
+    def schema_class(self, ref: str) -> str | None:
+        """``@mod:Class`` (from a call suffix) back to a class key."""
+        module, _, qual = ref.lstrip("@").rpartition(":")
+        key = f"{module.replace(':', '.')}:{qual}"
+        return key if key in self.classes else None
+
+    def is_pydantic(self, class_key: str) -> bool:
+        return self.is_kind_of(class_key, self.schema_bases)
+
+    def is_enum(self, class_key: str) -> bool:
+        return self.is_kind_of(class_key, self.enum_bases)
+
+    def field_model(self, class_key: str, field: str) -> str | None:
+        """The pydantic model a field holds (`steps: list[Step]`), for checks on nested fields."""
+        for key in self.mro(class_key):
+            for name, annotation in self.classes[key].fields:
+                if name == field and annotation and annotation != "literal":
+                    entity = self.resolve_dotted(self.class_module[key], annotation)
+                    if entity.kind == "class" and self.is_pydantic(entity.key):
+                        return entity.key
+                    return None
+        return None
+
+    def field_is_closed(self, class_key: str, field: str) -> bool:
+        """Is ``field`` of a model typed as a Literal or an Enum (an allow-list)?"""
+        for key in self.mro(class_key):
+            for name, annotation in self.classes[key].fields:
+                if name != field:
+                    continue
+                if annotation == "literal":
+                    return True
+                entity = self.resolve_dotted(self.class_module[key], annotation) if annotation else None
+                return bool(entity and entity.kind == "class" and self.is_enum(entity.key))
+        return False
+

@@ -1,0 +1,93 @@
+"""Names: what a name or dotted chain written in a module refers to, across imports."""
+from __future__ import annotations
+
+import sys
+
+from ..limits import MAX_IMPORT_HOPS
+from .entity import Entity
+
+STDLIB = frozenset(sys.stdlib_module_names)
+
+
+class Names:
+    """Mixin of :class:`~sdblint.project.index.Project`."""
+
+    def find_module(self, dotted: str) -> str | None:
+        """The project module an absolute import names: exact, or by suffix for projects checked
+        from above their import root (never for the standard library: `json` is not `pkg.json`)."""
+        if dotted in self.modules:
+            return dotted
+        if dotted.split(".")[0] in STDLIB:
+            return None
+        candidates = self._suffix.get(dotted, [])
+        return min(candidates, key=lambda c: (len(c), c)) if candidates else None
+
+    def resolve_dotted(self, module: str, dotted: str) -> Entity:
+        """Resolve ``a.b.C`` as written in ``module``."""
+        head, _, rest = dotted.partition(".")
+        entity = self.resolve_name(module, head)
+        for attr in rest.split(".") if rest else ():
+            entity = self.member(entity, attr)
+        return entity
+
+    def dotted_paths(self, module: str, dotted: str) -> frozenset[str]:
+        """Callee paths of ``a.b.c`` as written in ``module`` (through values such as clients)."""
+        head, _, rest = dotted.partition(".")
+        suffix = f".{rest}" if rest else ""
+        return frozenset(p + suffix for p in self.entity_path(self.resolve_name(module, head)))
+
+    def member(self, entity: Entity, attr: str) -> Entity:
+        if entity.kind == "module":
+            found = self.resolve_name(entity.key, attr)
+            # A name a project module does not define is not a builtin there: keep the module path.
+            return Entity("external", f"{entity.key}.{attr}") if found.key == f"builtins.{attr}" else found
+        if entity.kind == "external":
+            return Entity("external", f"{entity.key}.{attr}")
+        if entity.kind == "class":
+            method = self.method(entity.key, attr)
+            if method:
+                return Entity("func", method)
+            module, _, qual = entity.key.partition(":")
+            inner = f"{module}:{qual}.{attr}"
+            if inner in self.classes:
+                return Entity("class", inner)
+            return Entity("value", "", (f"a:{module}:{qual}:{attr}",))
+        return Entity("external", attr)
+
+    def resolve_name(self, module: str, name: str, depth: int = 0) -> Entity:
+        key = (module, name)
+        found = self._names.get(key)
+        if found is None:
+            found = self._names[key] = self._resolve_name(module, name, depth)
+        return found
+
+    def _resolve_name(self, module: str, name: str, depth: int) -> Entity:
+        facts = self.modules.get(module)
+        if facts is None:
+            return Entity("external", f"{module}.{name}")
+        if depth > MAX_IMPORT_HOPS:
+            self.limits.hit("MAX_IMPORT_HOPS")
+            return Entity("external", f"{module}.{name}")
+        function_key = f"{module}::{name}"
+        if function_key in self.functions:
+            return Entity("func", function_key)
+        if f"{module}:{name}" in self.classes:
+            return Entity("class", f"{module}:{name}")
+        defs = dict(facts.module_defs).get(name)
+        if defs:
+            return Entity("value", "", defs)
+        target = dict(facts.imports).get(name)
+        if target is not None:
+            found = self.find_module(target)
+            if found:
+                return Entity("module", found)
+            owner, _, attr = target.rpartition(".")
+            found = self.find_module(owner) if owner else None
+            if found and found != module:
+                return self.resolve_name(found, attr, depth + 1)
+            return Entity("external", target)
+        sub = self.find_module(f"{module}.{name}") if facts.path.endswith("__init__.py") else None
+        if sub:
+            return Entity("module", sub)
+        return Entity("external", f"builtins.{name}")
+

@@ -1,0 +1,239 @@
+"""Value paths: what a value node can be (which client, which class instance), as the dotted
+*callee paths* that catalog patterns match (``openai.OpenAI().chat.completions.create``)."""
+from __future__ import annotations
+
+import re
+
+from ..facts import Call, Flow
+from ..limits import MAX_EXPAND_DEPTH, MAX_PATHS
+from .entity import Entity
+
+# Only short lower-case names (service names, pipeline tasks) become part of a path, so
+# that a credential passed as a literal never reaches the output.
+_LITERAL_OK = re.compile(r"[a-z][a-z0-9_\-]{0,30}\Z")
+
+
+class ValuePaths:
+    """Mixin of :class:`~sdblint.project.index.Project`."""
+
+    def entity_path(self, entity: Entity) -> frozenset[str]:
+        if entity.kind == "func":
+            f = self.functions[entity.key]
+            module = entity.key.split("::")[0]
+            return frozenset([f"{module}.{f.qualname}"])
+        if entity.kind == "class":
+            return frozenset([entity.key.replace(":", ".")])
+        if entity.kind in ("module", "external"):
+            return frozenset([entity.key])
+        out: set[str] = set()
+        for node in entity.nodes:
+            out |= self.paths(node)
+        return frozenset(out)
+
+    def path_entity(self, path: str) -> Entity | None:
+        """The project function or class a callee path names, if any."""
+        if path in self.function_paths:
+            return Entity("func", self.function_paths[path])
+        module, attrs = self._split_module(path)
+        if module is None:
+            return None
+        entity = Entity("module", module)
+        for attr in attrs:
+            if attr.endswith(")"):
+                name = attr[: attr.index("(")]
+                entity = self.member(entity, name)
+                if entity.kind != "class":
+                    return None
+                entity = Entity("instance", entity.key)
+                continue
+            if entity.kind == "instance":
+                method = self.method(entity.key, attr)
+                if method is None:
+                    return Entity("value", "", (f"a:{entity.key}:{attr}",))
+                entity = Entity("method", f"{entity.key}|{attr}")
+                continue
+            entity = self.member(entity, attr)
+            if entity.kind in ("external", "value"):
+                return entity if entity.kind == "value" else None
+        return entity if entity.kind in ("func", "class", "method", "instance") else None
+
+    def _split_module(self, path: str) -> tuple[str | None, list[str]]:
+        parts = path.split(".")
+        for i in range(len(parts), 0, -1):
+            candidate = ".".join(parts[:i])
+            if "(" in candidate:
+                continue
+            if candidate in self.modules:
+                return candidate, parts[i:]
+        return None, parts
+
+    def paths(self, node: str) -> frozenset[str]:
+        """Dotted paths of what a value node can be (which client, which class instance)."""
+        cached = self._paths.get(node)
+        if cached is not None:
+            return cached
+        if node in self._in_progress:
+            return frozenset()
+        self._in_progress.add(node)
+        try:
+            out = self._compute_paths(node)
+        finally:
+            self._in_progress.discard(node)
+        if len(out) > MAX_PATHS:
+            self.limits.hit("MAX_PATHS")
+        out = frozenset(sorted(out)[:MAX_PATHS])
+        self._paths[node] = out
+        return out
+
+    def flow_paths(self, flows: tuple[Flow, ...]) -> set[str]:
+        out: set[str] = set()
+        for f in flows:
+            if f.alias is None:
+                continue
+            for p in self.paths(f.src):
+                out.update(self.expand(p + f.alias) if f.alias else (p,))
+        return out
+
+    def expand(self, path: str, depth: int = 0) -> set[str]:
+        """Replace a project object's data attribute by what it holds:
+        `app.Config().client.chat` -> `openai.OpenAI().chat`, `clients.client.chat` likewise."""
+        module, attrs = self._split_module(path)
+        if module is None:
+            return {path}
+        if depth > MAX_EXPAND_DEPTH:
+            self.limits.hit("MAX_EXPAND_DEPTH")
+            return {path}
+        entity = Entity("module", module)
+        for i, attr in enumerate(attrs):
+            rest = ".".join(attrs[i + 1:])
+            if attr.endswith(")"):
+                entity = self.member(entity, attr[: attr.index("(")])
+                if entity.kind != "class":
+                    return {path}
+                entity = Entity("instance", entity.key)
+                continue
+            if entity.kind == "instance":
+                if self.method(entity.key, attr):
+                    return {path}
+                holder = f"a:{entity.key}:{attr}"
+            else:
+                entity = self.member(entity, attr)
+                if entity.kind in ("module", "class"):
+                    continue
+                if entity.kind != "value":
+                    return {path}
+                holder = None
+            nodes = (holder,) if holder else entity.nodes
+            held = {p for n in nodes for p in self.paths(n)}
+            if not held:
+                return {path}
+            out: set[str] = set()
+            if len(held) > MAX_PATHS:
+                self.limits.hit("MAX_PATHS")
+            for p in sorted(held)[:MAX_PATHS]:
+                out |= self.expand(f"{p}.{rest}" if rest else p, depth + 1)
+            return out
+        return {path}
+
+    def _compute_paths(self, node: str) -> set[str]:
+        kind = node[0]
+        if kind == "n":
+            if node.endswith("#p"):
+                function, index = self.params.get(node, (None, 0))
+                if function is None:
+                    return set()
+                param = function.params[index]
+                out = self.flow_paths(tuple(self._param_flows.get(node, ())))
+                if index == 0 and function.class_name and not function.is_static:
+                    # `self` is an instance of the class; a classmethod's `cls` is the class itself.
+                    owner = f"{function.key.split('::')[0]}.{function.class_name}"
+                    out.add(owner if "classmethod" in function.decorators else owner + "()")
+                if param.annotation:
+                    module = function.key.split("::")[0]
+                    out |= {p + "()" for p in self.entity_path(self.resolve_dotted(module, param.annotation))}
+                return out
+            d = self.defs.get(node)
+            if d is not None and d.binds:
+                kind, _, key = d.binds.partition(":")
+                return set(self.entity_path(Entity(kind, key))) if key in self.functions or key in self.classes else set()
+            return self.flow_paths(d.flows) if d else set()
+        if kind == "g":
+            _, module, name = node.split(":", 2)
+            out = set(self.entity_path(self.resolve_name(module, name)))
+            for s in self.stores.get(node, ()):
+                out |= self.flow_paths(s.flows)
+            return out
+        if kind == "a":
+            out = set()
+            for s in self.stores.get(node, ()):
+                out |= self.flow_paths(s.flows)
+            for related in self.attr_nodes(node):
+                for s in self.stores.get(related, ()):
+                    out |= self.flow_paths(s.flows)
+            _, module, qual, attr = node.split(":", 3)
+            prop = self.method(f"{module}:{qual}", attr)
+            if prop and any(d.split(".")[-1] in ("property", "cached_property") for d in self.functions[prop].decorators):
+                out |= self.flow_paths(self.functions[prop].returns)
+            return out | self.annotated_attr_paths(node)
+        if kind == "r":
+            f = self.functions.get(node[2:])
+            return self.flow_paths(f.returns) if f else set()
+        if kind == "c":
+            call = self.calls.get(node)
+            return self.call_result_paths(call) if call else set()
+        return set()
+
+    def annotated_attr_paths(self, node: str) -> set[str]:
+        """``db: SQLDatabase`` declared on a class (dataclass, pydantic): instances of that type."""
+        _, module, qual, attr = node.split(":", 3)
+        key = f"{module}:{qual}"
+        if key not in self.classes:
+            return set()
+        for k in self.mro(key):
+            for name, annotation in self.classes[k].fields:
+                if name == attr and annotation and annotation != "literal":
+                    entity = self.resolve_dotted(self.class_module[k], annotation)
+                    return {p + "()" for p in self.entity_path(entity)} if entity.kind in ("class", "external") else set()
+        return set()
+
+    def callee_paths(self, call: Call) -> set[str]:
+        return self.flow_paths(call.func_flows)
+
+    def call_result_paths(self, call: Call) -> set[str]:
+        out: set[str] = set()
+        suffix = self.call_suffix(call)
+        for path in self.callee_paths(call):
+            if any(pt.matches(path) for pt in self.composers):
+                # `prompt.pipe(llm)`, `RunnableSequence(prompt, llm)`: the result is every stage, like `|`.
+                out |= self.flow_paths(call.receiver) | self.flow_paths(tuple(f for a in call.args for f in a.flows))
+                continue
+            entity = self.path_entity(path)
+            if entity is not None and entity.kind in ("func", "method"):
+                for key in self.function_keys(entity):
+                    out |= self.flow_paths(self.functions[key].returns)
+            else:
+                out.add(path + suffix)
+        return out
+
+    def call_suffix(self, call: Call) -> str:
+        """``()``, ``('literal')`` or ``(@mod:Class)`` for the first positional argument."""
+        first = call.args[0] if call.args and call.args[0].index == 0 else None
+        if first is None:
+            return "()"
+        if first.literal is not None and _LITERAL_OK.match(first.literal):
+            return f"('{first.literal}')"
+        if first.dotted:
+            module = self.call_module[call.id].module
+            entity = self.resolve_dotted(module, first.dotted)
+            if entity.kind == "class":
+                return f"(@{entity.key.replace('.', ':')})"
+        return "()"
+
+    def function_keys(self, entity: Entity) -> list[str]:
+        if entity.kind == "func":
+            return [entity.key]
+        if entity.kind == "method":
+            class_key, _, name = entity.key.partition("|")
+            return self.dispatch_targets(class_key, name)
+        return []
+

@@ -1,0 +1,47 @@
+"""The JSON format (DESIGN.md §3): one object with stable keys, the same bytes for the same input."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from .. import __version__
+from ..pipeline import Result
+
+
+def finding_dict(f) -> dict:
+    return {
+        "code": f.code, "name": f.name, "severity": f.severity,
+        "path": f.path, "line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column,
+        "message": f.message,
+        "sink": {"callee": f.sink_callee, "category": f.sink_category},
+        "sources": [{"path": s.path, "line": s.line, "callee": s.callee} for s in f.sources],
+        "flow": [{"path": s.path, "line": s.line, "note": s.note} for s in f.flow],
+        "verifier": {"status": f.verifier_status, "detail": f.verifier_detail,
+                     **({"location": f.verifier_location} if f.verifier_location else {})},
+        "pattern": {"id": f.pattern_id, "weakness": f.pattern_weakness},
+        "fingerprint": f.fingerprint,
+    }
+
+
+def render(result: Result, color: bool = False, quiet: bool = False) -> str:
+    document = {
+        "version": __version__,
+        "findings": [finding_dict(f) for f in result.findings],
+        "patterns": [
+            {"id": h.id, "scope": h.scope, "confidence": h.confidence,
+             "evidence": [{"path": e.path, "line": e.line, "why": e.why} for e in h.evidence],
+             "weaknesses": list(h.weaknesses)}
+            for h in result.patterns
+        ],
+        "errors": [{"path": e.path, **({"line": e.line} if e.line else {}), "message": e.message}
+                   for e in result.errors],
+        "summary": {
+            "files": result.files,
+            "findings": len(result.findings),
+            "by_code": dict(sorted(Counter(f.code for f in result.findings).items())),
+            "limits_hit": result.stats.limits,
+        },
+    }
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
