@@ -20,7 +20,7 @@ from .extract.cache import FactsCache
 from .extract.runner import extract_all
 from .facts import ModuleFacts, ParseError
 from .failures import Failures, InternalError
-from .findings.fingerprint import with_fingerprints
+from .findings.fingerprint import anchored_path, with_fingerprints
 from .findings.model import Finding
 from .flow.graph import FlowGraph
 from .flow.propagate import propagate
@@ -76,21 +76,23 @@ def run(paths: list[Path], settings: Settings, options: Options = Options()) -> 
         except OSError as exc:
             unreadable.append(ParseError(rel, f"cannot read file: {exc.strerror}"))
 
-    def is_package_dir(rel: str) -> bool:
-        return (settings.root / rel / "__init__.py").is_file()
-
     sources = {relative(f, settings.root): f for f in files}
-    return _check(inputs, unreadable, is_package_dir, settings, options, sources)
+
+    def anchor(rel: str) -> str:
+        file = sources.get(rel, settings.root / rel).resolve()
+        return anchored_path(file.parts, lambda folder: Path(*folder, "__init__.py").is_file())
+
+    return _check(inputs, unreadable, anchor, settings, options, sources)
 
 
 def run_sources(sources: dict[str, str], settings: Settings, options: Options = Options()) -> Result:
     """Check in-memory sources (relative path -> text), e.g. an editor's unsaved buffers."""
-    rels = set(sources)
+    inits = {tuple(rel.split("/")[:-1]) for rel in sources if rel.rsplit("/", 1)[-1] == "__init__.py"}
     inputs = [(rel, text.encode("utf-8")) for rel, text in sorted(sources.items())]
-    return _check(inputs, [], lambda rel: f"{rel}/__init__.py" in rels, settings, options, {})
+    return _check(inputs, [], lambda rel: anchored_path(tuple(rel.split("/")), inits.__contains__), settings, options, {})
 
 
-def _check(inputs, unreadable, is_package_dir, settings: Settings, options: Options, sources) -> Result:
+def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sources) -> Result:
     rules = load_rules()
     selection = Selection.build(list(rule_codes()), settings, options.select, options.extend_select, options.ignore)
     catalog = builtin_catalog().with_extensions(settings.extensions)
@@ -103,7 +105,7 @@ def _check(inputs, unreadable, is_package_dir, settings: Settings, options: Opti
     suppressions = {m.path: dict(m.suppressions) for m in modules}
     kept = [f for f in findings if selection.reports(f.code, f.path, f.stmt_lines, suppressions.get(f.path, {}))]
     stats = Stats(len(inputs) + len(unreadable), extract_stats.extracted, extract_stats.cached, limits.as_dict())
-    return Result(len(inputs) + len(unreadable), tuple(with_fingerprints(kept, is_package_dir)), errors,
+    return Result(len(inputs) + len(unreadable), tuple(with_fingerprints(kept, anchor)), errors,
                   tuple(modules), tuple(patterns), stats, sources)
 
 

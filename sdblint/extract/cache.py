@@ -13,10 +13,9 @@ from .. import facts as facts_module
 FACTS_SCHEMA_VERSION = "1"
 
 
-def extractor_digest() -> str:
+def extractor_digest(package: Path = Path(__file__).resolve().parent) -> str:
     """Cached facts are only as good as the code that extracted them: the version, the facts
     model and every module of the extraction package."""
-    package = Path(__file__).resolve().parent
     code = b"".join(p.name.encode() + p.read_bytes() for p in sorted(package.glob("*.py")))
     return hashlib.sha256(
         f"{__version__}\0{FACTS_SCHEMA_VERSION}\0".encode() + Path(facts_module.__file__).read_bytes() + code

@@ -8,27 +8,27 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from pathlib import PurePosixPath
 
 from .model import Finding
 
 
-def anchored_path(path: str, is_package_dir) -> str:
-    """``path`` from the parent of its top-level package (a loose script: its own folder)."""
-    parts = PurePosixPath(path).parts
+def anchored_path(parts: tuple[str, ...], is_package_dir) -> str:
+    """The file ``parts`` (a path split into its folders) from the parent of its top-level
+    package; a loose script from its own folder. ``is_package_dir(prefix)`` says whether the
+    folder ``parts[:n]`` holds an ``__init__.py``."""
     start = len(parts) - 1
-    while start > 0 and is_package_dir("/".join(parts[:start])):
+    while start > 0 and is_package_dir(parts[:start]):
         start -= 1
     return "/".join(parts[start:])
 
 
-def with_fingerprints(findings: list[Finding], is_package_dir) -> list[Finding]:
-    """``findings`` sorted by position, each with its fingerprint; ``is_package_dir(rel)`` says
-    whether a folder (relative to the project root) holds an ``__init__.py``."""
+def with_fingerprints(findings: list[Finding], anchor) -> list[Finding]:
+    """``findings`` sorted by position, each with its fingerprint; ``anchor(path)`` is the
+    reported path from its top-level package (see :func:`anchored_path`)."""
     seen: dict[str, int] = {}
     out = []
     for f in sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code)):
-        base = "|".join([f.code, anchored_path(f.path, is_package_dir), f.sink_callee, f.call_text, f.scope_name])
+        base = "|".join([f.code, anchor(f.path), f.sink_callee, f.call_text, f.scope_name])
         occurrence = seen.get(base, 0)
         seen[base] = occurrence + 1
         digest = hashlib.sha256(f"{base}|{occurrence}".encode()).hexdigest()[:20]

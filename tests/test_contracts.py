@@ -1,0 +1,224 @@
+"""Behaviour the snapshots cannot show: the cache, fingerprints, determinism, limits, containment."""
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fixture_support import FIXTURES
+from helpers import OPENAI_SHELL, check_json, write
+from sdblint import limits
+from sdblint.config.settings import load_settings
+from sdblint.extract.cache import FactsCache, extractor_digest
+from sdblint.flow.edges import Edges
+from sdblint.pipeline import Options, run, run_sources
+from sdblint.report import FORMATS
+
+
+def json_of(path: Path, **options) -> str:
+    return FORMATS["json"](run([path], load_settings(None, path), Options(**options)))
+
+
+# ---------------------------------------------------------------- cache
+def test_a_warm_cache_serves_every_file_and_gives_the_same_bytes(tmp_path):
+    cache = tmp_path / "cache"
+    cold = run([FIXTURES], load_settings(None, FIXTURES), Options(cache_dir=cache))
+    warm = run([FIXTURES], load_settings(None, FIXTURES), Options(cache_dir=cache))
+    assert cold.stats.cached == 0 and cold.stats.extracted == cold.files
+    assert warm.stats.cached == warm.files and warm.stats.extracted == 0
+    assert FORMATS["json"](warm) == FORMATS["json"](cold) == json_of(FIXTURES)
+
+
+def test_cache_entries_are_keyed_by_content_path_and_extractor(tmp_path):
+    cache = FactsCache(tmp_path, digest="one")
+    keys = {cache.entry("a.py", b"x = 1"), cache.entry("a.py", b"x = 2"), cache.entry("b.py", b"x = 1"),
+            FactsCache(tmp_path, digest="two").entry("a.py", b"x = 1")}
+    assert len(keys) == 4
+
+
+def test_the_extractor_digest_covers_every_module_of_the_extraction_package(tmp_path):
+    package = Path(extractor_digest.__code__.co_filename).parent
+    copy = tmp_path / "extract"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = extractor_digest(copy)
+    for module in sorted(copy.glob("*.py")):
+        module.write_text(module.read_text() + "\n# changed\n")
+        assert extractor_digest(copy) != before, module.name
+        before = extractor_digest(copy)
+
+
+def test_a_changed_file_is_extracted_again(tmp_path):
+    project = write(tmp_path / "p", {"a.py": OPENAI_SHELL, "b.py": "x = 1\n"})
+    cache = tmp_path / "cache"
+    run([project], load_settings(None, project), Options(cache_dir=cache))
+    (project / "b.py").write_text(OPENAI_SHELL)
+    again = run([project], load_settings(None, project), Options(cache_dir=cache))
+    assert (again.stats.cached, again.stats.extracted) == (1, 1)
+    assert {f.path for f in again.findings} == {"a.py", "b.py"}
+
+
+# ---------------------------------------------------------------- determinism
+def test_serial_and_parallel_extraction_give_the_same_bytes():
+    assert sum(1 for _ in FIXTURES.rglob("*.py")) > 64   # enough files for worker processes
+    assert json_of(FIXTURES, jobs=1) == json_of(FIXTURES, jobs=2)
+
+
+def test_in_memory_sources_give_what_the_same_files_give(tmp_path):
+    project = write(tmp_path, {"agent/__init__.py": "", "agent/llm.py": OPENAI_SHELL})
+    from_disk = run([project], load_settings(None, project))
+    files = {p.relative_to(project).as_posix(): p.read_text() for p in project.rglob("*.py")}
+    in_memory = run_sources(files, load_settings(None, project))
+    assert FORMATS["json"](in_memory) == FORMATS["json"](from_disk)
+
+
+# ---------------------------------------------------------------- fingerprints
+TWO_SINKS = OPENAI_SHELL + "    subprocess.run(cmd, shell=True)\n"
+
+
+def fingerprints(report: dict) -> list[str]:
+    return [f["fingerprint"] for f in report["findings"]]
+
+
+def test_identical_sink_calls_in_one_function_have_different_fingerprints(tmp_path):
+    report = check_json(write(tmp_path, {"a.py": TWO_SINKS}))
+    assert len(report["findings"]) == 2 and len(set(fingerprints(report))) == 2
+
+
+def test_fingerprints_survive_unrelated_line_shifts(tmp_path):
+    before = check_json(write(tmp_path / "one", {"a.py": TWO_SINKS}))
+    after = check_json(write(tmp_path / "two", {"a.py": "# a comment\n# another\n" + TWO_SINKS.lstrip()}))
+    assert [f["line"] for f in after["findings"]] == [f["line"] + 2 for f in before["findings"]]
+    assert fingerprints(after) == fingerprints(before)
+
+
+def test_fingerprints_do_not_depend_on_the_invocation_path(tmp_path):
+    write(tmp_path, {"src/pkg/__init__.py": "", "src/pkg/agent.py": TWO_SINKS})
+    from_src = check_json(tmp_path / "src")
+    from_pkg = check_json(tmp_path / "src" / "pkg")
+    assert [f["path"] for f in from_src["findings"]] == ["pkg/agent.py"] * 2
+    assert [f["path"] for f in from_pkg["findings"]] == ["agent.py"] * 2
+    assert fingerprints(from_src) == fingerprints(from_pkg)
+
+
+# ---------------------------------------------------------------- limits
+def wrappers(depth: int) -> str:
+    """Model output through ``depth`` nested pass-through functions, then to a shell. The outer
+    wrappers come first, so each round of summaries can only see one more level."""
+    chain = "".join(f"def w{i}(x):\n    return w{i - 1}(x)\n\n" for i in range(depth, 0, -1))
+    return textwrap.dedent("""
+        import subprocess
+        from openai import OpenAI
+
+        def w0(x):
+            return x
+
+        """) + chain + textwrap.dedent(f"""
+        def run():
+            out = OpenAI().chat.completions.create(model="m", messages=[]).choices[0].message.content
+            subprocess.run(w{depth}(out), shell=True)
+        """)
+
+
+def test_results_flow_out_through_nested_wrappers_within_the_summary_rounds(tmp_path):
+    depth = limits.SUMMARY_ROUNDS - 2
+    report = check_json(write(tmp_path, {"a.py": wrappers(depth)}))
+    assert [f["code"] for f in report["findings"]] == ["SDB102"]
+    assert report["summary"]["limits_hit"] == {}
+
+
+def test_hitting_the_summary_rounds_is_counted(tmp_path):
+    report = check_json(write(tmp_path, {"a.py": wrappers(limits.SUMMARY_ROUNDS + 2)}))
+    assert report["findings"] == []
+    assert report["summary"]["limits_hit"]["SUMMARY_ROUNDS"] == 1
+
+
+STATES = """
+import subprocess
+from openai import OpenAI
+
+def run(a, b, c):
+    out = OpenAI().chat.completions.create(model="m", messages=[]).choices[0].message.content
+    first, second, third = out, out, out
+    if len(first) > 10:
+        return
+    if not isinstance(second, str):
+        return
+    if third != "ls":
+        raise ValueError(third)
+    cmd = first if a else second if b else third if c else out
+    subprocess.run(cmd, shell=True)
+"""
+
+
+def test_a_node_keeps_several_verification_states_and_the_unverified_one_decides(tmp_path):
+    finding, = check_json(write(tmp_path, {"a.py": STATES}))["findings"]
+    assert finding["verifier"]["status"] == "missing"   # `out` itself reaches the shell unchecked
+
+
+def test_hitting_the_states_per_node_is_counted(tmp_path):
+    branches = limits.MAX_STATES_PER_NODE + 2
+    names = [f"v{i}" for i in range(branches)]
+    body = "".join(f"    if {n} > {i}:\n        return\n" for i, n in enumerate(names))
+    source = textwrap.dedent("""
+        import subprocess
+        from openai import OpenAI
+
+        def run(pick):
+            out = OpenAI().chat.completions.create(model="m", messages=[]).choices[0].message.content
+        """) + "".join(f"    {n} = out\n" for n in names) + body + f"    subprocess.run([{', '.join(names)}][pick])\n"
+    report = check_json(write(tmp_path, {"a.py": source}))
+    assert report["summary"]["limits_hit"]["MAX_STATES_PER_NODE"] >= 1
+
+
+def test_hitting_the_paths_per_value_is_counted(tmp_path):
+    factories = "".join(f"class C{i}:\n    def go(self, x):\n        pass\n\n" for i in range(limits.MAX_PATHS + 2))
+    pick = " if n else ".join(f"C{i}()" for i in range(limits.MAX_PATHS + 2))
+    source = factories + f"def run(n, text):\n    obj = {pick}\n    obj.go(text)\n"
+    report = check_json(write(tmp_path, {"a.py": source}))
+    assert report["summary"]["limits_hit"]["MAX_PATHS"] >= 1
+
+
+# ---------------------------------------------------------------- containment
+def test_a_failing_unit_is_reported_as_sdb999_and_every_other_finding_kept(tmp_path, monkeypatch):
+    project = write(tmp_path, {"good.py": OPENAI_SHELL, "bad.py": OPENAI_SHELL})
+    original = Edges.call_edges
+
+    def failing(self, call, res):
+        if self.project.call_module[call.id].path == "bad.py" and call.method == "run":
+            raise RuntimeError("deliberate")
+        return original(self, call, res)
+
+    monkeypatch.setattr(Edges, "call_edges", failing)
+    report = check_json(project)
+    assert [(f["path"], f["line"], f["code"]) for f in report["findings"]] == [
+        ("bad.py", 8, "SDB999"), ("good.py", 8, "SDB102")]
+    internal = report["findings"][0]
+    assert "stage build" in internal["message"] and "RuntimeError: deliberate" in internal["message"]
+    assert internal["severity"] == "error"
+
+
+def test_a_failing_check_costs_its_findings_only(tmp_path, monkeypatch):
+    from sdblint.checks import sdb1_unverified_action as sdb1
+
+    project = write(tmp_path, {"a.py": OPENAI_SHELL, "b.py": OPENAI_SHELL.replace("run(task)", "go(task)")})
+    original = sdb1.make_finding
+
+    def failing(fg, site, *args):
+        if fg.project.call_module[site.call.id].path == "a.py":
+            raise KeyError("deliberate")
+        return original(fg, site, *args)
+
+    monkeypatch.setattr(sdb1, "make_finding", failing)
+    report = check_json(project)
+    assert [(f["path"], f["code"]) for f in report["findings"]] == [("a.py", "SDB999"), ("b.py", "SDB102")]
+    assert "stage check SDB102" in report["findings"][0]["message"]
+
+
+def test_internal_errors_can_be_deselected_like_any_rule(tmp_path, monkeypatch):
+    monkeypatch.setattr(Edges, "call_edges", lambda self, call, res: 1 / 0)
+    report = check_json(write(tmp_path, {"a.py": OPENAI_SHELL}), "--ignore", "SDB999")
+    assert report["findings"] == []
+    assert json.dumps(report)  # still a complete report

@@ -1,0 +1,42 @@
+"""The full JSON output per fixture group, compared byte for byte with tests/snapshots/.
+
+Status, sources, flow, pattern, fingerprint, patterns, errors and summary are all pinned.
+After a deliberate change, update the snapshots and review their diff like code:
+
+    SDBLINT_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py
+"""
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from fixture_support import groups
+from sdblint.config.settings import load_settings
+from sdblint.pipeline import Options, run
+from sdblint.report import FORMATS
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+
+def render(group: Path, **options) -> str:
+    return FORMATS["json"](run([group], load_settings(None, group), Options(**options)))
+
+
+@pytest.mark.parametrize("group", groups(), ids=lambda g: g.name)
+def test_full_json_matches_the_snapshot(group):
+    snapshot = SNAPSHOTS / f"{group.name}.json"
+    actual = render(group)
+    if os.environ.get("SDBLINT_UPDATE_SNAPSHOTS"):
+        snapshot.write_text(actual, encoding="utf-8")
+    expected = snapshot.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            f"snapshots/{group.name}.json", "actual", n=2))
+        pytest.fail(f"output differs from the snapshot (SDBLINT_UPDATE_SNAPSHOTS=1 to accept):\n{diff[:6000]}")
+
+
+def test_every_snapshot_belongs_to_a_fixture_group():
+    assert sorted(p.stem for p in SNAPSHOTS.glob("*.json")) == sorted(g.name for g in groups())
