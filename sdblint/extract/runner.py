@@ -4,17 +4,22 @@ the run: the unfinished files are retried one process each, and the one that kil
 process again is reported."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from ..facts import ModuleFacts, ParseError
-from . import extract_bytes
+from . import extract_bytes, timed_out
 from .cache import FactsCache
 
 # Below this many files to extract, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 64
+# Files above this size (about 25,000 lines: generated code, data dumps) are extracted in a
+# process of their own that is killed when its time budget runs out: CPython's parser holds
+# the interpreter while it works, so in-process the budget could only be checked afterwards.
+LARGE_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -32,37 +37,67 @@ def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs:
                 timeout: float | None) -> tuple[list[ModuleFacts | ParseError], ExtractStats]:
     results: list[ModuleFacts | ParseError | None] = [cache.load(rel, data) if cache else None for rel, data in inputs]
     misses = [i for i, r in enumerate(results) if r is None]
-    work = [(inputs[i][0], inputs[i][1], timeout) for i in misses]
+    large = [i for i in misses if len(inputs[i][1]) > LARGE_FILE_BYTES]
+    small = [i for i in misses if len(inputs[i][1]) <= LARGE_FILE_BYTES]
+    work = [(inputs[i][0], inputs[i][1], timeout) for i in small]
     workers = max(1, jobs or os.cpu_count() or 1)
     if len(work) < PARALLEL_THRESHOLD or workers < 2:
         fresh = [_work(job) for job in work]
     else:
         fresh = _in_processes(work, workers)
-    for index, result in zip(misses, fresh):
+    fresh += [_killable((inputs[i][0], inputs[i][1], timeout)) for i in large]
+    for index, result in zip(small + large, fresh):
         results[index] = result
         if cache is not None:
             cache.store(inputs[index][0], inputs[index][1], result)
     return results, ExtractStats(len(misses), len(inputs) - len(misses))
 
 
-def _in_processes(work, workers: int) -> list[ModuleFacts | ParseError]:
+def _in_processes(work, workers: int, task=_work) -> list[ModuleFacts | ParseError]:
+    """``task`` over ``work`` in ``workers`` processes (``task`` is a parameter for the tests
+    of a dying worker)."""
     done: dict[int, ModuleFacts | ParseError] = {}
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_work, job) for job in work]
+            futures = [pool.submit(task, job) for job in work]
             for index, future in enumerate(futures):
                 done[index] = future.result()
     except BrokenProcessPool:
         for index, job in enumerate(work):
             if index not in done:
-                done[index] = _alone(job)
+                done[index] = _alone(job, task)
     return [done[i] for i in range(len(work))]
 
 
-def _alone(job) -> ModuleFacts | ParseError:
+def _alone(job, task) -> ModuleFacts | ParseError:
     """One file in a process of its own: if that process dies too, the file is the cause."""
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(_work, job).result()
+            return pool.submit(task, job).result()
     except BrokenProcessPool:
         return ParseError(job[0], "not analysed: the parser crashed on this file (its worker process died)")
+
+
+def _killable(job) -> ModuleFacts | ParseError:
+    """One large file in a process that is killed once its budget is spent."""
+    rel, _, timeout = job
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_send_result, args=(job, send), daemon=True)
+    process.start()
+    send.close()
+    try:
+        if receive.poll(timeout):
+            return receive.recv()
+    except EOFError:   # the process died before it could answer
+        return ParseError(rel, "not analysed: the parser crashed on this file (its worker process died)")
+    finally:
+        process.kill()
+        process.join()
+        receive.close()
+    return ParseError(rel, timed_out(timeout))
+
+
+def _send_result(job, send) -> None:
+    send.send(_work(job))
+    send.close()
