@@ -87,6 +87,14 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Binding:
+    """What a `def` or `class` statement binds its name to."""
+
+    kind: str               # "func" or "class", as :class:`sdblint.project.Entity` kinds
+    key: str                # the function key or the class key
+
+
+@dataclass(frozen=True)
 class Def:
     node: str
     name: str
@@ -96,7 +104,7 @@ class Def:
     literal_kind: str = ""  # "dict", "list", ... when the value is a display literal
     note: str = ""
     selector: tuple[Flow, ...] | None = None  # the value was looked up by name (`tools[name]`, `getattr(o, n)`)
-    binds: str = ""         # `def`/`class` statements: "func:<function key>" or "class:<module>:<qualname>"
+    binds: "Binding | None" = None   # `def`/`class` statements: what the name is bound to
 
 
 @dataclass(frozen=True)

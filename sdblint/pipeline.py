@@ -113,7 +113,7 @@ def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleD
             limits: LimitHits) -> tuple[list[Finding], list[PatternHit]]:
     """Every check over the project; a failing unit becomes an SDB999 finding, never a lost run."""
     failures = Failures()
-    project = Project(modules, catalog.schema_bases, catalog.enum_bases, catalog.composers, limits=limits)
+    project = Project(modules, catalog, limits=limits)
     graph = FlowGraph.of(project, catalog, failures)
     propagation = propagate(graph)
     patterns: list[PatternHit] = []

@@ -5,9 +5,9 @@ import os
 import subprocess
 import sys
 
-from sdblint.checks import rule_codes
-
 from helpers import OPENAI_SHELL, check_json, found, invoke, write
+
+from sdblint.checks import rule_codes
 
 
 def test_json_output_follows_the_contract(tmp_path):

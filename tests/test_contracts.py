@@ -6,10 +6,9 @@ import shutil
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from fixture_support import FIXTURES
 from helpers import OPENAI_SHELL, check_json, write
+
 from sdblint import limits
 from sdblint.config.settings import load_settings
 from sdblint.extract.cache import FactsCache, extractor_digest

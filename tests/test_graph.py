@@ -6,13 +6,14 @@ from sdblint.extract import extract
 from sdblint.failures import Failures
 from sdblint.flow.graph import FlowGraph
 from sdblint.flow.propagate import propagate
+from sdblint.flow.types import EdgeKind
 from sdblint.project import Project
 
 
 def build(files: dict[str, str]) -> FlowGraph:
     modules = [extract(path, textwrap.dedent(src)) for path, src in sorted(files.items())]
     catalog = builtin_catalog()
-    return FlowGraph.of(Project(modules, catalog.schema_bases, catalog.enum_bases, catalog.composers), catalog, Failures())
+    return FlowGraph.of(Project(modules, catalog), catalog, Failures())
 
 
 def source_labels(fg):
@@ -84,7 +85,7 @@ def test_summary_edges_keep_call_sites_apart():
     per_node = propagate(fg).per_node
     reached = {s.call.loc.line for s in fg.sinks if per_node.get(s.node)}
     assert reached == {9}
-    assert any(d["kind"] == "summary" for _, _, d in fg.graph.edges(data=True))
+    assert any(d["edge"].kind is EdgeKind.SUMMARY for _, _, d in fg.graph.edges(data=True))
 
 
 def test_schema_validation_adds_a_tag_and_literal_fields_are_allow_lists():
@@ -108,6 +109,6 @@ def test_schema_validation_adds_a_tag_and_literal_fields_are_allow_lists():
     tags = {}
     for site in fg.sinks:
         for state in per_node.get(site.node, []):
-            tags.setdefault(site.call.loc.line, set()).update(t[0] for t in state.tags)
+            tags.setdefault(site.call.loc.line, set()).update(t.kind.value for t in state.tags)
     assert tags[14] == {"schema", "allowlist"}
     assert tags[15] == {"schema"}

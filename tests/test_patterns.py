@@ -1,6 +1,5 @@
 """Runtime pattern inference: signals from rules/patterns.toml, attached to findings."""
 import pytest
-
 from helpers import check_json, write
 
 HEADER = """

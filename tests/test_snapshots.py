@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from fixture_support import groups
+
 from sdblint.config.settings import load_settings
 from sdblint.pipeline import Options, run
 from sdblint.report import FORMATS

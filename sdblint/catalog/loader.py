@@ -8,12 +8,14 @@ from importlib import resources
 from pathlib import Path
 
 from ..config.errors import ConfigError
+from ..kinds import VERIFIER_KINDS, VerifierKind
 from ..tomlcompat import tomllib
 from .model import (
     ArgCondition,
     Catalog,
     CatalogEntries,
     Category,
+    Language,
     Proposer,
     Sink,
     ToolEntry,
@@ -21,7 +23,7 @@ from .model import (
 )
 from .patterns import Pattern, compile_pattern
 
-CATALOG_FILES = ("proposers.toml", "sinks.toml", "verifiers.toml")
+CATALOG_FILES = ("proposers.toml", "sinks.toml", "verifiers.toml", "frameworks.toml")
 VERIFIER_RETURNS = ("value", "guard", "predicate")
 
 
@@ -44,6 +46,20 @@ def _strings(table: dict, key: str, source: str, prefix: str, required: bool = F
 
 def _patterns(table: dict, source: str, prefix: str) -> tuple[Pattern, ...]:
     return tuple(compile_pattern(p, source) for p in _strings(table, "patterns", source, prefix, required=True))
+
+
+def _kinds(table: dict, key: str, source: str, prefix: str) -> tuple[str, ...]:
+    """A list of verifier kinds (see :class:`~sdblint.kinds.VerifierKind`)."""
+    kinds = _strings(table, key, source, prefix)
+    for kind in kinds:
+        _kind(kind, source, f"{prefix}.{key}")
+    return kinds
+
+
+def _kind(value, source: str, key: str) -> VerifierKind:
+    if value not in VERIFIER_KINDS:
+        raise ConfigError(source, key, f"a verifier kind, one of {', '.join(sorted(VERIFIER_KINDS))}, got {value!r}")
+    return VerifierKind(value)
 
 
 def _check_keys(table: dict, allowed: set[str], source: str, prefix: str) -> None:
@@ -90,14 +106,14 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
             _condition(table.get("when_arg"), source, f"{key}.when_arg"),
             _condition(table.get("unless_arg"), source, f"{key}.unless_arg"),
             _strings(table, "bound_args", source, key), table.get("bound_category", ""),
-            _strings(table, "write_verbs", source, key), _strings(table, "extra_adequate", source, key),
-            _strings(table, "not_adequate", source, key),
+            _strings(table, "write_verbs", source, key), _kinds(table, "extra_adequate", source, key),
+            _kinds(table, "not_adequate", source, key),
         ))
     for i, table in enumerate(_expect(data.get("verifier", []), list, source, f"{prefix}verifier", "an array of tables")):
         key = f"{prefix}verifier[{i}]"
         _expect(table, dict, source, key, "a table")
         _check_keys(table, {"kind", "returns", "patterns", "schema_from", "when_kwarg"}, source, key)
-        kind = _expect(table.get("kind"), str, source, f"{key}.kind", "a verifier kind string")
+        kind = _kind(table.get("kind"), source, f"{key}.kind")
         returns = table.get("returns", "value")
         if returns not in VERIFIER_RETURNS:
             raise ConfigError(source, f"{key}.returns", f"one of {', '.join(VERIFIER_RETURNS)}, got {returns!r}")
@@ -127,11 +143,13 @@ def builtin_catalog() -> Catalog:
             else:
                 data.setdefault(key, {}).update(value)
     categories = {
-        name: Category(name, table["code"], frozenset(table["adequate"]), frozenset(table.get("arguments_adequate", ())))
+        name: Category(name, table["code"], frozenset(_kinds(table, "adequate", "rules", f"category.{name}")),
+                       frozenset(_kinds(table, "arguments_adequate", "rules", f"category.{name}")),
+                       bool(table.get("receiver_is_payload", False)))
         for name, table in data["category"].items()
     }
     entries = parse_entries(data, "rules", "", set(categories))
-    flow = data["flow"]
+    flow, python = data["flow"], data["python"]
     return Catalog(
         proposers=entries.proposers,
         sinks=entries.sinks,
@@ -140,10 +158,19 @@ def builtin_catalog() -> Catalog:
         sandboxes=tuple(compile_pattern(p) for t in data.get("sandbox", []) for p in t["patterns"]),
         categories=categories,
         mutators=frozenset(flow["mutators"]),
-        verifier_name=re.compile(flow["verifier_name"]),
+        verifier_name=re.compile(data["names"]["verifier_name"]),
         callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
         composers=tuple(compile_pattern(p) for p in flow["composers"]),
         graph_builders=tuple((compile_pattern(t["register"]), compile_pattern(t["run"])) for t in data.get("graph_builder", [])),
+        graph_node_keywords=frozenset(k for t in data.get("graph_builder", []) for k in t.get("node_keywords", ())),
+        language=Language(
+            instance_call_methods=tuple(python["instance_call_methods"]),
+            super_call=python["super_call"],
+            attribute_lookup=python["attribute_lookup"],
+            property_decorators=frozenset(python["property_decorators"]),
+            classmethod_decorators=frozenset(python["classmethod_decorators"]),
+            predicate_calls=tuple(compile_pattern(p) for p in python["predicate_calls"]),
+        ),
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
         opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from ..kinds import VerifierKind
 from .patterns import Pattern
 
 
@@ -55,7 +56,7 @@ class Sink:
 
 @dataclass(frozen=True)
 class Verifier:
-    kind: str
+    kind: VerifierKind
     returns: str
     patterns: tuple[Pattern, ...]
     schema_from: str = ""
@@ -68,6 +69,19 @@ class Category:
     code: str
     adequate: frozenset[str]
     arguments_adequate: frozenset[str] = frozenset()
+    receiver_is_payload: bool = False   # sinks without `args` also write to their receiver
+
+
+@dataclass(frozen=True)
+class Language:
+    """What Python itself does that the graph must know (``[python]`` in rules/frameworks.toml)."""
+
+    instance_call_methods: tuple[str, ...] = ("__call__",)
+    super_call: str = "builtins.super()"
+    attribute_lookup: str = "builtins.getattr"
+    property_decorators: frozenset[str] = frozenset()
+    classmethod_decorators: frozenset[str] = frozenset()
+    predicate_calls: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,8 @@ class Catalog:
     callback_runners: tuple[Pattern, ...] = ()
     composers: tuple[Pattern, ...] = ()
     graph_builders: tuple[tuple[Pattern, Pattern], ...] = ()   # (register a node, run the graph)
+    graph_node_keywords: frozenset[str] = frozenset()          # keywords naming the node function
+    language: Language = Language()
     schema_bases: tuple[Pattern, ...] = ()
     enum_bases: tuple[Pattern, ...] = ()
     opaque_calls: tuple[Pattern, ...] = ()

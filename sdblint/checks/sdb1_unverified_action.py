@@ -12,9 +12,11 @@ from ..catalog import builtin_catalog
 from ..findings.explain import chain_of, explain
 from ..findings.model import Finding, SourceRef, Step
 from ..findings.status import STATUS_TEXT, trusted, verifier_status
+from ..flow.edges import DISPATCH
 from ..flow.graph import FlowGraph
 from ..flow.propagate import State
-from ..flow.types import MARKERS, SinkSite
+from ..flow.types import SinkRole, SinkSite
+from ..nodes import scope_qualname, sink_node
 from ..runtime_patterns import direct_weakness, pattern_for
 from .base import Analysis
 from .docs import RuleDoc
@@ -30,20 +32,20 @@ class UnverifiedAction:
         catalog = fg.catalog
         findings: list[Finding] = []
         reported: set[tuple[str, str]] = set()
-        for site in sorted(fg.sinks, key=lambda s: (s.call.id, s.role != "callee", s.node)):
+        for site in sorted(fg.sinks, key=lambda s: (s.call.id, s.role is not SinkRole.CALLEE, s.node)):
             states = per_node.get(site.node)
             if not states:
                 continue
-            if site.role == "arguments" and not per_node.get(f"{site.call.id}:dispatch:callee"):
+            if site.role is SinkRole.ARGUMENTS and not per_node.get(sink_node(site.call.id, DISPATCH, SinkRole.CALLEE.value)):
                 continue   # the model did not pick this callable: an internal dispatch, not a tool call
             category = catalog.categories[site.category]
-            adequate = ((category.arguments_adequate if site.role == "arguments" else category.adequate)
+            adequate = ((category.arguments_adequate if site.role is SinkRole.ARGUMENTS else category.adequate)
                         | set(site.extra_adequate)) - set(site.not_adequate)
-            failing = [s for s in states if not any(t[0] in adequate and trusted(t, per_node) for t in s.tags)]
+            failing = [s for s in states if not any(t.kind in adequate and trusted(t, per_node) for t in s.tags)]
             if not failing or (site.call.id, category.code) in reported:
                 continue
             reported.add((site.call.id, category.code))
-            witness = min(failing, key=lambda s: (len([t for t in s.tags if t[0] not in MARKERS]), len(s.tags), sorted(s.tags)))
+            witness = min(failing, key=lambda s: (len([t for t in s.tags if not t.is_marker]), len(s.tags), sorted(s.tags)))
             module = fg.project.call_module[site.call.id]
             with failures.contain(f"check {category.code}", module.path, site.call.loc.line, site.call.text[:80]):
                 findings.append(make_finding(fg, site, witness, failing, parents, per_node,
@@ -58,7 +60,7 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
     module = p.call_module[call.id]
     chain = chain_of(state, parents)
     steps = explain(fg, chain)
-    steps.append(Step(module.path, call.loc.line, f"reaches {site.callee}" + (" (arguments)" if site.role == "arguments" else "")))
+    steps.append(Step(module.path, call.loc.line, f"reaches {site.callee}" + (" (arguments)" if site.role is SinkRole.ARGUMENTS else "")))
     # The proposers at the root of the unverified flows that reach this sink.
     roots = {chain_of(s, parents)[0].node for s in failing}
     sources = sorted(
@@ -72,9 +74,9 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
     else:
         name = first.callee if first.callee.startswith(first.label.split("<")[0]) else f"{first.label} {first.callee}"
         origin = f"{name} ({first.path}:{first.line})"
-    if site.role == "callee":
+    if site.role is SinkRole.CALLEE:
         what = f"picks the callable `{site.callee}`"
-    elif site.role == "arguments":
+    elif site.role is SinkRole.ARGUMENTS:
         what = f"supplies the arguments of dispatched `{site.callee}`"
     else:
         what = f"reaches {site.callee}"
@@ -86,7 +88,7 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
         code=rule.code, name=rule.name, severity=rule.severity, path=module.path,
         line=call.loc.line, column=call.loc.column, end_line=call.loc.end_line, end_column=call.loc.end_column,
         message=message, sink_callee=site.callee, sink_category=site.category, sources=tuple(sources),
-        flow=tuple(steps), verifier_status=status, verifier_detail=detail, verifier_location=where,
+        flow=tuple(steps), verifier_status=status.value, verifier_detail=detail, verifier_location=where,
         pattern_id=pattern_id, pattern_weakness=weakness, stmt_lines=call.stmt_lines,
-        call_text=call.text, scope_name=call.scope.split("::", 1)[-1],
+        call_text=call.text, scope_name=scope_qualname(call.scope),
     )

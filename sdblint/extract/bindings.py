@@ -6,23 +6,24 @@ from dataclasses import replace
 import libcst as cst
 
 from ..facts import Def, Store
+from ..nodes import attr_node, class_key, def_node, global_node, is_module_scope
 from .syntax import is_condition, literal_kind
 
 
 class Bindings:
     """Mixin of :class:`~sdblint.extract.walker.Walker`: what an assignment defines or stores."""
 
-    def define(self, name: str, flows, node, literal: str, note: str = "", value=None, binds: str = "") -> None:
+    def define(self, name: str, flows, node, literal: str, note: str = "", value=None, binds=None) -> None:
         scope = self.scope
         if scope.is_class_body:
-            self.stores.append(Store(f"a:{self.module}:{scope.class_name}:{name}", self.line(node), tuple(flows), note, literal))
+            self.stores.append(Store(attr_node(class_key(self.module, scope.class_name), name), self.line(node), tuple(flows), note, literal))
             return
         if name in scope.globals_declared:
-            self.stores.append(Store(f"g:{self.module}:{name}", self.line(node), tuple(flows), note))
+            self.stores.append(Store(global_node(self.module, name), self.line(node), tuple(flows), note))
             return
         count = scope.def_counts.get(name, 0) + 1
         scope.def_counts[name] = count
-        key = f"n:{scope.key}::{name}#{count}"
+        key = def_node(scope.key, name, count)
         selector = self.selector_of(value) if value is not None else None
         if selector is not None:
             self.def_selector[key] = selector
@@ -34,7 +35,7 @@ class Bindings:
             self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}
         else:
             self.state.defs[name] = frozenset([key])
-        if scope.key.endswith("::<module>"):
+        if is_module_scope(scope.key):
             self.module_defs.setdefault(name, []).append(key)
         # A fresh value is no longer constrained by checks on the old one.
         for guard_key in [k for k in self.state.guards if k == name or k.startswith(name + ".") or k.startswith(name + "[")]:
@@ -60,7 +61,7 @@ class Bindings:
         elif isinstance(target, cst.Attribute):
             base = target.value
             if isinstance(base, cst.Name) and base.value == self.scope.self_name and self.scope.class_name:
-                self.stores.append(Store(f"a:{self.module}:{self.scope.class_name}:{target.attr.value}", self.line(target), tuple(flows), note, literal))
+                self.stores.append(Store(attr_node(class_key(self.module, self.scope.class_name), target.attr.value), self.line(target), tuple(flows), note, literal))
             else:
                 self.store_into(base, flows, target, note)
         elif isinstance(target, cst.Subscript):

@@ -6,6 +6,7 @@ from dataclasses import replace
 import libcst as cst
 
 from ..facts import Arg, Call, Check, Flow, Guard
+from ..nodes import attr_node, call_node, class_key
 from .syntax import dotted, names_read, string_value
 
 LOOKUP_METHODS = ("get",)
@@ -25,7 +26,7 @@ class Calls:
                 for f in receiver
             )
             if isinstance(func.value, cst.Name) and func.value.value == self.scope.self_name and self.scope.class_name:
-                func_flows = (Flow(f"a:{self.module}:{self.scope.class_name}:{method}", self.line(node), ""),)
+                func_flows = (Flow(attr_node(class_key(self.module, self.scope.class_name), method), self.line(node), ""),)
         else:
             callee_kind = "name" if isinstance(func, cst.Name) else "other"
             method = ""
@@ -43,7 +44,7 @@ class Calls:
             if index is not None:
                 position += 1
             args.append(Arg(index, keyword, star, flows, string_value(a.value), dotted(a.value), tuple(names_read(a.value))))
-        call_id = f"c:{self.module}:{len(self.calls)}"
+        call_id = call_node(self.module, len(self.calls))
         self.call_ids[id(node)] = call_id
         if mapping is not None and args and args[0].index == 0:
             self.selectors[id(node)] = args[0].flows

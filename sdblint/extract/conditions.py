@@ -4,6 +4,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..facts import Check, Guard
+from ..nodes import NodeKind, kind_of, ref
 from .syntax import (
     calls_in,
     dotted,
@@ -87,7 +88,7 @@ class Conditions:
         if isinstance(test, cst.Name):
             # `ok = cmd in ALLOWED` / `m = re.fullmatch(...)` / `approved = click.confirm(...)`,
             # then `if ok:`: the stored condition is the check.
-            nodes = {n for n in self.state.defs.get(test.value, frozenset()) if "#L" not in n}
+            nodes = {n for n in self.state.defs.get(test.value, frozenset()) if not ref(n).is_loop_carried}
             stored = [self.conditions.get(n) for n in nodes]
             if (stored and all(c is not None for c in stored) and len(set(map(id, stored))) == 1
                     and test.value not in self.expanding):   # `ok = ok and x` must not recurse
@@ -103,7 +104,7 @@ class Conditions:
             # `cmd = pick(raw)` then `if cmd:` / `if cmd is None: return`: the helper's answer.
             for n in sorted(nodes):
                 for f in self.def_flows.get(n, ()):
-                    if f.src.startswith("c:") and f.alias == "":
+                    if kind_of(f.src) is NodeKind.CALL and f.alias == "":
                         add(true_g, test.value, Guard("call", line, call=f.src, predicate=True))
         return true_g, false_g
 

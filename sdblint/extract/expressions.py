@@ -7,6 +7,14 @@ from dataclasses import replace
 import libcst as cst
 
 from ..facts import Flow, Guard
+from ..nodes import (
+    NodeKind,
+    attr_node,
+    class_key,
+    global_node,
+    is_module_scope,
+    kind_of,
+)
 from .syntax import string_value
 from .values import derive
 
@@ -29,14 +37,14 @@ class Expressions:
     def read_name(self, name: str, node) -> tuple[Flow, ...]:
         line = self.line(node)
         if name in self.scope.globals_declared:
-            return (Flow(f"g:{self.module}:{name}", line, "", guards=self.guards_for(name)),)
+            return (Flow(global_node(self.module, name), line, "", guards=self.guards_for(name)),)
         nodes = self.state.defs.get(name)
         guards = self.guards_for(name)
         if nodes:
             return tuple(Flow(n, line, "", guards=guards) for n in sorted(nodes))
         if name in ("None", "True", "False"):
             return ()
-        return (Flow(f"g:{self.module}:{name}", line, "", guards=guards),)
+        return (Flow(global_node(self.module, name), line, "", guards=guards),)
 
     def expr(self, node, discarded: bool = False) -> tuple[Flow, ...]:
         if isinstance(node, cst.Name):
@@ -49,7 +57,7 @@ class Expressions:
                 return ()   # `x.__class__.__name__` describes the value's type, not its text
             if isinstance(base, cst.Name) and base.value == self.scope.self_name and self.scope.class_name:
                 key = self.dotted(node)
-                return (Flow(f"a:{self.module}:{self.scope.class_name}:{attr}", self.line(node), "", guards=self.guards_for(key)),)
+                return (Flow(attr_node(class_key(self.module, self.scope.class_name), attr), self.line(node), "", guards=self.guards_for(key)),)
             key = self.dotted(node)
             flows = self.expr(base)
             out = []
@@ -140,7 +148,7 @@ class Expressions:
                 self.state.defs.pop(p.name.value, None)
             flows = derive(self.expr(node.body))
             self.state = saved
-            return tuple(f for f in flows if not f.src.startswith("g:"))
+            return tuple(f for f in flows if kind_of(f.src) is not NodeKind.GLOBAL)
         return ()
 
     def literal_prefix(self, node) -> str:
@@ -171,7 +179,7 @@ class Expressions:
         if self.scope.is_class_body:
             self.url_constants[f"self.{target.value}"] = text
             self.url_constants[f"cls.{target.value}"] = text
-        elif self.scope.key.endswith("::<module>"):
+        elif is_module_scope(self.scope.key):
             self.url_constants[target.value] = text
 
     def expr_quiet(self, node) -> tuple[Flow, ...]:

@@ -5,7 +5,27 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..facts import Check, ClassInfo, Def, Flow, Function, Guard, Handler, Loop, Param
+from ..facts import (
+    Binding,
+    Check,
+    ClassInfo,
+    Def,
+    Flow,
+    Function,
+    Guard,
+    Handler,
+    Loop,
+    Param,
+)
+from ..nodes import (
+    MODULE_SCOPE,
+    class_key,
+    is_module_scope,
+    loop_node,
+    param_node,
+    scope_key,
+    scope_qualname,
+)
 from .imports import imports_of
 from .state import Scope, State, merge
 from .syntax import (
@@ -115,7 +135,7 @@ class Statements:
         # Values assigned late in the body reach reads early in the next iteration.
         carried = {}
         for name in sorted(assigned_names(body) | (assigned_names(target) if target is not None else set())):
-            carried[name] = f"n:{self.scope.key}::{name}#L{len(self.defs)}"
+            carried[name] = loop_node(self.scope.key, name, len(self.defs))
             self.state.defs[name] = self.state.defs.get(name, frozenset()) | {carried[name]}
         self.loop_depth += 1
         self.block(body.body)
@@ -221,11 +241,11 @@ class Statements:
         outer_scope, outer_state = self.scope, self.state
         name = node.name.value
         in_class = outer_scope.is_class_body
-        prefix = outer_scope.key.split("::", 1)[1]
-        qualname = name if prefix == "<module>" else f"{prefix}.{name}"
+        prefix = scope_qualname(outer_scope.key)
+        qualname = name if prefix == MODULE_SCOPE else f"{prefix}.{name}"
         is_static = "staticmethod" in decorators
-        scope = Scope(key=f"{self.module}::{qualname}", class_name=outer_scope.class_name if in_class else None, self_name=None)
-        state = State(defs={k: v for k, v in outer_state.defs.items()} if not outer_scope.key.endswith("<module>") and not in_class else {})
+        scope = Scope(key=scope_key(self.module, qualname), class_name=outer_scope.class_name if in_class else None, self_name=None)
+        state = State(defs={k: v for k, v in outer_state.defs.items()} if not is_module_scope(outer_scope.key) and not in_class else {})
         params: list[Param] = []
         all_params = [
             *[(p, "") for p in node.params.posonly_params],
@@ -236,7 +256,7 @@ class Statements:
         ]
         for index, (p, star) in enumerate(all_params):
             pname = p.name.value
-            pnode = f"n:{scope.key}::{pname}#p"
+            pnode = param_node(scope.key, pname)
             annotation = dotted(p.annotation.annotation) if p.annotation is not None else None
             params.append(Param(pname, pnode, index, annotation, star))
             state.defs[pname] = frozenset([pnode])
@@ -255,12 +275,12 @@ class Statements:
         ))
         self.scope, self.state = outer_scope, outer_state
         if not in_class:
-            self.define(name, (), node, "", binds=f"func:{scope.key}")
+            self.define(name, (), node, "", binds=Binding("func", scope.key))
 
     def stmt_ClassDef(self, node: cst.ClassDef) -> None:
         outer_scope, outer_state = self.scope, self.state
-        prefix = outer_scope.key.split("::", 1)[1]
-        qualname = node.name.value if prefix == "<module>" else f"{prefix}.{node.name.value}"
+        prefix = scope_qualname(outer_scope.key)
+        qualname = node.name.value if prefix == MODULE_SCOPE else f"{prefix}.{node.name.value}"
         bases = tuple(dotted(b.value) or "" for b in node.bases if b.keyword is None)
         for b in node.bases:
             self.expr(b.value)
@@ -271,9 +291,9 @@ class Statements:
                     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                         fields.append((small.target.value, annotation_kind(small.annotation.annotation)))
         self.classes.append(ClassInfo(qualname, bases, tuple(fields), self.loc(node)))
-        self.scope = Scope(key=f"{self.module}::{qualname}", class_name=qualname, self_name=None, is_class_body=True)
+        self.scope = Scope(key=scope_key(self.module, qualname), class_name=qualname, self_name=None, is_class_body=True)
         self.state = State()
         self.block(node.body.body)
         self.scope, self.state = outer_scope, outer_state
-        self.define(node.name.value, (), node, "", binds=f"class:{self.module}:{qualname}")
+        self.define(node.name.value, (), node, "", binds=Binding("class", class_key(self.module, qualname)))
 

@@ -26,6 +26,7 @@ from ..facts import (
     ModuleFacts,
     Store,
 )
+from ..nodes import scope_key
 from .bindings import Bindings
 from .budget import Deadline
 from .calls import Calls
@@ -57,7 +58,7 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
         self.module_defs: dict[str, list[str]] = {}
         self.loop_depth = 0
         self.stmt_lines = (0, 0)
-        self.scope = Scope(key=f"{module}::<module>", class_name=None, self_name=None)
+        self.scope = Scope(key=scope_key(module), class_name=None, self_name=None)
         self.state = State()
         self.positions = None
         self.call_ids: dict[int, str] = {}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..flow.graph import FlowGraph
 from ..flow.propagate import State
+from ..nodes import NodeKind, class_parts, ref, scope_module
 from .model import Step
 
 
@@ -38,26 +39,26 @@ def describe(fg: FlowGraph, node: str) -> Step | None:
     if node in fg.sources:
         src = fg.sources[node]
         return Step(src.path, src.line, "model output")
-    kind = node[0]
-    if kind == "n" and not node.endswith("#p"):
+    where = ref(node)
+    if where.kind is NodeKind.DEF and not where.is_param:
         d = p.defs.get(node)
         if d:
-            return Step(p.modules[d.scope.split("::")[0]].path, d.line, d.note or d.name)
-    if kind == "n":
+            return Step(p.modules[scope_module(d.scope)].path, d.line, d.note or d.name)
+    if where.is_param:
         function, index = p.params.get(node, (None, 0))
         if function:
-            return Step(p.modules[function.key.split("::")[0]].path, function.loc.line,
+            return Step(p.modules[scope_module(function.key)].path, function.loc.line,
                         f"parameter `{function.params[index].name}` of {function.qualname}()")
-    if kind == "r":
-        f = p.functions.get(node[2:])
+    if where.kind is NodeKind.RETURN:
+        f = p.functions.get(where.scope)
         if f:
-            return Step(p.modules[f.key.split("::")[0]].path, f.loc.line, f"returned by {f.qualname}()")
-    if kind == "a":
-        _, module, qual, attr = node.split(":", 3)
+            return Step(p.modules[scope_module(f.key)].path, f.loc.line, f"returned by {f.qualname}()")
+    if where.kind is NodeKind.ATTR:
         stores = p.stores.get(node)
         if stores:
-            return Step(p.modules[module].path, stores[0].line, stores[0].note or f"{qual}.{attr}")
-    if kind == "c" and ":" in node[2:] and node.count(":") == 2:
+            return Step(p.modules[where.module].path, stores[0].line,
+                        stores[0].note or f"{class_parts(where.class_key)[1]}.{where.name}")
+    if where.kind is NodeKind.CALL:
         call = p.calls.get(node)
         if call:
             return Step(p.call_module[call.id].path, call.loc.line, call.text[:120])

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from ..catalog import Sink
 from ..facts import Arg, Call, Flow
+from ..kinds import Marker, VerifierKind
+from ..nodes import return_node, scope_module, sink_node
 from ..project import display_path
-from .types import Resolution, SinkSite, Source, Tag
+from .types import Edge, EdgeKind, Effect, Resolution, SinkRole, SinkSite, Source
+
+# The sink category of dispatch sites: the one category the graph makes, not the catalog.
+DISPATCH = "dispatch"
 
 
 class Edges:
@@ -17,13 +22,17 @@ class Edges:
                 return scope
         return ""
 
-    def module_of(self, scope: str) -> str:
-        return scope.split("::")[0]
-
-    def edge(self, flow: Flow, target: str, scope: str, kind: str = "flow", extra: tuple[Tag, ...] = ()) -> None:
+    def edge(self, flow: Flow, target: str, scope: str, kind: EdgeKind = EdgeKind.FLOW,
+             extra: tuple[Effect, ...] = ()) -> None:
         effects = self.guard_effects(flow.guards, scope) + extra
-        self.graph.add_edge(flow.src, target, kind=kind, effects=tuple(dict.fromkeys(effects)),
-                            attr=flow.attr, line=flow.line, module=self.module_of(scope))
+        self.add(flow.src, target, Edge(kind, tuple(dict.fromkeys(effects)), flow.attr, flow.line, scope_module(scope)))
+
+    def add(self, source: str, target: str, edge: Edge) -> None:
+        self.graph.add_edge(source, target, edge=edge)
+
+    def returns_to(self, function_key: str, call: Call) -> None:
+        """What function ``function_key`` returns is the result of ``call``."""
+        self.add(return_node(function_key), call.id, Edge(EdgeKind.RETURN, line=call.loc.line, module=scope_module(call.scope)))
 
     def call_edges(self, call: Call, res: Resolution) -> None:
         p = self.project
@@ -31,13 +40,12 @@ class Edges:
         module = p.call_module[call.id]
         arg_flows = [f for a in call.args for f in a.flows]
         if res.proposer:
-            label, path = res.proposer
-            self.sources[call.id] = Source(call.id, label, display_path(path), module.path, call.loc.line, self.source_effects(call, res))
+            self.sources[call.id] = Source(call.id, res.proposer.label, display_path(res.proposer.path), module.path,
+                                           call.loc.line, self.source_effects(call, res))
             return
         if res.verifier:
-            kind, returns, path, schema = res.verifier
-            if returns == "value":
-                tag = (kind, f"{module.path}:{call.loc.line}", schema)
+            if res.verifier.returns == "value":
+                tag = Effect(res.verifier.kind, f"{module.path}:{call.loc.line}", res.verifier.schema)
                 checked = [f for a in call.args[:1] for f in a.flows] if call.args else list(call.receiver)
                 for f in checked:
                     self.edge(f, call.id, scope, extra=(tag,))
@@ -46,7 +54,7 @@ class Edges:
                     self.edge(f, call.id, scope)
             return
         if res.parser:
-            tag = ("parse", f"{module.path}:{call.loc.line}", "")
+            tag = Effect(Marker.PARSE, f"{module.path}:{call.loc.line}")
             for f in arg_flows + [r for r in call.receiver if r.alias is None]:
                 self.edge(f, call.id, scope, extra=(tag,))
             return
@@ -95,13 +103,12 @@ class Edges:
                 for path in p.paths(f.src):
                     entity = p.path_entity(path)
                     for key in p.function_keys(entity) if entity else ():
-                        self.graph.add_edge(f"r:{key}", call.id, kind="return", effects=(), attr="",
-                                            line=call.loc.line, module=self.module_of(call.scope))
+                        self.returns_to(key, call)
 
-    def source_effects(self, call: Call, res: Resolution) -> tuple[Tag, ...]:
+    def source_effects(self, call: Call, res: Resolution) -> tuple[Effect, ...]:
         """Client-side validation into a pydantic model makes the output schema-verified."""
         p = self.project
-        label, path = res.proposer
+        label, path = res.proposer.label, res.proposer.path
         proposer = next(x for x in self.catalog.proposers if x.label == label and any(pt.matches(path) for pt in x.patterns))
         module = p.call_module[call.id]
         where = f"{module.path}:{call.loc.line}"
@@ -109,19 +116,18 @@ class Edges:
             if a.keyword in proposer.schema_args and a.dotted:
                 entity = p.resolve_dotted(module.module, a.dotted)
                 if entity.kind == "class" and p.is_pydantic(entity.key):
-                    return (("schema", where, entity.key),)
+                    return (Effect(VerifierKind.SCHEMA, where, entity.key),)
         # An LCEL chain `prompt | llm | PydanticOutputParser(...)` validates what it returns.
         for candidate in res.paths:
-            if any(v.kind == "schema" and v.returns == "value" for v in self.catalog.verifiers_for(candidate)):
-                return (("schema", where, ""),)
+            if any(v.kind is VerifierKind.SCHEMA and v.returns == "value" for v in self.catalog.verifiers_for(candidate)):
+                return (Effect(VerifierKind.SCHEMA, where),)
         for segment in proposer.schema_segments:
             marker = f".{segment}(@"
             for candidate in res.paths:
                 if marker in candidate:
-                    ref = candidate.split(marker, 1)[1].split(")", 1)[0]
-                    key = p.schema_class(ref)
+                    key = p.schema_class(candidate.split(marker, 1)[1].split(")", 1)[0])
                     if key and p.is_pydantic(key):
-                        return (("schema", where, key),)
+                        return (Effect(VerifierKind.SCHEMA, where, key),)
         return ()
 
     def is_bound_method(self, call: Call, key: str) -> bool:
@@ -158,25 +164,24 @@ class Edges:
 
     def bind(self, call: Call, key: str, skip_self: bool) -> None:
         for flow, param in self.param_targets(call, key, skip_self):
-            self.edge(flow, param, call.scope, kind="call")
+            self.edge(flow, param, call.scope, kind=EdgeKind.CALL)
             self.bindings.append((call, key, flow, param))
-        self.graph.add_edge(f"r:{key}", call.id, kind="return", effects=(), attr="", line=call.loc.line,
-                            module=self.module_of(call.scope))
+        self.returns_to(key, call)
 
     def constructor_edges(self, call: Call, class_key: str, scope: str) -> None:
         p = self.project
         module = p.call_module[call.id]
         where = f"{module.path}:{call.loc.line}"
         if p.is_enum(class_key):
-            tag: Tag | None = ("enum", where, class_key)
+            tag: Effect | None = Effect(VerifierKind.ENUM, where, class_key)
         elif p.is_pydantic(class_key):
-            tag = ("schema", where, class_key)
+            tag = Effect(VerifierKind.SCHEMA, where, class_key)
         else:
             tag = None
         init = p.init_of(class_key)
         if init:
             self.bind(call, init, skip_self=True)
-            self.graph.remove_edge(f"r:{init}", call.id)
+            self.graph.remove_edge(return_node(init), call.id)   # a constructor returns the instance
         for a in call.args:
             for f in a.flows:
                 self.edge(f, call.id, scope, extra=(tag,) if tag else ())
@@ -191,17 +196,17 @@ class Edges:
                 category = sink.bound_category
             elif sink.args and not self.arg_matches(a, sink.args):
                 continue
-            node = f"{call.id}:{category}:{index}"
+            node = sink_node(call.id, category, index)
             for f in a.flows:
                 self.edge(f, node, scope)
-            self.sinks.append(SinkSite(node, call, category, display_path(path), "value", a.keys,
+            self.sinks.append(SinkSite(node, call, category, display_path(path), SinkRole.VALUE, a.keys,
                                        sink.extra_adequate, sink.not_adequate))
-        if sink.category == "file" and not sink.args and call.receiver:
+        if self.catalog.categories[sink.category].receiver_is_payload and not sink.args and call.receiver:
             # `Path(model_path).unlink()`: the receiver is the path being written.
-            node = f"{call.id}:{sink.category}:receiver"
+            node = sink_node(call.id, sink.category, "receiver")
             for f in call.receiver:
                 self.edge(f, node, scope)
-            self.sinks.append(SinkSite(node, call, sink.category, display_path(path), "value", ()))
+            self.sinks.append(SinkSite(node, call, sink.category, display_path(path), SinkRole.VALUE, ()))
 
     @staticmethod
     def arg_matches(arg: Arg, names: tuple[str, ...]) -> bool:
@@ -211,14 +216,14 @@ class Edges:
 
     def dispatch_sinks(self, call: Call, scope: str) -> None:
         """SDB107 at a dispatch site: the key that picks the callable, and the arguments it gets."""
-        node = f"{call.id}:dispatch:callee"
+        node = sink_node(call.id, DISPATCH, SinkRole.CALLEE.value)
         for f in call.selector or ():
             self.edge(f, node, scope)
-        self.sinks.append(SinkSite(node, call, "dispatch", call.callee_text, "callee", ()))
-        args_node = f"{call.id}:dispatch:arguments"
+        self.sinks.append(SinkSite(node, call, DISPATCH, call.callee_text, SinkRole.CALLEE, ()))
+        args_node = sink_node(call.id, DISPATCH, SinkRole.ARGUMENTS.value)
         for a in call.args:
             for f in a.flows:
                 self.edge(f, args_node, scope)
-        self.sinks.append(SinkSite(args_node, call, "dispatch", call.callee_text, "arguments",
+        self.sinks.append(SinkSite(args_node, call, DISPATCH, call.callee_text, SinkRole.ARGUMENTS,
                                    tuple(k for a in call.args for k in a.keys)))
 

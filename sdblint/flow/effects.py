@@ -2,14 +2,27 @@
 from __future__ import annotations
 
 from ..facts import Call, Guard
+from ..kinds import Marker, VerifierKind
 from ..limits import MAX_CHECKING_CALL_DEPTH
-from .types import Tag
+from ..nodes import (
+    NodeKind,
+    attr_node,
+    class_key,
+    class_path,
+    kind_of,
+    scope_module,
+    scope_qualname,
+)
+from .types import Effect
+
+# Guard kinds the extractor decides by the shape of a condition alone.
+SHAPE_GUARDS = frozenset({"allowlist", "fullmatch", "type", "policy", "host-fixed"})
 
 
 class Effects:
     """Mixin of :class:`~sdblint.flow.graph.FlowGraph`."""
 
-    def guard_effects(self, guards: tuple[Guard, ...], scope: str) -> tuple[Tag, ...]:
+    def guard_effects(self, guards: tuple[Guard, ...], scope: str) -> tuple[Effect, ...]:
         if not guards:
             return ()
         key = (guards, scope)
@@ -18,23 +31,24 @@ class Effects:
             cached = self._guard_memo[key] = self._guard_effects(guards, scope)
         return cached
 
-    def _guard_effects(self, guards: tuple[Guard, ...], scope: str) -> tuple[Tag, ...]:
-        path = self.project.modules[self.module_of(scope)].path if self.module_of(scope) in self.project.modules else ""
-        out: list[Tag] = []
+    def _guard_effects(self, guards: tuple[Guard, ...], scope: str) -> tuple[Effect, ...]:
+        module = self.project.modules.get(scope_module(scope))
+        path = module.path if module else ""
+        out: list[Effect] = []
         for g in guards:
             where = f"{path}:{g.line}"
-            if g.kind in ("allowlist", "fullmatch", "type", "policy", "host-fixed"):
+            if g.kind in SHAPE_GUARDS:
                 # A membership test remembers its container: an allow-list built from model output
                 # is no allow-list (checked once propagation knows what is tainted).
-                out.append((g.kind, where, "in:" + ",".join(g.container) if g.container else ""))
+                out.append(Effect(VerifierKind(g.kind), where, container=g.container))
             elif g.kind == "mapping":
                 if self.is_fixed_mapping(g.mapping, scope):
-                    out.append(("allowlist", where, g.mapping))
+                    out.append(Effect(VerifierKind.ALLOWLIST, where, g.mapping))
             elif g.kind == "call":
                 out.extend(self.call_guard_effects(g, where))
         return tuple(out)
 
-    def call_guard_effects(self, guard: Guard, where: str) -> list[Tag]:
+    def call_guard_effects(self, guard: Guard, where: str) -> list[Effect]:
         """What a call used as a check proves: a verifier kind, or a marker explaining why not."""
         call = self.project.calls.get(guard.call)
         if call is None:
@@ -42,32 +56,33 @@ class Effects:
         call = self.checking_call(call)
         res = self.resolutions.get(call.id) or self.resolve(call)
         if res.verifier:
-            kind, returns, path, _ = res.verifier
+            verifier = res.verifier
+            returns, human = verifier.returns, verifier.kind is VerifierKind.HUMAN
             used_as_check = guard.predicate if returns == "predicate" else returns == "guard" or not call.discarded
             if not used_as_check:
-                return [("discarded", where, path)] if guard.keyed or kind == "human" else []
-            return [(kind, where, path)] if kind == "human" or guard.keyed else []
+                return [Effect(Marker.DISCARDED, where, verifier.path)] if guard.keyed or human else []
+            return [Effect(verifier.kind, where, verifier.path)] if human or guard.keyed else []
         if not guard.keyed:
             return []
         if res.constructor and call.discarded and (self.project.is_enum(res.constructor) or self.project.is_pydantic(res.constructor)):
-            return [("discarded", where, res.constructor.replace(":", "."))]
+            return [Effect(Marker.DISCARDED, where, class_path(res.constructor))]
         for key in res.functions:
             f = self.project.functions[key]
             if f.can_reject or (guard.predicate and f.is_predicate):
-                return [("custom", where, f.qualname)]
+                return [Effect(VerifierKind.CUSTOM, where, f.qualname)]
             if f.is_predicate:
-                return [("discarded", where, f.qualname)]
+                return [Effect(Marker.DISCARDED, where, f.qualname)]
             if self.catalog.verifier_name.search(f.name):
-                return [("name-only", where, f.qualname)]
+                return [Effect(Marker.NAME_ONLY, where, f.qualname)]
         return []
 
-    def name_only(self, key: str) -> tuple[Tag, ...]:
+    def name_only(self, key: str) -> tuple[Effect, ...]:
         """A function named like a verifier (`sanitize_sql`) whose body cannot reject."""
         f = self.project.functions[key]
         if f.can_reject or f.is_predicate or not self.catalog.verifier_name.search(f.name):
             return ()
-        path = self.project.modules[key.split("::")[0]].path
-        return (("name-only", f"{path}:{f.loc.line}", f.qualname),)
+        path = self.project.modules[scope_module(key)].path
+        return (Effect(Marker.NAME_ONLY, f"{path}:{f.loc.line}", f.qualname),)
 
     def checking_call(self, call: Call, depth: int = 0) -> Call:
         """`input(...).strip().lower()`, or `answer.lower()` after `answer = input(...)`: the call that
@@ -82,8 +97,8 @@ class Effects:
         for flow in call.receiver:
             if flow.alias is None:
                 continue
-            inner = [flow.src] if flow.src.startswith("c:") else [
-                f.src for f in getattr(p.defs.get(flow.src), "flows", ()) if f.alias == "" and f.src.startswith("c:")]
+            inner = [flow.src] if kind_of(flow.src) is NodeKind.CALL else [
+                f.src for f in getattr(p.defs.get(flow.src), "flows", ()) if f.alias == "" and kind_of(f.src) is NodeKind.CALL]
             for src in inner:
                 found = self.checking_call(p.calls[src], depth + 1) if src in p.calls else None
                 if found is not None and (self.resolutions.get(found.id) or self.resolve(found)).verifier:
@@ -92,12 +107,12 @@ class Effects:
 
     def is_fixed_mapping(self, mapping: str, scope: str) -> bool:
         p = self.project
-        module = self.module_of(scope)
+        module = scope_module(scope)
         head, _, rest = mapping.partition(".")
         candidates: list[tuple[str, str]] = []    # (literal kind, node)
         if head in ("self", "cls") and rest and "." not in rest and "::" in scope:
-            qual = scope.split("::", 1)[1].rpartition(".")[0]
-            stores = p.stores.get(f"a:{module}:{qual}:{rest}", [])
+            owner = class_key(module, scope_qualname(scope).rpartition(".")[0])
+            stores = p.stores.get(attr_node(owner, rest), [])
             candidates = [(s.literal_kind, s.target) for s in stores]
         elif not rest:
             local = p.defs_named.get((scope, head), [])

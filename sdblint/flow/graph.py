@@ -19,6 +19,17 @@ import networkx as nx
 from ..catalog import Catalog
 from ..facts import Call, Flow
 from ..failures import Failures
+from ..nodes import (
+    NodeKind,
+    attr_node,
+    class_key,
+    global_node,
+    kind_of,
+    ref,
+    return_node,
+    scope_key,
+    scope_module,
+)
 from ..project import Project
 from .edges import Edges
 from .effects import Effects
@@ -26,7 +37,7 @@ from .frameworks.langgraph import GraphBuilders
 from .frameworks.tools import ToolEntries
 from .resolve import Resolve
 from .summaries import Summaries
-from .types import Resolution, SinkSite, Source, Tag
+from .types import Edge, EdgeKind, Effect, Resolution, SinkSite, Source
 
 
 class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
@@ -42,7 +53,7 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
         self.resolutions: dict[str, Resolution] = {}
         self.bindings: list[tuple[Call, str, Flow, str]] = []   # (call, function key, arg flow, param node)
         self.node_scope: dict[str, str] = {}
-        self._guard_memo: dict[tuple, tuple[Tag, ...]] = {}
+        self._guard_memo: dict[tuple, tuple[Effect, ...]] = {}
 
     @classmethod
     def of(cls, project: Project, catalog: Catalog, failures: Failures) -> "FlowGraph":
@@ -70,11 +81,26 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
         return {param: tuple(flows) for param, flows in found.items()}
 
     def build(self) -> "FlowGraph":
-        p = self.project
-        for call in p.calls.values():
+        for call in self.project.calls.values():
             self.resolutions[call.id] = Resolution(())
             with self.contain("resolve", call):
                 self.resolutions[call.id] = self.resolve(call)
+        self.value_edges()
+        self.global_edges()
+        self.attribute_edges()
+        for call in self.project.calls.values():
+            self.node_scope[call.id] = call.scope
+            with self.contain("build", call):
+                self.call_edges(call, self.resolutions[call.id])
+        for stage, step in (("tool entry points", self.tool_sources), ("graph builders", self.graph_node_returns),
+                            ("summaries", self.add_summaries)):
+            with self.failures.contain(stage, "", 0):
+                step()
+        return self
+
+    def value_edges(self) -> None:
+        """Definitions, stores and returns: what flows into each value node."""
+        p = self.project
         for d in p.defs.values():
             self.node_scope[d.node] = d.scope
             for f in d.flows:
@@ -85,43 +111,42 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
                 for f in s.flows:
                     self.edge(f, target, scope)
         for f in p.functions.values():
-            ret = f"r:{f.key}"
+            ret = return_node(f.key)
             self.node_scope[ret] = f.key
             for param in f.params:
                 self.node_scope[param.node] = f.key
             for flow in f.returns:
                 self.edge(flow, ret, f.key)
+
+    def global_edges(self) -> None:
+        """Module-level names: their definitions, and what a name read from elsewhere resolves to."""
+        p = self.project
         for module in p.modules.values():
             for name, nodes in module.module_defs:
                 for node in nodes:
-                    self.graph.add_edge(node, f"g:{module.module}:{name}", kind="flow", effects=(), attr="", line=0, module=module.module)
-        for node in [n for n in self.graph.nodes if n.startswith("g:")]:
-            _, module, name = node.split(":", 2)
-            entity = p.resolve_name(module, name)
+                    self.add(node, global_node(module.module, name), Edge(EdgeKind.FLOW, module=module.module))
+        for node in [n for n in self.graph.nodes if kind_of(n) is NodeKind.GLOBAL]:
+            read = ref(node)
+            entity = p.resolve_name(read.module, read.name)
+            heap = Edge(EdgeKind.FLOW, module=read.module)
             for target in entity.nodes:
-                if target.startswith("n:") and not target.startswith(f"n:{module}::<module>::{name}#"):
-                    self.graph.add_edge(target, node, kind="flow", effects=(), attr="", line=0, module=module)
-                elif target.startswith("a:"):
-                    self.graph.add_edge(target, node, kind="flow", effects=(), attr="", line=0, module=module)
+                target_ref = ref(target)
+                own_definition = target_ref.scope == scope_key(read.module) and target_ref.name == read.name
+                if (target_ref.kind is NodeKind.DEF and not own_definition) or target_ref.kind is NodeKind.ATTR:
+                    self.add(target, node, heap)
             if entity.kind == "value" and entity.nodes:
-                owner = entity.nodes[0].split("::")[0][2:]
-                if owner != module:
-                    self.graph.add_edge(f"g:{owner}:{name}", node, kind="flow", effects=(), attr="", line=0, module=module)
-        for f in p.functions.values():
-            if f.class_name and any(d.split(".")[-1] in ("property", "cached_property") for d in f.decorators):
-                module = f.key.split("::")[0]
-                self.graph.add_edge(f"r:{f.key}", f"a:{module}:{f.class_name}:{f.name}", kind="flow",
-                                    effects=(), attr="", line=f.loc.line, module=module)
-        for node in [n for n in self.graph.nodes if n.startswith("a:")]:
-            for related in p.attr_nodes(node):
-                self.graph.add_edge(related, node, kind="flow", effects=(), attr="", line=0, module=node.split(":")[1])
-        for call in p.calls.values():
-            self.node_scope[call.id] = call.scope
-            with self.contain("build", call):
-                self.call_edges(call, self.resolutions[call.id])
-        for stage, step in (("tool entry points", self.tool_sources), ("graph builders", self.graph_node_returns),
-                            ("summaries", self.add_summaries)):
-            with self.failures.contain(stage, "", 0):
-                step()
-        return self
+                owner = ref(entity.nodes[0]).module
+                if owner != read.module:
+                    self.add(global_node(owner, read.name), node, heap)
 
+    def attribute_edges(self) -> None:
+        """Attributes: a property's return is the attribute; an attribute of a base or subclass is the same."""
+        p = self.project
+        for f in p.functions.values():
+            if f.class_name and p.is_property(f):
+                module = scope_module(f.key)
+                self.add(return_node(f.key), attr_node(class_key(module, f.class_name), f.name),
+                         Edge(EdgeKind.FLOW, line=f.loc.line, module=module))
+        for node in [n for n in self.graph.nodes if kind_of(n) is NodeKind.ATTR]:
+            for related in p.attr_nodes(node):
+                self.add(related, node, Edge(EdgeKind.FLOW, module=ref(node).module))

@@ -12,48 +12,50 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..kinds import VerifierKind
+from ..limits import MAX_STATES_PER_NODE
+from ..nodes import NodeKind, class_parts, kind_of
+from .types import Edge, EdgeKind, Effect
+
 if TYPE_CHECKING:
     from .graph import FlowGraph
-
-from ..limits import MAX_STATES_PER_NODE
 
 
 @dataclass(frozen=True)
 class State:
     node: str
     descended: bool
-    tags: frozenset
+    tags: frozenset[Effect]
 
 
-def _step(fg: FlowGraph, state: State, data: dict, target: str) -> State | None:
-    kind = data["kind"]
-    if kind == "return" and state.descended:
+def _step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
+    if edge.kind is EdgeKind.RETURN and state.descended:
         return None
-    descended = state.descended or kind == "call"
-    if target.startswith(("a:", "g:")):
-        descended = False
+    descended = state.descended or edge.kind is EdgeKind.CALL
+    if kind_of(target) in (NodeKind.ATTR, NodeKind.GLOBAL):
+        descended = False   # the heap is reached from every function: no call site to return to
     tags = set(state.tags)
-    tags.update(data["effects"])
-    if data["attr"]:
+    tags.update(edge.effects)
+    if edge.attr:
         for tag in state.tags:
-            if tag[0] == "schema" and tag[2]:
+            if tag.kind is VerifierKind.SCHEMA and tag.detail:
                 tags.discard(tag)
-                tags.update(field_tags(fg, tag, data["attr"].split(".")))
+                tags.update(field_tags(fg, tag, edge.attr.split(".")))
     return State(target, descended, frozenset(tags))
 
 
-def field_tags(fg: FlowGraph, tag, attrs: list[str]) -> set:
+def field_tags(fg: FlowGraph, tag: Effect, attrs: list[str]) -> set[Effect]:
     """Reading `plan.steps[0].verb` off a validated model: a Literal/Enum field is an allow-list,
     a nested model keeps the schema check for its own fields."""
-    model = tag[2]
+    model = tag.detail
     for attr in attrs:
         if fg.project.field_is_closed(model, attr):
-            return {tag, ("allowlist", tag[1], f"{model.split(':')[-1]}.{attr}")}
+            return {tag, Effect(VerifierKind.ALLOWLIST, tag.where, f"{class_parts(model)[1]}.{attr}")}
         inner = fg.project.field_model(model, attr)
         if inner is None:
             break
         model = inner
-    return {("schema", tag[1], model)}
+    return {Effect(VerifierKind.SCHEMA, tag.where, model)}
 
 
 @dataclass(frozen=True)
@@ -61,13 +63,13 @@ class Propagation:
     """Every state that reaches each node, and a parent pointer per state for the path."""
 
     per_node: dict[str, list[State]]
-    parents: dict[State, tuple[State, dict] | None]
+    parents: dict[State, tuple[State, Edge] | None]
 
 
 def propagate(fg: FlowGraph) -> Propagation:
     """Every state that reaches each node, and a parent pointer per state for the path."""
     graph = fg.graph
-    parents: dict[State, tuple[State, dict] | None] = {}
+    parents: dict[State, tuple[State, Edge] | None] = {}
     per_node: dict[str, list[State]] = {}
     queue: deque[State] = deque()
     for source in sorted(fg.sources.values(), key=lambda s: (s.path, s.line, s.node)):
@@ -81,14 +83,15 @@ def propagate(fg: FlowGraph) -> Propagation:
         if state.node not in graph:
             continue
         for _, target, data in graph.out_edges(state.node, data=True):
-            new = _step(fg, state, data, target)
+            edge = data["edge"]
+            new = _step(fg, state, edge, target)
             if new is None or new in parents:
                 continue
             seen = per_node.setdefault(target, [])
             if len(seen) >= MAX_STATES_PER_NODE:
                 fg.project.limits.hit("MAX_STATES_PER_NODE")
                 continue
-            parents[new] = (state, data)
+            parents[new] = (state, edge)
             seen.append(new)
             queue.append(new)
     return Propagation(per_node, parents)

@@ -4,9 +4,8 @@ from __future__ import annotations
 from ..catalog import Sink
 from ..facts import Call
 from ..limits import MAX_TABLE_NODES
-from .types import Resolution
-
-INSTANCE_CALL_METHODS = ("__call__", "forward")
+from ..nodes import NodeKind, class_key, kind_of, ref, scope_module, scope_qualname
+from .types import ProposerUse, Resolution, VerifierUse
 
 
 class Resolve:
@@ -21,11 +20,11 @@ class Resolve:
         if direct is not None:
             return Resolution(tuple(paths), functions=tuple(direct))
         suffix_paths = [path + p.call_suffix(call) for path in paths]
-        scope_name = call.scope.split("::", 1)[-1]
+        scope_name = scope_qualname(call.scope)
         for path in paths + suffix_paths:
             proposer = catalog.proposer(path)
             if proposer and proposer.applies_in(scope_name):
-                return Resolution(tuple(paths), proposer=(proposer.label, path))
+                return Resolution(tuple(paths), proposer=ProposerUse(proposer.label, path))
         # A receiver we cannot resolve (`TOOL_ARGS[name].model_validate_json(...)`) still has a
         # method name, which is enough for verifiers and parsers (never for sinks or proposers).
         checked = paths or ([f"?.{call.method}"] if call.callee_kind == "attr" else [])
@@ -38,7 +37,7 @@ class Resolve:
                 schema = ""
                 if v.schema_from == "receiver":
                     schema = self.schema_of_receiver(call)
-                return Resolution(tuple(paths), verifier=(v.kind, v.returns, path, schema))
+                return Resolution(tuple(paths), verifier=VerifierUse(v.kind, v.returns, path, schema))
             if catalog.is_parser(path):
                 return Resolution(tuple(paths), parser=True)
             if catalog.is_sandboxed(path):
@@ -59,11 +58,11 @@ class Resolve:
         if call.callee_kind != "attr":
             return None
         first = call.func_flows[0] if call.func_flows else None
-        if first is not None and first.src.startswith("a:") and first.alias == "":
-            targets = p.dispatch_targets(":".join(first.src.split(":")[1:3]), call.method)
+        if first is not None and kind_of(first.src) is NodeKind.ATTR and first.alias == "":
+            targets = p.dispatch_targets(ref(first.src).class_key, call.method)
             if targets:
                 return targets
-        if any(path.startswith("builtins.super().") for path in paths):
+        if any(path.startswith(p.language.super_call + ".") for path in paths):
             target = p.super_method(call.scope, call.method)
             if target:
                 return [target]
@@ -86,8 +85,8 @@ class Resolve:
             elif entity.kind == "class":
                 constructor = entity.key
             elif entity.kind == "instance":
-                # Calling an object runs its `__call__`; DSPy and torch modules route that to `forward`.
-                for name in INSTANCE_CALL_METHODS:
+                # Calling an object runs its `__call__` (or what the catalog says it routes to).
+                for name in p.language.instance_call_methods:
                     targets = p.dispatch_targets(entity.key, name)
                     if targets:
                         functions.extend(k for k in targets if k not in functions)
@@ -110,20 +109,21 @@ class Resolve:
             if node in seen:
                 continue
             seen.add(node)
-            if node.startswith("n:") and node in p.defs:
+            kind = kind_of(node)
+            if kind is NodeKind.DEF and node in p.defs:
                 d = p.defs[node]
                 if d.literal_kind == "dict":
                     found.extend(self.functions_named(f.src) for f in d.flows)
                 else:
                     todo.extend(f.src for f in d.flows)
-            elif node.startswith("c:") and node in p.calls and p.calls[node].method == "get":
+            elif kind is NodeKind.CALL and node in p.calls and p.calls[node].is_lookup and p.calls[node].callee_kind == "attr":
                 todo.extend(f.src for f in p.calls[node].receiver)
-            elif node.startswith("c:") and node in p.calls:
+            elif kind is NodeKind.CALL and node in p.calls:
                 found.extend(self.getattr_self_methods(p.calls[node]))
-            elif node.startswith("g:"):
-                _, module, name = node.split(":", 2)
-                todo.extend(p.resolve_name(module, name).nodes)
-            elif node.startswith("a:"):
+            elif kind is NodeKind.GLOBAL:
+                where = ref(node)
+                todo.extend(p.resolve_name(where.module, where.name).nodes)
+            elif kind is NodeKind.ATTR:
                 for store in p.stores.get(node, ()):
                     if store.literal_kind == "dict":
                         found.extend(self.functions_named(f.src) for f in store.flows)
@@ -132,29 +132,28 @@ class Resolve:
     def getattr_self_methods(self, call: Call) -> list[str]:
         """``getattr(self, name)``: the model can pick any public method of the class."""
         p = self.project
-        if "builtins.getattr" not in p.callee_paths(call) or not call.args:
+        if p.language.attribute_lookup not in p.callee_paths(call) or not call.args:
             return []
         function = p.functions.get(call.scope)
         if function is None or not function.class_name or not function.params:
             return []
         if not any(f.src == function.params[0].node for f in call.args[0].flows):
             return []
-        class_key = f"{call.scope.split('::')[0]}:{function.class_name}"
-        names = {name for k in p.mro(class_key) + sorted(p.subclasses(class_key)) for name in p.methods.get(k, {})}
-        return [t for name in sorted(names) if not name.startswith("_") for t in p.dispatch_targets(class_key, name)]
+        owner = class_key(scope_module(call.scope), function.class_name)
+        names = {name for k in p.mro(owner) + sorted(p.subclasses(owner)) for name in p.methods.get(k, {})}
+        return [t for name in sorted(names) if not name.startswith("_") for t in p.dispatch_targets(owner, name)]
 
     def functions_named(self, node: str) -> str:
         p = self.project
-        if node.startswith("n:") and node in p.defs:
+        where = ref(node)
+        if where.kind is NodeKind.DEF and node in p.defs:
             binds = p.defs[node].binds
-            return binds[5:] if binds.startswith("func:") else ""
-        if node.startswith("g:"):
-            _, module, name = node.split(":", 2)
-            entity = p.resolve_name(module, name)
+            return binds.key if binds and binds.kind == "func" else ""
+        if where.kind is NodeKind.GLOBAL:
+            entity = p.resolve_name(where.module, where.name)
             return entity.key if entity.kind == "func" else ""
-        if node.startswith("a:"):
-            _, module, qual, attr = node.split(":", 3)
-            return p.method(f"{module}:{qual}", attr) or ""
+        if where.kind is NodeKind.ATTR:
+            return p.method(where.class_key, where.name) or ""
         return ""
 
     def schema_of_receiver(self, call: Call) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections import deque
 
 from ..limits import MAX_STATES_PER_NODE, SUMMARY_ROUNDS
-from .types import Tag
+from ..nodes import return_node
+from .types import EdgeKind, Effect
 
 
 class Summaries:
@@ -17,14 +18,14 @@ class Summaries:
         summary edge was added inside it in the previous round.
         """
         done: set[tuple[str, str, tuple]] = set()
-        cache: dict[str, list[tuple[Tag, ...]]] = {}
+        cache: dict[str, list[tuple[Effect, ...]]] = {}
         dirty: set[str] | None = None
         for _ in range(SUMMARY_ROUNDS):
             changed: set[str] = set()
             fresh: set[str] = set()
             for call, key, flow, param in self.bindings:
                 if param not in cache or (dirty is not None and key in dirty and param not in fresh):
-                    cache[param] = reachable_effects(self, param, f"r:{key}", key)
+                    cache[param] = reachable_effects(self, param, return_node(key), key)
                     fresh.add(param)
                 for effects in cache[param]:
                     effects = effects + self.name_only(key)
@@ -33,7 +34,7 @@ class Summaries:
                         continue
                     done.add(marker)
                     changed.add(call.scope)
-                    self.edge(flow, call.id, call.scope, kind="summary", extra=effects)
+                    self.edge(flow, call.id, call.scope, kind=EdgeKind.SUMMARY, extra=effects)
             if not changed:
                 break
             dirty = changed
@@ -41,7 +42,7 @@ class Summaries:
             self.project.limits.hit("SUMMARY_ROUNDS")
 
 
-def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Tag, ...]]:
+def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Effect, ...]]:
     """Distinct tag sets with which ``start`` reaches ``target`` inside one function."""
     graph = fg.graph
     if start not in graph or target not in graph or not graph.in_degree(target):
@@ -56,11 +57,12 @@ def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Tag
             found.add(tags)
             continue
         for _, nxt, data in graph.out_edges(node, data=True):
-            if data["kind"] not in ("flow", "summary"):
+            edge = data["edge"]
+            if edge.kind not in (EdgeKind.FLOW, EdgeKind.SUMMARY):
                 continue
             if nxt != target and fg.node_scope.get(nxt) != scope:
                 continue
-            key = (nxt, tags | frozenset(data["effects"]))
+            key = (nxt, tags | frozenset(edge.effects))
             if key in seen:
                 continue
             if per_node.get(nxt, 0) >= MAX_STATES_PER_NODE:

@@ -1,13 +1,45 @@
-"""The flow graph's typed values: sources, sink sites, call resolutions, effects."""
+"""The flow graph's typed values: effects, edges, sources, sink sites, call resolutions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from ..catalog import Sink
 from ..facts import Call
+from ..kinds import Marker, VerifierKind
 
-Tag = tuple[str, str, str]   # (kind, "path:line", detail)
-MARKERS = frozenset({"parse", "name-only", "discarded"})
+
+@dataclass(frozen=True, order=True)
+class Effect:
+    """What crossing an edge proves about a value: a verifier kind, or a marker that explains
+    why a check does not count. ``where`` is "path:line" of the check."""
+
+    kind: VerifierKind | Marker
+    where: str
+    detail: str = ""                 # the verifier's callee, the schema class, the allow-list's name
+    container: tuple[str, ...] = ()  # membership allow-lists: the nodes the container is built from
+
+    @property
+    def is_marker(self) -> bool:
+        return isinstance(self.kind, Marker)
+
+
+class EdgeKind(str, Enum):
+    FLOW = "flow"        # inside a function, or through the heap (attributes, globals)
+    CALL = "call"        # an argument into a parameter
+    RETURN = "return"    # a return value out to every caller
+    SUMMARY = "summary"  # an argument to the call's result, through a function that returns it
+
+
+@dataclass(frozen=True)
+class Edge:
+    """The data of one graph edge (stored as the ``edge`` attribute of a networkx edge)."""
+
+    kind: EdgeKind
+    effects: tuple[Effect, ...] = ()
+    attr: str = ""       # attributes read on the source value, dotted (Literal/Enum model fields)
+    line: int = 0
+    module: str = ""
 
 
 @dataclass(frozen=True)
@@ -17,7 +49,13 @@ class Source:
     callee: str
     path: str
     line: int
-    effects: tuple[Tag, ...]
+    effects: tuple[Effect, ...]
+
+
+class SinkRole(str, Enum):
+    VALUE = "value"              # the value reaches the sink argument
+    CALLEE = "callee"            # a model-chosen callable
+    ARGUMENTS = "arguments"      # the arguments of a dispatched tool
 
 
 @dataclass(frozen=True)
@@ -26,10 +64,24 @@ class SinkSite:
     call: Call
     category: str
     callee: str
-    role: str          # "value", "callee" (model-chosen callable) or "arguments" (dispatched tool args)
+    role: SinkRole
     keys: tuple[str, ...]
     extra_adequate: tuple[str, ...] = ()
     not_adequate: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProposerUse:
+    label: str
+    path: str            # the callee path that matched
+
+
+@dataclass(frozen=True)
+class VerifierUse:
+    kind: VerifierKind
+    returns: str         # "value", "guard" or "predicate"
+    path: str            # the callee path that matched
+    schema: str = ""     # the schema class, when the receiver is one
 
 
 @dataclass(frozen=True)
@@ -37,12 +89,10 @@ class Resolution:
     """What one call is, once the project and the catalog have been consulted."""
 
     paths: tuple[str, ...]
-    proposer: tuple[str, str] | None = None       # (label, path)
+    proposer: ProposerUse | None = None
     sinks: tuple[tuple[Sink, str], ...] = ()
-    verifier: tuple[str, str, str, str] | None = None  # (kind, returns, path, schema class)
+    verifier: VerifierUse | None = None
     parser: bool = False
     sandboxed: bool = False
     functions: tuple[str, ...] = ()
     constructor: str | None = None                # class key
-
-

@@ -12,6 +12,18 @@ def display_path(path: str) -> str:
     return _CALL_ARGS.sub("()", path)
 
 
+def class_argument(class_key: str) -> str:
+    """The call suffix of a call whose first argument is a project class (`parse(Plan)`):
+    ``(@pkg:mod:Plan)``, with the module's dots written as colons so the path keeps its segments."""
+    return f"(@{class_key.replace('.', ':')})"
+
+
+def class_of_argument(text: str) -> str:
+    """The class key back from :func:`class_argument`'s text (with or without the parentheses)."""
+    module, _, qualname = text.strip("()").lstrip("@").rpartition(":")
+    return f"{module.replace(':', '.')}:{qualname}"
+
+
 @dataclass(frozen=True)
 class Entity:
     """What a symbol is: a project function or class, a module, or an external dotted name."""

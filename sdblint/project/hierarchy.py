@@ -1,6 +1,7 @@
 """Classes: bases, method resolution order, subclasses and overrides."""
 from __future__ import annotations
 
+from ..nodes import attr_node, class_key, ref, scope_module
 from .entity import Entity
 
 
@@ -69,8 +70,7 @@ class Hierarchy:
         function = self.functions.get(scope)
         if function is None or not function.class_name:
             return None
-        class_key = f"{scope.split('::')[0]}:{function.class_name}"
-        for base in self.mro(class_key)[1:]:
+        for base in self.mro(class_key(scope_module(scope), function.class_name))[1:]:
             found = self.methods.get(base, {}).get(name)
             if found:
                 return found
@@ -88,15 +88,19 @@ class Hierarchy:
                 targets.append(override)
         return targets
 
+    def is_property(self, function) -> bool:
+        """A method that reading the attribute of the same name runs (``@property``)."""
+        return any(d.split(".")[-1] in self.language.property_decorators for d in function.decorators)
+
     def is_kind_of(self, class_key: str, patterns) -> bool:
         return any(pt.matches(b) for b in self.all_bases(class_key) for pt in patterns)
 
     def attr_nodes(self, node: str) -> list[str]:
-        """``a:`` attribute nodes of the same attribute on bases and subclasses."""
-        _, module, qual, attr = node.split(":", 3)
-        key = f"{module}:{qual}"
+        """Attribute nodes of the same attribute on bases and subclasses."""
+        where = ref(node)
+        key = where.class_key
         if key not in self.classes:
             return []
         related = set(self.mro(key)) | self.subclasses(key)
-        return sorted(f"a:{k}:{attr}" for k in related if k != key)
+        return sorted(attr_node(k, where.name) for k in related if k != key)
 

@@ -8,8 +8,10 @@ constructed; what call sites pass to parameters arrives as a constructor input
 """
 from __future__ import annotations
 
+from ..catalog import Catalog
 from ..facts import Call, ClassInfo, Def, Flow, Function, ModuleFacts, Store
 from ..limits import LimitHits
+from ..nodes import class_key
 from .entity import Entity
 from .hierarchy import Hierarchy
 from .models import Models
@@ -18,13 +20,15 @@ from .values import ValuePaths
 
 
 class Project(Names, Hierarchy, ValuePaths, Models):
-    def __init__(self, modules: list[ModuleFacts], schema_bases=(), enum_bases=(), composers=(),
+    def __init__(self, modules: list[ModuleFacts], catalog: Catalog,
                  param_flows: dict[str, tuple[Flow, ...]] | None = None, limits: LimitHits | None = None):
-        """Catalog patterns: ``schema_bases``/``enum_bases`` are the library classes whose subclasses
-        validate on construction; ``composers`` build a pipeline out of their stages."""
-        self.schema_bases = tuple(schema_bases)
-        self.enum_bases = tuple(enum_bases)
-        self.composers = tuple(composers)
+        """The catalog says which library classes validate on construction (``schema_bases``,
+        ``enum_bases``), which calls compose pipelines, and what Python's decorators mean."""
+        self.catalog = catalog
+        self.schema_bases = catalog.schema_bases
+        self.enum_bases = catalog.enum_bases
+        self.composers = catalog.composers
+        self.language = catalog.language
         self.modules = {m.module: m for m in modules}
         self.functions: dict[str, Function] = {}
         self.classes: dict[str, ClassInfo] = {}          # "mod:Qual" -> info
@@ -45,9 +49,9 @@ class Project(Names, Hierarchy, ValuePaths, Models):
                 for p in f.params:
                     self.params[p.node] = (f, p.index)
                 if f.class_name:
-                    self.methods.setdefault(f"{m.module}:{f.class_name}", {})[f.name] = f.key
+                    self.methods.setdefault(class_key(m.module, f.class_name), {})[f.name] = f.key
             for c in m.classes:
-                key = f"{m.module}:{c.qualname}"
+                key = class_key(m.module, c.qualname)
                 self.classes[key] = c
                 self.class_module[key] = m.module
             for d in m.defs:
@@ -79,5 +83,5 @@ class Project(Names, Hierarchy, ValuePaths, Models):
 
     def with_param_flows(self, param_flows: dict[str, tuple[Flow, ...]]) -> "Project":
         """The same project with what call sites pass to each parameter: an input to value paths."""
-        return Project(self._facts, self.schema_bases, self.enum_bases, self.composers, param_flows, self.limits)
+        return Project(self._facts, self.catalog, param_flows, self.limits)
 

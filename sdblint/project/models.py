@@ -1,6 +1,8 @@
 """Model classes: pydantic-style schemas and enums, and what their fields admit."""
 from __future__ import annotations
 
+from .entity import class_of_argument
+
 
 class Models:
     """Mixin of :class:`~sdblint.project.index.Project`."""
@@ -8,10 +10,9 @@ class Models:
     def init_of(self, class_key: str) -> str | None:
         return self.method(class_key, "__init__")
 
-    def schema_class(self, ref: str) -> str | None:
-        """``@mod:Class`` (from a call suffix) back to a class key."""
-        module, _, qual = ref.lstrip("@").rpartition(":")
-        key = f"{module.replace(':', '.')}:{qual}"
+    def schema_class(self, argument: str) -> str | None:
+        """The project class a call suffix names (see :func:`~sdblint.project.entity.class_argument`)."""
+        key = class_of_argument(argument)
         return key if key in self.classes else None
 
     def is_pydantic(self, class_key: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..limits import MAX_IMPORT_HOPS
+from ..nodes import attr_node, class_key, scope_key
 from .entity import Entity
 
 STDLIB = frozenset(sys.stdlib_module_names)
@@ -47,11 +48,10 @@ class Names:
             method = self.method(entity.key, attr)
             if method:
                 return Entity("func", method)
-            module, _, qual = entity.key.partition(":")
-            inner = f"{module}:{qual}.{attr}"
+            inner = f"{entity.key}.{attr}"
             if inner in self.classes:
                 return Entity("class", inner)
-            return Entity("value", "", (f"a:{module}:{qual}:{attr}",))
+            return Entity("value", "", (attr_node(entity.key, attr),))
         return Entity("external", attr)
 
     def resolve_name(self, module: str, name: str, depth: int = 0) -> Entity:
@@ -68,11 +68,11 @@ class Names:
         if depth > MAX_IMPORT_HOPS:
             self.limits.hit("MAX_IMPORT_HOPS")
             return Entity("external", f"{module}.{name}")
-        function_key = f"{module}::{name}"
+        function_key = scope_key(module, name)
         if function_key in self.functions:
             return Entity("func", function_key)
-        if f"{module}:{name}" in self.classes:
-            return Entity("class", f"{module}:{name}")
+        if class_key(module, name) in self.classes:
+            return Entity("class", class_key(module, name))
         defs = dict(facts.module_defs).get(name)
         if defs:
             return Entity("value", "", defs)

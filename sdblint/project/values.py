@@ -6,7 +6,8 @@ import re
 
 from ..facts import Call, Flow
 from ..limits import MAX_EXPAND_DEPTH, MAX_PATHS
-from .entity import Entity
+from ..nodes import NodeKind, attr_node, class_path, ref, scope_module
+from .entity import Entity, class_argument
 
 # Only short lower-case names (service names, pipeline tasks) become part of a path, so
 # that a credential passed as a literal never reaches the output.
@@ -19,10 +20,9 @@ class ValuePaths:
     def entity_path(self, entity: Entity) -> frozenset[str]:
         if entity.kind == "func":
             f = self.functions[entity.key]
-            module = entity.key.split("::")[0]
-            return frozenset([f"{module}.{f.qualname}"])
+            return frozenset([f"{scope_module(entity.key)}.{f.qualname}"])
         if entity.kind == "class":
-            return frozenset([entity.key.replace(":", ".")])
+            return frozenset([class_path(entity.key)])
         if entity.kind in ("module", "external"):
             return frozenset([entity.key])
         out: set[str] = set()
@@ -49,7 +49,7 @@ class ValuePaths:
             if entity.kind == "instance":
                 method = self.method(entity.key, attr)
                 if method is None:
-                    return Entity("value", "", (f"a:{entity.key}:{attr}",))
+                    return Entity("value", "", (attr_node(entity.key, attr),))
                 entity = Entity("method", f"{entity.key}|{attr}")
                 continue
             entity = self.member(entity, attr)
@@ -115,7 +115,7 @@ class ValuePaths:
             if entity.kind == "instance":
                 if self.method(entity.key, attr):
                     return {path}
-                holder = f"a:{entity.key}:{attr}"
+                holder = attr_node(entity.key, attr)
             else:
                 entity = self.member(entity, attr)
                 if entity.kind in ("module", "class"):
@@ -136,9 +136,10 @@ class ValuePaths:
         return {path}
 
     def _compute_paths(self, node: str) -> set[str]:
-        kind = node[0]
-        if kind == "n":
-            if node.endswith("#p"):
+        where = ref(node)
+        kind = where.kind
+        if kind is NodeKind.DEF:
+            if where.is_param:
                 function, index = self.params.get(node, (None, 0))
                 if function is None:
                     return set()
@@ -146,52 +147,49 @@ class ValuePaths:
                 out = self.flow_paths(tuple(self._param_flows.get(node, ())))
                 if index == 0 and function.class_name and not function.is_static:
                     # `self` is an instance of the class; a classmethod's `cls` is the class itself.
-                    owner = f"{function.key.split('::')[0]}.{function.class_name}"
-                    out.add(owner if "classmethod" in function.decorators else owner + "()")
+                    owner = f"{scope_module(function.key)}.{function.class_name}"
+                    is_classmethod = not self.language.classmethod_decorators.isdisjoint(function.decorators)
+                    out.add(owner if is_classmethod else owner + "()")
                 if param.annotation:
-                    module = function.key.split("::")[0]
-                    out |= {p + "()" for p in self.entity_path(self.resolve_dotted(module, param.annotation))}
+                    out |= {p + "()" for p in self.entity_path(self.resolve_dotted(scope_module(function.key), param.annotation))}
                 return out
             d = self.defs.get(node)
             if d is not None and d.binds:
-                kind, _, key = d.binds.partition(":")
-                return set(self.entity_path(Entity(kind, key))) if key in self.functions or key in self.classes else set()
+                key = d.binds.key
+                return set(self.entity_path(Entity(d.binds.kind, key))) if key in self.functions or key in self.classes else set()
             return self.flow_paths(d.flows) if d else set()
-        if kind == "g":
-            _, module, name = node.split(":", 2)
-            out = set(self.entity_path(self.resolve_name(module, name)))
+        if kind is NodeKind.GLOBAL:
+            out = set(self.entity_path(self.resolve_name(where.module, where.name)))
             for s in self.stores.get(node, ()):
                 out |= self.flow_paths(s.flows)
             return out
-        if kind == "a":
+        if kind is NodeKind.ATTR:
             out = set()
             for s in self.stores.get(node, ()):
                 out |= self.flow_paths(s.flows)
             for related in self.attr_nodes(node):
                 for s in self.stores.get(related, ()):
                     out |= self.flow_paths(s.flows)
-            _, module, qual, attr = node.split(":", 3)
-            prop = self.method(f"{module}:{qual}", attr)
-            if prop and any(d.split(".")[-1] in ("property", "cached_property") for d in self.functions[prop].decorators):
+            prop = self.method(where.class_key, where.name)
+            if prop and self.is_property(self.functions[prop]):
                 out |= self.flow_paths(self.functions[prop].returns)
             return out | self.annotated_attr_paths(node)
-        if kind == "r":
-            f = self.functions.get(node[2:])
+        if kind is NodeKind.RETURN:
+            f = self.functions.get(where.scope)
             return self.flow_paths(f.returns) if f else set()
-        if kind == "c":
+        if kind is NodeKind.CALL:
             call = self.calls.get(node)
             return self.call_result_paths(call) if call else set()
         return set()
 
     def annotated_attr_paths(self, node: str) -> set[str]:
         """``db: SQLDatabase`` declared on a class (dataclass, pydantic): instances of that type."""
-        _, module, qual, attr = node.split(":", 3)
-        key = f"{module}:{qual}"
-        if key not in self.classes:
+        where = ref(node)
+        if where.class_key not in self.classes:
             return set()
-        for k in self.mro(key):
+        for k in self.mro(where.class_key):
             for name, annotation in self.classes[k].fields:
-                if name == attr and annotation and annotation != "literal":
+                if name == where.name and annotation and annotation != "literal":
                     entity = self.resolve_dotted(self.class_module[k], annotation)
                     return {p + "()" for p in self.entity_path(entity)} if entity.kind in ("class", "external") else set()
         return set()
@@ -226,7 +224,7 @@ class ValuePaths:
             module = self.call_module[call.id].module
             entity = self.resolve_dotted(module, first.dotted)
             if entity.kind == "class":
-                return f"(@{entity.key.replace('.', ':')})"
+                return class_argument(entity.key)
         return "()"
 
     def function_keys(self, entity: Entity) -> list[str]:

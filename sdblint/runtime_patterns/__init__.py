@@ -6,6 +6,8 @@ from functools import lru_cache
 
 from ..catalog import Pattern, compile_pattern, rules_folder
 from ..flow.graph import FlowGraph
+from ..kinds import VerifierKind
+from ..nodes import return_node, scope_module, scope_qualname
 from ..tomlcompat import tomllib
 
 
@@ -64,7 +66,7 @@ def infer_patterns(fg: FlowGraph, reached) -> list[PatternHit]:
     def proposes(call, res) -> bool:
         """A model call, or a call of a function whose own result is model output."""
         return call.id in fg.sources or any(
-            not state.descended for k in res.functions for state in reached.get(f"r:{k}", ())
+            not state.descended for k in res.functions for state in reached.get(return_node(k), ())
         )
 
     signals: dict[tuple[str, str], list[Evidence]] = {}
@@ -88,10 +90,10 @@ def infer_patterns(fg: FlowGraph, reached) -> list[PatternHit]:
                     note(spec, call.scope, module.path, line, f"`{a.keyword}=` on {call.callee_text}")
             if spec.model_in_loop and call.in_loop and proposes(call, res):
                 note(spec, call.scope, module.path, line, "model output is produced inside a loop")
-            if spec.human and res.verifier and res.verifier[0] == "human":
+            if spec.human and res.verifier and res.verifier.kind is VerifierKind.HUMAN:
                 note(spec, call.scope, module.path, line, f"asks a human: {call.callee_text}")
     for f in p.functions.values():
-        module = p.modules[f.key.split("::")[0]]
+        module = p.modules[scope_module(f.key)]
         if module.path not in agentic or not f.decorators:
             continue
         paths = {path for d in f.decorators if d for path in p.dotted_paths(module.module, d)}
@@ -101,7 +103,7 @@ def infer_patterns(fg: FlowGraph, reached) -> list[PatternHit]:
     order = {spec.id: spec for spec in specs}
     hits = []
     for (pattern_id, scope), evidence in signals.items():
-        module_name, _, qualname = scope.partition("::")
+        module_name, qualname = scope_module(scope), scope_qualname(scope)
         path = p.modules[module_name].path
         confidence = round(min(0.95, 0.5 + 0.15 * (len(evidence) - 1)), 2)
         hits.append(PatternHit(pattern_id, f"{path}::{qualname}", scope, module_name, confidence,

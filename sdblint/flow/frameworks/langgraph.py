@@ -20,7 +20,7 @@ class GraphBuilders:
             paths = self.resolutions[call.id].paths
             for register, run in self.catalog.graph_builders:
                 if any(register.matches(x) for x in paths) and call.args:
-                    node_fn = [a for a in call.args if a.index is not None or a.keyword == "action"][-1]
+                    node_fn = [a for a in call.args if a.index is not None or a.keyword in self.catalog.graph_node_keywords][-1]
                     keys = {k for path in p.flow_paths(node_fn.flows) if (e := p.path_entity(path))
                             for k in p.function_keys(e)}
                     for r in call.receiver:
@@ -31,8 +31,7 @@ class GraphBuilders:
         for call in runs:
             for builder in self.builders_of(call):
                 for key in sorted(registered.get(builder, ())):
-                    self.graph.add_edge(f"r:{key}", call.id, kind="return", effects=(), attr="",
-                                        line=call.loc.line, module=self.module_of(call.scope))
+                    self.returns_to(key, call)
 
     def builders_of(self, call: Call) -> set[str]:
         """Objects on the receiver chain of ``call`` (`app` <- `builder.compile()` <- `builder`)."""

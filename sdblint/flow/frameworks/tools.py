@@ -1,7 +1,9 @@
 """Tool entry points: parameters of functions a framework calls with model-chosen arguments."""
 from __future__ import annotations
 
-from ..types import Source
+from ...kinds import VerifierKind
+from ...nodes import class_key, class_path, scope_module
+from ..types import Effect, Source
 
 
 class ToolEntries:
@@ -15,9 +17,9 @@ class ToolEntries:
             entry = self.tool_entry_of(f)
             if entry is None:
                 continue
-            module = p.modules[f.key.split("::")[0]]
+            module = p.modules[scope_module(f.key)]
             where = f"{module.path}:{f.loc.line}"
-            effects = (("signature", where, entry.label),) if entry.schema_validated else ()
+            effects = (Effect(VerifierKind.SIGNATURE, where, entry.label),) if entry.schema_validated else ()
             bound = bool(f.class_name) and not f.is_static
             for param in f.params[1 if bound else 0:]:
                 if param.name in ignore:
@@ -27,13 +29,12 @@ class ToolEntries:
 
     def tool_entry_of(self, f):
         p = self.project
-        module = f.key.split("::")[0]
+        module = scope_module(f.key)
         decorator_paths = {path for d in f.decorators if d for path in p.dotted_paths(module, d)}
         base_paths: set[str] = set()
         if f.class_name:
-            class_key = f"{module}:{f.class_name}"
-            base_paths = {k.replace(":", ".") for k in p.mro(class_key)} | p.all_bases(class_key)
-            base_paths = {b.replace(":", ".") for b in base_paths}
+            owner = class_key(module, f.class_name)
+            base_paths = {class_path(b) for b in [*p.mro(owner), *p.all_bases(owner)]}
         for entry in self.catalog.tool_entries:
             if any(pt.matches(path) for path in decorator_paths for pt in entry.decorators):
                 return entry

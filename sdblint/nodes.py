@@ -1,0 +1,146 @@
+"""Node ids of the flow graph, and the one place that knows their form.
+
+Ids stay short strings in the facts and the graph (they are hashed millions of times and
+pickled per file), but no other module builds or splits one: they are made by the
+constructors below and read through :func:`ref`, which returns a typed :class:`NodeRef`.
+
+    n:<module>::<qualname>::<name>#<k>   definition k of a name (#p a parameter, #L<i> loop-carried)
+    c:<module>:<i>                       the result of call i of a module
+    r:<module>::<qualname>               a function's return value
+    g:<module>:<name>                    a module-level name read from another scope
+    a:<module>:<class>:<attr>            an attribute stored on instances of a project class
+    c:<module>:<i>:<category>:<slot>     a sink argument of call i (slot: index, receiver, callee, arguments)
+
+Scope keys (a function or module body) are ``<module>::<qualname>``; class keys ``<module>:<qualname>``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+
+MODULE_SCOPE = "<module>"
+
+
+class NodeKind(str, Enum):
+    DEF = "n"
+    CALL = "c"
+    RETURN = "r"
+    GLOBAL = "g"
+    ATTR = "a"
+    SINK = "s"
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    kind: NodeKind
+    module: str
+    scope: str = ""        # DEF: the scope key; RETURN: the function key
+    name: str = ""         # DEF and GLOBAL: the name; ATTR: the attribute
+    version: str = ""      # DEF: "1", "2", ... , "p" (parameter) or "L<i>" (loop-carried)
+    class_key: str = ""    # ATTR: the class
+    call: str = ""         # SINK: the call node
+    category: str = ""     # SINK
+    slot: str = ""         # SINK: argument index, "receiver", "callee" or "arguments"
+
+    @property
+    def is_param(self) -> bool:
+        return self.kind is NodeKind.DEF and self.version == "p"
+
+    @property
+    def is_loop_carried(self) -> bool:
+        return self.kind is NodeKind.DEF and self.version.startswith("L")
+
+
+# ------------------------------------------------------------------ scopes and classes
+def scope_key(module: str, qualname: str = MODULE_SCOPE) -> str:
+    return f"{module}::{qualname}"
+
+
+def scope_module(scope: str) -> str:
+    return scope.split("::", 1)[0]
+
+
+def scope_qualname(scope: str) -> str:
+    return scope.split("::", 1)[-1]
+
+
+def is_module_scope(scope: str) -> bool:
+    return scope.endswith(f"::{MODULE_SCOPE}")
+
+
+def class_key(module: str, qualname: str) -> str:
+    return f"{module}:{qualname}"
+
+
+def class_parts(key: str) -> tuple[str, str]:
+    """(module, qualname) of a class key."""
+    module, _, qualname = key.partition(":")
+    return module, qualname
+
+
+def class_path(key: str) -> str:
+    """The dotted path of a class key (`pkg.mod.Class`), as callee paths name it."""
+    return key.replace(":", ".")
+
+
+# ------------------------------------------------------------------ constructors
+def def_node(scope: str, name: str, version: int | str) -> str:
+    return f"n:{scope}::{name}#{version}"
+
+
+def param_node(scope: str, name: str) -> str:
+    return def_node(scope, name, "p")
+
+
+def loop_node(scope: str, name: str, index: int) -> str:
+    return def_node(scope, name, f"L{index}")
+
+
+def call_node(module: str, index: int) -> str:
+    return f"c:{module}:{index}"
+
+
+def return_node(function_key: str) -> str:
+    return f"r:{function_key}"
+
+
+def global_node(module: str, name: str) -> str:
+    return f"g:{module}:{name}"
+
+
+def attr_node(owner: str, attr: str) -> str:
+    """An attribute of instances of the class ``owner`` (a class key)."""
+    return f"a:{owner}:{attr}"
+
+
+def sink_node(call: str, category: str, slot: int | str) -> str:
+    return f"{call}:{category}:{slot}"
+
+
+# ------------------------------------------------------------------ reading
+@lru_cache(maxsize=1 << 16)   # bounded: a large project has millions of nodes, reading one is cheap
+def ref(node: str) -> NodeRef:
+    """The typed reading of a node id."""
+    kind, body = node[0], node[2:]
+    if kind == "n":
+        scope_and_name, _, version = body.rpartition("#")
+        scope, _, name = scope_and_name.rpartition("::")
+        return NodeRef(NodeKind.DEF, scope_module(scope), scope=scope, name=name, version=version)
+    if kind == "r":
+        return NodeRef(NodeKind.RETURN, scope_module(body), scope=body)
+    if kind == "g":
+        module, _, name = body.partition(":")
+        return NodeRef(NodeKind.GLOBAL, module, name=name)
+    if kind == "a":
+        owner, _, attr = body.rpartition(":")
+        return NodeRef(NodeKind.ATTR, class_parts(owner)[0], name=attr, class_key=owner)
+    module, index, *sink = body.split(":")
+    if sink:
+        category, slot = sink
+        return NodeRef(NodeKind.SINK, module, call=call_node(module, int(index)), category=category, slot=slot)
+    return NodeRef(NodeKind.CALL, module)
+
+
+def kind_of(node: str) -> NodeKind:
+    return ref(node).kind
