@@ -42,6 +42,7 @@ class Guard:
     keyed: bool = True      # the read value is one the check constrains (not only "*")
     predicate: bool = False # a call used as a condition (its truth value is the check)
     container: tuple[str, ...] = ()  # for membership allow-lists: the values the container is built from
+    prefix: str = ""        # for kind "prefix": the constant URL text before the value in a string
 
 
 @dataclass(frozen=True)
@@ -172,9 +173,10 @@ class Function:
     loc: Loc
     is_async: bool
     can_reject: bool
-    is_predicate: bool
+    is_predicate: bool      # returns a comparison, membership test or boolean literal
     is_abstract: bool
     is_static: bool
+    returned_calls: tuple[str, ...] = ()   # calls returned as they are (`return re.fullmatch(...)`)
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,7 @@ def builtin_catalog() -> Catalog:
         categories=categories,
         mutators=frozenset(flow["mutators"]),
         verifier_name=re.compile(data["names"]["verifier_name"]),
+        fixed_host_url=re.compile(data["url"]["fixed_host"]),
         callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
         composers=tuple(compile_pattern(p) for p in flow["composers"]),
         graph_builders=tuple((compile_pattern(t["register"]), compile_pattern(t["run"])) for t in data.get("graph_builder", [])),

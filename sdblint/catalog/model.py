@@ -94,6 +94,7 @@ class Catalog:
     categories: dict[str, Category]
     mutators: frozenset[str]
     verifier_name: re.Pattern
+    fixed_host_url: re.Pattern = re.compile(r"(?!)")   # constant URL text that fixes scheme and host
     callback_runners: tuple[Pattern, ...] = ()
     composers: tuple[Pattern, ...] = ()
     graph_builders: tuple[tuple[Pattern, Pattern], ...] = ()   # (register a node, run the graph)

@@ -1,7 +1,6 @@
 """Expressions: which values an expression reads, and what each read keeps of them."""
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import libcst as cst
@@ -19,7 +18,9 @@ from .syntax import string_value
 from .values import derive
 
 TYPE_ATTRIBUTES = frozenset({"__class__", "__name__", "__qualname__", "__module__", "__mro__"})
-FIXED_HOST_URL = re.compile(r"[a-zA-Z][\w+.-]*://[^/{}\s]+/")
+# Constant text that precedes a value in a string is kept when it looks like the start of a URL;
+# whether it fixes the host is catalog data (`[url] fixed_host` in rules/sinks.toml).
+URL_MARK = "://"
 
 
 class Expressions:
@@ -165,16 +166,17 @@ class Expressions:
         return prefix
 
     def after_url_prefix(self, prefix: str, flows: tuple[Flow, ...], node) -> tuple[Flow, ...]:
-        """After "https://host/" a value can steer the path or query, not the host."""
-        if not FIXED_HOST_URL.match(prefix):
+        """After "https://host/" a value can steer the path or query, not the host: the flows
+        remember the constant URL text before them."""
+        if URL_MARK not in prefix:
             return flows
-        guard = Guard("host-fixed", self.line(node))
+        guard = Guard("prefix", self.line(node), prefix=prefix)
         return tuple(replace(f, guards=f.guards + (guard,)) for f in flows)
 
     def remember_url(self, target, value) -> None:
-        """Module constants and class fields holding a URL with a fixed host (`BASE = "https://x/"`)."""
+        """Module constants and class fields holding a URL (`BASE = "https://x/"`)."""
         text = string_value(value) if value is not None else None
-        if text is None or not FIXED_HOST_URL.match(text) or not isinstance(target, cst.Name):
+        if text is None or URL_MARK not in text or not isinstance(target, cst.Name):
             return
         if self.scope.is_class_body:
             self.url_constants[f"self.{target.value}"] = text

@@ -55,4 +55,5 @@ class Scope:
     branch_depth: int = 0
     can_reject: bool = False    # raises, or returns None/False from a branch
     is_predicate: bool = False  # returns a comparison, membership test or boolean
+    returned_calls: list[str] = field(default_factory=list)   # calls whose result it returns as is
 

@@ -92,6 +92,9 @@ class Statements:
                 self.scope.can_reject = True
             if small.value is not None and is_yes_no(small.value):
                 self.scope.is_predicate = True
+            elif isinstance(small.value, cst.Call) and id(small.value) in self.call_ids:
+                # Whether the call answers yes or no is the catalog's to say (`[python] predicate_calls`).
+                self.scope.returned_calls.append(self.call_ids[id(small.value)])
             self.state.exited = True
         elif isinstance(small, cst.Raise):
             self.scope.can_reject = True
@@ -272,6 +275,7 @@ class Statements:
             class_name=scope.class_name, params=tuple(params), returns=tuple(scope.returns),
             decorators=decorators, loc=self.loc(node), is_async=node.asynchronous is not None,
             can_reject=scope.can_reject, is_predicate=scope.is_predicate, is_abstract=is_abstract(node, decorators), is_static=is_static,
+            returned_calls=tuple(scope.returned_calls),
         ))
         self.scope, self.state = outer_scope, outer_state
         if not in_class:

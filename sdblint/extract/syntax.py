@@ -231,15 +231,12 @@ def is_falsy(value) -> bool:
 
 
 def is_yes_no(value) -> bool:
-    """A comparison, membership test, boolean literal or well-known predicate call."""
+    """A comparison, membership test or boolean literal (whether a call is a predicate is catalog data)."""
     if isinstance(value, (cst.Comparison, cst.BooleanOperation)):
         return True
     if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not):
         return True
-    if isinstance(value, cst.Name) and value.value == "False":
-        return True
-    return isinstance(value, cst.Call) and (dotted(value.func) or "").split(".")[-1] in (
-        "isinstance", "fullmatch", "bool", "all", "any", "is_valid", "is_relative_to")
+    return isinstance(value, cst.Name) and value.value == "False"
 
 
 def is_abstract(node: cst.FunctionDef, decorators) -> bool:

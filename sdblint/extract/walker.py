@@ -66,7 +66,7 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
         self.conditions: dict[str, cst.BaseExpression] = {}  # def node -> the test it stores (`ok = x in A`)
         self.def_flows: dict[str, tuple[Flow, ...]] = {}
         self.expanding: set[str] = set()   # names whose stored condition is being read
-        self.url_constants: dict[str, str] = {}   # dotted name -> URL literal with a fixed host
+        self.url_constants: dict[str, str] = {}   # dotted name -> a URL literal it holds
         self.def_selector: dict[str, tuple[Flow, ...]] = {}
         # Per-node answers on long chains (`a.b.c...`, `a + b + ...`), by node identity: the tree
         # outlives the walk, so ids are not reused. Without them each level re-reads the chain below.

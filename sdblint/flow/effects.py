@@ -1,7 +1,7 @@
 """Guards to verification effects: what a check proves about the values it guards."""
 from __future__ import annotations
 
-from ..facts import Call, Guard
+from ..facts import Call, Function, Guard
 from ..kinds import Marker, VerifierKind
 from ..limits import MAX_CHECKING_CALL_DEPTH
 from ..nodes import (
@@ -16,7 +16,7 @@ from ..nodes import (
 from .types import Effect
 
 # Guard kinds the extractor decides by the shape of a condition alone.
-SHAPE_GUARDS = frozenset({"allowlist", "fullmatch", "type", "policy", "host-fixed"})
+SHAPE_GUARDS = frozenset({"allowlist", "fullmatch", "type", "policy"})
 
 
 class Effects:
@@ -41,6 +41,9 @@ class Effects:
                 # A membership test remembers its container: an allow-list built from model output
                 # is no allow-list (checked once propagation knows what is tainted).
                 out.append(Effect(VerifierKind(g.kind), where, container=g.container))
+            elif g.kind == "prefix":
+                if self.catalog.fixed_host_url.match(g.prefix):
+                    out.append(Effect(VerifierKind.HOST_FIXED, where))
             elif g.kind == "mapping":
                 if self.is_fixed_mapping(g.mapping, scope):
                     out.append(Effect(VerifierKind.ALLOWLIST, where, g.mapping))
@@ -68,18 +71,31 @@ class Effects:
             return [Effect(Marker.DISCARDED, where, class_path(res.constructor))]
         for key in res.functions:
             f = self.project.functions[key]
-            if f.can_reject or (guard.predicate and f.is_predicate):
+            if f.can_reject or (guard.predicate and self.is_predicate(f)):
                 return [Effect(VerifierKind.CUSTOM, where, f.qualname)]
-            if f.is_predicate:
+            if self.is_predicate(f):
                 return [Effect(Marker.DISCARDED, where, f.qualname)]
             if self.catalog.verifier_name.search(f.name):
                 return [Effect(Marker.NAME_ONLY, where, f.qualname)]
         return []
 
+    def is_predicate(self, f: Function) -> bool:
+        """Does ``f`` answer yes or no: by the shape of what it returns, or by returning the answer of
+        a call the catalog knows as a predicate (a method on an untyped receiver by its name)?"""
+        if f.is_predicate:
+            return True
+        patterns = self.catalog.language.predicate_calls
+        for call_id in f.returned_calls:
+            call, res = self.project.calls[call_id], self.resolutions.get(call_id)
+            paths = list(res.paths) if res and res.paths else ([f"?.{call.method}"] if call.callee_kind == "attr" else [])
+            if any(pt.matches(path) for path in paths for pt in patterns):
+                return True
+        return False
+
     def name_only(self, key: str) -> tuple[Effect, ...]:
         """A function named like a verifier (`sanitize_sql`) whose body cannot reject."""
         f = self.project.functions[key]
-        if f.can_reject or f.is_predicate or not self.catalog.verifier_name.search(f.name):
+        if f.can_reject or self.is_predicate(f) or not self.catalog.verifier_name.search(f.name):
             return ()
         path = self.project.modules[scope_module(key)].path
         return (Effect(Marker.NAME_ONLY, f"{path}:{f.loc.line}", f.qualname),)
