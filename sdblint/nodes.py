@@ -31,7 +31,7 @@ class NodeKind(str, Enum):
     SINK = "s"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeRef:
     kind: NodeKind
     module: str

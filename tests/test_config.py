@@ -104,3 +104,27 @@ def test_per_file_ignores_codes_are_validated_with_their_full_key(tmp_path):
 def test_non_table_tool_is_a_config_error(tmp_path):
     write(tmp_path, {"pyproject.toml": "tool = 1\n"})
     assert invoke("check", "--config", str(tmp_path / "pyproject.toml"), str(tmp_path)).exit_code == 2
+
+
+def test_a_misspelt_verifier_kind_names_the_file_and_key(tmp_path):
+    config(tmp_path, '[[tool.sdblint.verifier]]\nkind = "alowlist"\npatterns = ["acme.policy.approve"]\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'pyproject.toml'}: invalid `tool.sdblint.verifier[0].kind`" in result.output
+    assert "a verifier kind, one of allowlist," in result.output and "got 'alowlist'" in result.output
+
+
+def test_adequate_lists_of_a_sink_are_validated_too(tmp_path):
+    config(tmp_path, '[[tool.sdblint.sink]]\ncategory = "payment"\npatterns = ["acme.Ledger().pay"]\n'
+                     'extra_adequate = ["humen"]\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2 and "tool.sdblint.sink[0].extra_adequate" in result.output and "'humen'" in result.output
+
+
+def test_every_shipped_kind_is_a_verifier_kind():
+    from sdblint.catalog import builtin_catalog
+    from sdblint.kinds import VerifierKind
+
+    catalog = builtin_catalog()
+    kinds = {v.kind for v in catalog.verifiers} | {k for c in catalog.categories.values() for k in c.adequate}
+    assert kinds and all(VerifierKind(k) for k in kinds)

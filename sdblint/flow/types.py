@@ -9,7 +9,7 @@ from ..facts import Call
 from ..kinds import Marker, VerifierKind
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Effect:
     """What crossing an edge proves about a value: a verifier kind, or a marker that explains
     why a check does not count. ``where`` is "path:line" of the check."""
@@ -31,7 +31,7 @@ class EdgeKind(str, Enum):
     SUMMARY = "summary"  # an argument to the call's result, through a function that returns it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # one per graph edge: no per-instance dict
 class Edge:
     """The data of one graph edge (stored as the ``edge`` attribute of a networkx edge)."""
 
