@@ -8,7 +8,23 @@ from sdblint.config.settings import load_settings
 from sdblint.pipeline import run
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-EXPECT = re.compile(r"#\s*expect:\s*(SDB\d+(?:\s*,\s*SDB\d+)*)")
+# `# expect: SDB102` or, with the verifier status the finding must have, `# expect: SDB104 parse-only`;
+# several findings on one line are separated by commas.
+EXPECT = re.compile(r"#\s*expect:\s*(SDB\d+(?:\s+[a-z-]+)?(?:\s*,\s*SDB\d+(?:\s+[a-z-]+)?)*)")
+
+
+def markers(group: Path) -> dict[tuple[str, int, str], str | None]:
+    """(path, line, code) -> the expected verifier status, or None where the marker names none."""
+    found = {}
+    for file in sorted(group.rglob("*.py")):
+        rel = file.relative_to(FIXTURES).as_posix()
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            match = EXPECT.search(line)
+            if match:
+                for item in match.group(1).split(","):
+                    code, _, status = item.strip().partition(" ")
+                    found[(rel, number, code)] = status.strip() or None
+    return found
 
 
 def groups() -> list[Path]:
@@ -16,22 +32,18 @@ def groups() -> list[Path]:
 
 
 def expected(group: Path) -> set[tuple[str, int, str]]:
-    found = set()
-    for file in sorted(group.rglob("*.py")):
-        rel = file.relative_to(FIXTURES).as_posix()
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-            match = EXPECT.search(line)
-            if match:
-                for code in match.group(1).split(","):
-                    found.add((rel, number, code.strip()))
-    return found
+    return set(markers(group))
+
+
+def reported(group: Path) -> dict[tuple[str, int, str], str]:
+    """(path, line, code) -> verifier status of every finding in the group."""
+    result = run([group], load_settings(None, group))
+    prefix = group.relative_to(FIXTURES).as_posix()
+    return {(f"{prefix}/{f.path}", f.line, f.code): f.verifier_status for f in result.findings}
 
 
 def actual(group: Path) -> set[tuple[str, int, str]]:
-    settings = load_settings(None, group)
-    result = run([group], settings)
-    prefix = group.relative_to(FIXTURES).as_posix()
-    return {(f"{prefix}/{f.path}", f.line, f.code) for f in result.findings}
+    return set(reported(group))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from fixture_support import actual, expected, groups
+from fixture_support import actual, expected, groups, markers, reported
+from sdblint.checks import INTERNAL_ERROR, rule_codes
 
 
 @pytest.mark.parametrize("group", groups(), ids=lambda g: g.name)
@@ -19,7 +20,18 @@ def test_fixture_corpus_is_large_and_has_every_sdb1_rule():
     codes = Counter(code for _, _, code in all_expected)
     files = sum(1 for g in groups() for _ in g.rglob("*.py"))
     assert files >= 80
-    assert {f"SDB1{n:02d}" for n in range(1, 11)} <= set(codes)
+    assert {code for code in rule_codes() if code != INTERNAL_ERROR} <= set(codes)
+
+
+@pytest.mark.parametrize("group", groups(), ids=lambda g: g.name)
+def test_markers_that_name_a_status_match_the_reported_status(group):
+    statuses = reported(group)
+    wanted = {key: status for key, status in markers(group).items() if status}
+    assert {key: statuses.get(key) for key in wanted} == wanted
+
+
+def test_status_markers_are_used():
+    assert sum(1 for g in groups() for status in markers(g).values() if status) >= 20
 
 
 def test_precision_and_recall_per_rule_family(capsys):
