@@ -225,3 +225,23 @@ def test_internal_errors_can_be_deselected_like_any_rule(tmp_path, monkeypatch):
     report = check_json(write(tmp_path, {"a.py": OPENAI_SHELL}), "--ignore", "SDB999")
     assert report["findings"] == []
     assert json.dumps(report)  # still a complete report
+
+
+def reexports(hops: int) -> dict[str, str]:
+    """A client factory re-exported through ``hops`` modules, then used to ask a model for a command."""
+    files = {"pkg/__init__.py": "", "pkg/m0.py": "from openai import OpenAI\n\ndef make():\n    return OpenAI()\n"}
+    files.update({f"pkg/m{i}.py": f"from .m{i - 1} import make\n" for i in range(1, hops + 1)})
+    files["pkg/agent.py"] = (f"import subprocess\nfrom .m{hops} import make\n\ndef run():\n"
+                             "    cmd = make().chat.completions.create(model='m', messages=[]).choices[0].message.content\n"
+                             "    subprocess.run(cmd, shell=True)\n")
+    return files
+
+
+def test_names_resolve_through_a_chain_of_re_exports(tmp_path):
+    report = check_json(write(tmp_path, reexports(5)))
+    assert [f["code"] for f in report["findings"]] == ["SDB102"]
+
+
+def test_hitting_the_import_hops_is_counted(tmp_path):
+    report = check_json(write(tmp_path, reexports(limits.MAX_IMPORT_HOPS + 3)))
+    assert report["summary"]["limits_hit"]["MAX_IMPORT_HOPS"] >= 1

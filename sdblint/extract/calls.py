@@ -7,9 +7,7 @@ import libcst as cst
 
 from ..facts import Arg, Call, Check, Flow, Guard
 from ..nodes import attr_node, call_node, class_key
-from .syntax import dotted, names_read, string_value
-
-LOOKUP_METHODS = ("get",)
+from .syntax import ATTRIBUTE_LOOKUP, LOOKUP_METHODS, dotted, names_read, string_value
 
 
 class Calls:
@@ -48,7 +46,7 @@ class Calls:
         self.call_ids[id(node)] = call_id
         if mapping is not None and args and args[0].index == 0:
             self.selectors[id(node)] = args[0].flows
-        elif isinstance(func, cst.Name) and func.value == "getattr" and len(args) > 1:
+        elif isinstance(func, cst.Name) and func.value == ATTRIBUTE_LOOKUP and len(args) > 1:
             self.selectors[id(node)] = args[1].flows
         selector = self.selector_of(func)
         loc = self.loc(node)

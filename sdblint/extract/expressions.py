@@ -14,13 +14,8 @@ from ..nodes import (
     is_module_scope,
     kind_of,
 )
-from .syntax import string_value
+from .syntax import TYPE_ATTRIBUTES, URL_MARK, string_value
 from .values import derive
-
-TYPE_ATTRIBUTES = frozenset({"__class__", "__name__", "__qualname__", "__module__", "__mro__"})
-# Constant text that precedes a value in a string is kept when it looks like the start of a URL;
-# whether it fixes the host is catalog data (`[url] fixed_host` in rules/sinks.toml).
-URL_MARK = "://"
 
 
 class Expressions:
@@ -167,7 +162,8 @@ class Expressions:
 
     def after_url_prefix(self, prefix: str, flows: tuple[Flow, ...], node) -> tuple[Flow, ...]:
         """After "https://host/" a value can steer the path or query, not the host: the flows
-        remember the constant URL text before them."""
+        remember the constant URL text before them (whether it fixes the host is catalog data,
+        `[url] fixed_host` in rules/sinks.toml)."""
         if URL_MARK not in prefix:
             return flows
         guard = Guard("prefix", self.line(node), prefix=prefix)

@@ -29,6 +29,7 @@ from ..nodes import (
 from .imports import imports_of
 from .state import Scope, State, merge
 from .syntax import (
+    STATIC_DECORATOR,
     annotation_kind,
     assigned_names,
     dotted,
@@ -246,7 +247,7 @@ class Statements:
         in_class = outer_scope.is_class_body
         prefix = scope_qualname(outer_scope.key)
         qualname = name if prefix == MODULE_SCOPE else f"{prefix}.{name}"
-        is_static = "staticmethod" in decorators
+        is_static = STATIC_DECORATOR in decorators
         scope = Scope(key=scope_key(self.module, qualname), class_name=outer_scope.class_name if in_class else None, self_name=None)
         state = State(defs={k: v for k, v in outer_state.defs.items()} if not is_module_scope(outer_scope.key) and not in_class else {})
         params: list[Param] = []

@@ -7,10 +7,23 @@ from __future__ import annotations
 import libcst as cst
 
 EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
-CONTAINER_ANNOTATIONS = frozenset({
+
+# What extraction must know of Python before any catalog is loaded. Facts are cached by file
+# content and extraction code only, so these cannot come from rules/*.toml; everything the graph
+# decides later (what a call is, what a decorator means, which calls answer yes or no) is there.
+CONTAINER_ANNOTATIONS = frozenset({     # `list[Step]` holds a `Step`, for field types
     "Optional", "Annotated", "list", "List", "Sequence", "tuple", "Tuple", "set", "Set", "frozenset",
     "FrozenSet", "Iterable", "Iterator",
 })
+LOOKUP_METHODS = ("get",)               # `d.get(k)` looks a value up by key
+ATTRIBUTE_LOOKUP = "getattr"            # `getattr(o, name)` looks an attribute up by name
+TYPE_ATTRIBUTES = frozenset({"__class__", "__name__", "__qualname__", "__module__", "__mro__"})
+EXIT_CALLS = ("sys.exit", "exit", "quit")
+VIEW_METHODS = ("keys", "values")       # `x in d.keys()` is membership in a fixed container
+MAPPING_CONSTRUCTORS = {"dict": "dict", "MappingProxyType": "dict", "frozenset": "set"}
+STATIC_DECORATOR = "staticmethod"       # no `self`: the first parameter is an argument
+ABSTRACT_DECORATORS = ("abstractmethod", "abstractproperty")
+URL_MARK = "://"                        # constant text before a value that may be a URL's start
 
 
 def dotted(node: cst.BaseExpression, memo: dict[int, str | None] | None = None) -> str | None:
@@ -50,7 +63,7 @@ def is_exit_block(body: cst.BaseSuite) -> bool:
     last = statements[-1]
     if isinstance(last, cst.SimpleStatementLine):
         return any(isinstance(s, EXITS) for s in last.body) or any(
-            isinstance(s, cst.Expr) and isinstance(s.value, cst.Call) and dotted(s.value.func) in ("sys.exit", "exit", "quit")
+            isinstance(s, cst.Expr) and isinstance(s.value, cst.Call) and dotted(s.value.func) in EXIT_CALLS
             for s in last.body
         )
     if isinstance(last, cst.If):
@@ -73,7 +86,7 @@ def is_constant(node) -> bool:
 def is_computed_container(node) -> bool:
     """A membership test against a call result is not a fixed allow-list."""
     return isinstance(node, cst.Call) and not (
-        isinstance(node.func, cst.Attribute) and node.func.attr.value in ("keys", "values")
+        isinstance(node.func, cst.Attribute) and node.func.attr.value in VIEW_METHODS
     )
 
 
@@ -171,8 +184,8 @@ def literal_kind(node) -> str:
         return "set"
     if isinstance(node, cst.Tuple):
         return "tuple"
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("dict", "frozenset", "MappingProxyType"):
-        return "dict" if node.func.value != "frozenset" else "set"
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in MAPPING_CONSTRUCTORS:
+        return MAPPING_CONSTRUCTORS[node.func.value]
     return ""
 
 
@@ -240,7 +253,7 @@ def is_yes_no(value) -> bool:
 
 
 def is_abstract(node: cst.FunctionDef, decorators) -> bool:
-    if any(d.split(".")[-1] in ("abstractmethod", "abstractproperty") for d in decorators):
+    if any(d.split(".")[-1] in ABSTRACT_DECORATORS for d in decorators):
         return True
     statements = node.body.body
     meaningful = [s for s in statements if not (
