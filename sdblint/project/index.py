@@ -8,6 +8,8 @@ constructed; what call sites pass to parameters arrives as a constructor input
 """
 from __future__ import annotations
 
+import copy
+
 from ..catalog import Catalog
 from ..facts import Call, ClassInfo, Def, Flow, Function, ModuleFacts, Store
 from ..limits import LimitHits
@@ -79,9 +81,13 @@ class Project(Names, Hierarchy, ValuePaths, Models):
         self._in_progress: set[str] = set()
         self._param_flows = param_flows or {}
         self.limits = limits if limits is not None else LimitHits()
-        self._facts = modules
 
     def with_param_flows(self, param_flows: dict[str, tuple[Flow, ...]]) -> "Project":
-        """The same project with what call sites pass to each parameter: an input to value paths."""
-        return Project(self._facts, self.catalog, param_flows, self.limits)
+        """The same project with what call sites pass to each parameter, an input to value paths.
+        The indexes are shared (they are read-only); only the value paths are computed anew."""
+        clone = copy.copy(self)
+        clone._param_flows = param_flows
+        clone._paths = {}
+        clone._in_progress = set()
+        return clone
 

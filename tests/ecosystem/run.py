@@ -129,38 +129,30 @@ def strip_common_root(names: list[PurePosixPath]) -> int:
 
 def unpack(archive: Path, target: Path, strip_sdist_root: bool) -> int:
     """Unpack regular files only (no links, devices, or paths leaving target). Returns file count."""
-    count = 0
     if archive.name.endswith((".whl", ".zip")):
         with zipfile.ZipFile(archive) as zf:
-            infos = [(i, safe_member(i.filename)) for i in zf.infolist() if not i.is_dir()]
-            infos = [(i, p) for i, p in infos if p is not None]
-            strip = strip_common_root([p for _, p in infos]) if strip_sdist_root else 0
-            for info, rel in infos:
-                parts = rel.parts[strip:]
-                if not parts:
-                    continue
-                out = target.joinpath(*parts)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, open(out, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-                count += 1
-    else:
-        with tarfile.open(archive) as tf:
-            members = [(m, safe_member(m.name)) for m in tf.getmembers() if m.isfile()]
-            members = [(m, p) for m, p in members if p is not None]
-            strip = strip_common_root([p for _, p in members]) if strip_sdist_root else 0
-            for member, rel in members:
-                parts = rel.parts[strip:]
-                if not parts:
-                    continue
-                out = target.joinpath(*parts)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                src = tf.extractfile(member)
-                if src is None:
-                    continue
-                with src, open(out, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-                count += 1
+            members = [(i.filename, i) for i in zf.infolist() if not i.is_dir()]
+            return _write_members(members, zf.open, target, strip_sdist_root)
+    with tarfile.open(archive) as tf:
+        members = [(m.name, m) for m in tf.getmembers() if m.isfile()]
+        return _write_members(members, tf.extractfile, target, strip_sdist_root)
+
+
+def _write_members(members, open_member, target: Path, strip_sdist_root: bool) -> int:
+    """Write each (name, member) that stays inside ``target``, reading it with ``open_member``."""
+    safe = [(m, p) for m, p in ((m, safe_member(name)) for name, m in members) if p is not None]
+    strip = strip_common_root([p for _, p in safe]) if strip_sdist_root else 0
+    count = 0
+    for member, rel in safe:
+        parts = rel.parts[strip:]
+        src = open_member(member) if parts else None
+        if src is None:
+            continue
+        out = target.joinpath(*parts)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with src, open(out, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        count += 1
     return count
 
 
