@@ -25,6 +25,19 @@ class Failures:
         try:
             yield
         except Exception as exc:  # the contract: one unit's failure never loses the run
-            if os.environ.get("SDBLINT_DEBUG"):
-                raise
-            self.items.append(InternalError(stage, path, line, f"{type(exc).__name__}: {exc}", unit))
+            self.record(exc, stage, path, line, unit)
+
+    def each(self, stage: str, units, action, where) -> None:
+        """``action(unit)`` for every unit; a failure is recorded at ``where(unit)`` (path, line,
+        text) and the rest go on. A loop rather than a context manager per unit: this runs for
+        every call of a project."""
+        for unit in units:
+            try:
+                action(unit)
+            except Exception as exc:  # the contract: one unit's failure never loses the run
+                self.record(exc, stage, *where(unit))
+
+    def record(self, exc: Exception, stage: str, path: str, line: int, unit: str = "") -> None:
+        if os.environ.get("SDBLINT_DEBUG"):
+            raise exc
+        self.items.append(InternalError(stage, path, line, f"{type(exc).__name__}: {exc}", unit))

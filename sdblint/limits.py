@@ -35,8 +35,8 @@ class LimitHits:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
 
-    def hit(self, name: str) -> None:
-        self.counts[name] += 1
+    def hit(self, name: str, times: int = 1) -> None:
+        self.counts[name] += times
 
     def as_dict(self) -> dict[str, int]:
         return dict(sorted(self.counts.items()))

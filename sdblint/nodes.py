@@ -142,5 +142,12 @@ def ref(node: str) -> NodeRef:
     return NodeRef(NodeKind.CALL, module)
 
 
+_KIND_BY_PREFIX = {"n": NodeKind.DEF, "r": NodeKind.RETURN, "g": NodeKind.GLOBAL, "a": NodeKind.ATTR}
+
+
 def kind_of(node: str) -> NodeKind:
-    return ref(node).kind
+    """The kind of a node without reading the rest of it (propagation asks at every step)."""
+    kind = _KIND_BY_PREFIX.get(node[0])
+    if kind is not None:
+        return kind
+    return NodeKind.SINK if node.count(":") > 2 else NodeKind.CALL

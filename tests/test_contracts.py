@@ -245,3 +245,47 @@ def test_names_resolve_through_a_chain_of_re_exports(tmp_path):
 def test_hitting_the_import_hops_is_counted(tmp_path):
     report = check_json(write(tmp_path, reexports(limits.MAX_IMPORT_HOPS + 3)))
     assert report["summary"]["limits_hit"]["MAX_IMPORT_HOPS"] >= 1
+
+
+def nested_config(levels: int) -> str:
+    """A client held ``levels`` data attributes deep in project objects (`Settings().a.b.client`)."""
+    classes = "class Holder0:\n    client = OpenAI()\n\n" + "".join(
+        f"class Holder{i}:\n    inner = Holder{i - 1}()\n\n" for i in range(1, levels + 1))
+    chain = "".join(".inner" for _ in range(levels))
+    return ("import subprocess\nfrom openai import OpenAI\n\n" + classes +
+            f"def run():\n    cmd = Holder{levels}(){chain}.client.chat.completions.create(model='m', messages=[])"
+            ".choices[0].message.content\n    subprocess.run(cmd, shell=True)\n")
+
+
+def test_clients_are_found_through_nested_data_attributes(tmp_path):
+    report = check_json(write(tmp_path, {"a.py": nested_config(2)}))
+    assert [f["code"] for f in report["findings"]] == ["SDB102"]
+
+
+def test_hitting_the_attribute_expansion_depth_is_counted(tmp_path):
+    report = check_json(write(tmp_path, {"a.py": nested_config(limits.MAX_EXPAND_DEPTH + 3)}))
+    assert report["summary"]["limits_hit"]["MAX_EXPAND_DEPTH"] >= 1
+
+
+def approval(chained: int) -> str:
+    """A human approval read through ``chained`` string methods before its answer is checked."""
+    methods = ".strip()" * chained
+    return textwrap.dedent(f"""
+        import subprocess
+        from openai import OpenAI
+
+        def run():
+            cmd = OpenAI().chat.completions.create(model="m", messages=[]).choices[0].message.content
+            if input(f"run {{cmd}}? "){methods} != "y":
+                return
+            subprocess.run(cmd, shell=True)
+        """)
+
+
+def test_an_approval_read_through_string_methods_guards_the_action(tmp_path):
+    assert check_json(write(tmp_path, {"a.py": approval(2)}))["findings"] == []
+
+
+def test_hitting_the_checking_call_depth_is_counted(tmp_path):
+    report = check_json(write(tmp_path, {"a.py": approval(limits.MAX_CHECKING_CALL_DEPTH + 3)}))
+    assert report["summary"]["limits_hit"]["MAX_CHECKING_CALL_DEPTH"] >= 1

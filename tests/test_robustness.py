@@ -1,7 +1,15 @@
 """Odd input is reported or analysed, never fatal."""
 import json
+import os
+import subprocess
+import sys
 
 from helpers import OPENAI_SHELL, check_json, invoke
+
+from sdblint.extract import extract
+from sdblint.extract.parse import MAX_NESTING_DEPTH
+from sdblint.extract.runner import _in_processes
+from sdblint.facts import ModuleFacts, ParseError
 
 CASES = {
     "bad.py": b"def f(:\n",
@@ -28,14 +36,6 @@ def test_bad_files_are_reported_and_the_rest_analysed(tmp_path):
 
 
 # ---------------------------------------------------------------- hostile input
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-from sdblint.extract import extract  # noqa: E402
-from sdblint.extract.parse import MAX_NESTING_DEPTH  # noqa: E402
-from sdblint.extract.runner import _in_processes  # noqa: E402
-from sdblint.facts import ModuleFacts, ParseError  # noqa: E402
 
 HOSTILE = {
     "parens.py": "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n",

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..failures import Failures
+from ..findings.model import Finding
 from ..flow.graph import FlowGraph
 from ..flow.propagate import Propagation
 from ..runtime_patterns import PatternHit
@@ -21,11 +23,11 @@ class Analysis:
 
 
 class Check(Protocol):
-    """One rule or rule family. ``codes`` are the rule codes it can report (each documented in
-    ``rules/rules.toml``); ``run`` reports them over an :class:`Analysis`."""
+    """One rule or rule family: ``codes`` are the rule codes it reports (each documented in
+    ``rules/rules.toml``); ``run`` reports them over an :class:`Analysis`, containing a failure
+    on one unit in ``failures`` so that the rest is still reported."""
 
     name: str
+    codes: tuple[str, ...]
 
-    def codes(self, analysis_rules: dict[str, RuleDoc]) -> tuple[str, ...]: ...
-
-    def run(self, analysis: Analysis, failures) -> list: ...
+    def run(self, analysis: Analysis, failures: Failures) -> list[Finding]: ...

@@ -25,7 +25,9 @@ class Edges:
     def edge(self, flow: Flow, target: str, scope: str, kind: EdgeKind = EdgeKind.FLOW,
              extra: tuple[Effect, ...] = ()) -> None:
         effects = self.guard_effects(flow.guards, scope) + extra
-        self.add(flow.src, target, Edge(kind, tuple(dict.fromkeys(effects)), flow.attr, flow.line, scope_module(scope)))
+        if len(effects) > 1:
+            effects = tuple(dict.fromkeys(effects))
+        self.graph.add_edge(flow.src, target, edge=Edge(kind, effects, flow.attr, flow.line, scope_module(scope)))
 
     def add(self, source: str, target: str, edge: Edge) -> None:
         self.graph.add_edge(source, target, edge=edge)

@@ -82,15 +82,18 @@ class Effects:
     def is_predicate(self, f: Function) -> bool:
         """Does ``f`` answer yes or no: by the shape of what it returns, or by returning the answer of
         a call the catalog knows as a predicate (a method on an untyped receiver by its name)?"""
-        if f.is_predicate:
-            return True
-        patterns = self.catalog.language.predicate_calls
-        for call_id in f.returned_calls:
-            call, res = self.project.calls[call_id], self.resolutions.get(call_id)
-            paths = list(res.paths) if res and res.paths else ([f"?.{call.method}"] if call.callee_kind == "attr" else [])
-            if any(pt.matches(path) for path in paths for pt in patterns):
-                return True
-        return False
+        if f.is_predicate or not f.returned_calls:
+            return f.is_predicate
+        known = self._predicate_memo.get(f.key)
+        if known is None:
+            patterns = self.catalog.language.predicate_calls
+            known = False
+            for call_id in f.returned_calls:
+                call, res = self.project.calls[call_id], self.resolutions.get(call_id)
+                paths = list(res.paths) if res and res.paths else ([f"?.{call.method}"] if call.callee_kind == "attr" else [])
+                known = known or any(pt.matches(path) for path in paths for pt in patterns)
+            self._predicate_memo[f.key] = known
+        return known
 
     def name_only(self, key: str) -> tuple[Effect, ...]:
         """A function named like a verifier (`sanitize_sql`) whose body cannot reject."""

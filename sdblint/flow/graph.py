@@ -54,6 +54,7 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
         self.bindings: list[tuple[Call, str, Flow, str]] = []   # (call, function key, arg flow, param node)
         self.node_scope: dict[str, str] = {}
         self._guard_memo: dict[tuple, tuple[Effect, ...]] = {}
+        self._predicate_memo: dict[str, bool] = {}   # function key -> answers yes or no
 
     @classmethod
     def of(cls, project: Project, catalog: Catalog, failures: Failures) -> "FlowGraph":
@@ -63,35 +64,36 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
         flows = cls(project, catalog, failures).param_flows()
         return cls(project.with_param_flows(flows), catalog, failures).build()
 
-    def contain(self, stage: str, call: Call):
-        """A failure on one call is reported for that call; the graph is built without it."""
-        return self.failures.contain(stage, self.project.call_module[call.id].path, call.loc.line, call.text[:80])
+    def where(self, call: Call) -> tuple[str, int, str]:
+        """Where a failure on ``call`` is reported."""
+        return self.project.call_module[call.id].path, call.loc.line, call.text[:80]
 
     def param_flows(self) -> dict[str, tuple[Flow, ...]]:
         p = self.project
         found: dict[str, list[Flow]] = {}
-        for call in p.calls.values():
-            with self.contain("resolve arguments", call):
-                functions, constructor = self.project_targets(call, sorted(p.callee_paths(call)))
-                init = p.init_of(constructor) if constructor else None
-                targets = [(key, self.is_bound_method(call, key)) for key in functions] + ([(init, True)] if init else [])
-                for key, bound in targets:
-                    for flow, param in self.param_targets(call, key, bound):
-                        found.setdefault(param, []).append(flow)
+
+        def arguments(call: Call) -> None:
+            functions, constructor = self.project_targets(call, sorted(p.callee_paths(call)))
+            init = p.init_of(constructor) if constructor else None
+            targets = [(key, self.is_bound_method(call, key)) for key in functions] + ([(init, True)] if init else [])
+            for key, bound in targets:
+                for flow, param in self.param_targets(call, key, bound):
+                    found.setdefault(param, []).append(flow)
+
+        self.failures.each("resolve arguments", p.calls.values(), arguments, self.where)
         return {param: tuple(flows) for param, flows in found.items()}
 
     def build(self) -> "FlowGraph":
-        for call in self.project.calls.values():
-            self.resolutions[call.id] = Resolution(())
-            with self.contain("resolve", call):
-                self.resolutions[call.id] = self.resolve(call)
+        calls = self.project.calls.values()
+        self.failures.each("resolve", calls, lambda call: self.resolutions.__setitem__(call.id, self.resolve(call)),
+                           self.where)
+        for call in calls:   # a call that failed to resolve is an unknown library call
+            self.resolutions.setdefault(call.id, Resolution(()))
         self.value_edges()
         self.global_edges()
         self.attribute_edges()
-        for call in self.project.calls.values():
-            self.node_scope[call.id] = call.scope
-            with self.contain("build", call):
-                self.call_edges(call, self.resolutions[call.id])
+        self.node_scope.update((call.id, call.scope) for call in calls)
+        self.failures.each("build", calls, lambda call: self.call_edges(call, self.resolutions[call.id]), self.where)
         for stage, step in (("tool entry points", self.tool_sources), ("graph builders", self.graph_node_returns),
                             ("summaries", self.add_summaries)):
             with self.failures.contain(stage, "", 0):

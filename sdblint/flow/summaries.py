@@ -49,6 +49,7 @@ def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Eff
         return []   # nothing flows out of the parameter, or the function returns nothing
     seen: set[tuple[str, frozenset]] = set()
     per_node: dict[str, int] = {}
+    dropped = 0
     found: set[frozenset] = set()
     queue = deque([(start, frozenset())])
     while queue:
@@ -58,7 +59,7 @@ def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Eff
             continue
         for _, nxt, data in graph.out_edges(node, data=True):
             edge = data["edge"]
-            if edge.kind not in (EdgeKind.FLOW, EdgeKind.SUMMARY):
+            if edge.kind is EdgeKind.CALL or edge.kind is EdgeKind.RETURN:
                 continue
             if nxt != target and fg.node_scope.get(nxt) != scope:
                 continue
@@ -66,9 +67,11 @@ def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Eff
             if key in seen:
                 continue
             if per_node.get(nxt, 0) >= MAX_STATES_PER_NODE:
-                fg.project.limits.hit("MAX_STATES_PER_NODE")
+                dropped += 1
                 continue
             seen.add(key)
             per_node[nxt] = per_node.get(nxt, 0) + 1
             queue.append(key)
+    if dropped:
+        fg.project.limits.hit("MAX_STATES_PER_NODE", dropped)
     return [tuple(sorted(t)) for t in sorted(found, key=lambda t: sorted(t))]

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from ..catalog import Sink
 from ..facts import Call
 from ..kinds import Marker, VerifierKind
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Effect:
+class Effect(NamedTuple):
     """What crossing an edge proves about a value: a verifier kind, or a marker that explains
-    why a check does not count. ``where`` is "path:line" of the check."""
+    why a check does not count. ``where`` is "path:line" of the check.
+
+    A named tuple, not a dataclass: effects are hashed and compared millions of times (every
+    propagation state is a set of them), and a tuple does both in C."""
 
     kind: VerifierKind | Marker
     where: str
