@@ -102,12 +102,15 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     modules = [r for r in results if isinstance(r, ModuleFacts)]
     errors = tuple(sorted([*unreadable, *(r for r in results if isinstance(r, ParseError))], key=lambda e: e.path))
     limits = LimitHits()
-    # The facts live until the end of the run: keep the cycle collector from walking them again
-    # and again while the graph is built (a large project holds millions of them).
+    # The facts and the graph live until the end of the analysis and it makes no cyclic garbage
+    # worth collecting, so the cycle collector would only walk millions of live objects again and
+    # again (a fifth of the analysis time on the bench corpus, for no memory back).
     gc.freeze()
+    gc.disable()
     try:
         findings, patterns = analyse(modules, catalog, rules, limits)
     finally:
+        gc.enable()
         gc.unfreeze()
     suppressions = {m.path: dict(m.suppressions) for m in modules}
     kept = [f for f in findings if selection.reports(f.code, f.path, f.stmt_lines, suppressions.get(f.path, {}))]
