@@ -119,7 +119,7 @@ def sink_node(call: str, category: str, slot: int | str) -> str:
 
 
 # ------------------------------------------------------------------ reading
-@lru_cache(maxsize=1 << 16)   # bounded: a large project has millions of nodes, reading one is cheap
+@lru_cache(maxsize=4096)   # bounded: a large project has millions of nodes, and reading one is cheap
 def ref(node: str) -> NodeRef:
     """The typed reading of a node id."""
     kind, body = node[0], node[2:]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..catalog import Sink
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
-from ..nodes import return_node, scope_module, sink_node
+from ..nodes import return_node, sink_node
 from ..project import display_path
 from .types import Edge, EdgeKind, Effect, Resolution, SinkRole, SinkSite, Source
 
@@ -27,14 +27,21 @@ class Edges:
         effects = self.guard_effects(flow.guards, scope) + extra
         if len(effects) > 1:
             effects = tuple(dict.fromkeys(effects))
-        self.graph.add_edge(flow.src, target, edge=Edge(kind, effects, flow.attr, flow.line, scope_module(scope)))
+        self.graph.add_edge(flow.src, target, edge=self.edge_data(kind, effects, flow.attr))
 
-    def add(self, source: str, target: str, edge: Edge) -> None:
-        self.graph.add_edge(source, target, edge=edge)
+    def add(self, source: str, target: str, kind: EdgeKind = EdgeKind.FLOW) -> None:
+        self.graph.add_edge(source, target, edge=self.edge_data(kind))
+
+    def edge_data(self, kind: EdgeKind, effects: tuple[Effect, ...] = (), attr: str = "") -> Edge:
+        key = (kind, effects, attr)
+        found = self._edges.get(key)
+        if found is None:
+            found = self._edges[key] = Edge(kind, effects, attr)
+        return found
 
     def returns_to(self, function_key: str, call: Call) -> None:
         """What function ``function_key`` returns is the result of ``call``."""
-        self.add(return_node(function_key), call.id, Edge(EdgeKind.RETURN, line=call.loc.line, module=scope_module(call.scope)))
+        self.add(return_node(function_key), call.id, EdgeKind.RETURN)
 
     def call_edges(self, call: Call, res: Resolution) -> None:
         p = self.project

@@ -1,16 +1,15 @@
 """The project flow graph: one networkx MultiDiGraph over every module's facts.
 
-Nodes are value references (see :mod:`sdblint.facts`) plus one node per risky argument
-of each sink call (and, at dispatch sites, one for the key that picks the callable and one
-for the arguments it gets). Every edge carries:
+Nodes are value references (node ids, see :mod:`sdblint.nodes`) plus one node per risky
+argument of each sink call (and, at dispatch sites, one for the key that picks the callable
+and one for the arguments it gets). Every edge carries one :class:`~sdblint.flow.types.Edge`:
 
 - ``kind``: ``flow`` (intraprocedural or through the heap), ``call`` (argument into a
   parameter), ``return`` (a return value out to every caller) or ``summary`` (argument to
   the call's result, through a function that returns what it was given);
-- ``effects``: verification tags added when a value crosses the edge, e.g.
-  ``("schema", "agent/x.py:12", "mod:Plan")`` or ``("parse", ...)``;
-- ``attr``: the attributes read on the source value, dotted (Literal/Enum model fields);
-- ``line`` and ``module``: where the flow happens, for explanations.
+- ``effects``: what crossing the edge proves (:class:`~sdblint.flow.types.Effect`: a schema
+  check at `agent/x.py:12` into `mod:Plan`, a parse, ...);
+- ``attr``: the attributes read on the source value, dotted (Literal/Enum model fields).
 """
 from __future__ import annotations
 
@@ -37,7 +36,7 @@ from .frameworks.langgraph import GraphBuilders
 from .frameworks.tools import ToolEntries
 from .resolve import Resolve
 from .summaries import Summaries
-from .types import Edge, EdgeKind, Effect, Resolution, SinkSite, Source
+from .types import Edge, Effect, Resolution, SinkSite, Source
 
 
 class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
@@ -55,6 +54,7 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
         self.node_scope: dict[str, str] = {}
         self._guard_memo: dict[tuple, tuple[Effect, ...]] = {}
         self._predicate_memo: dict[str, bool] = {}   # function key -> answers yes or no
+        self._edges: dict[tuple, Edge] = {}          # one object per distinct edge data
 
     @classmethod
     def of(cls, project: Project, catalog: Catalog, failures: Failures) -> "FlowGraph":
@@ -126,20 +126,19 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
         for module in p.modules.values():
             for name, nodes in module.module_defs:
                 for node in nodes:
-                    self.add(node, global_node(module.module, name), Edge(EdgeKind.FLOW, module=module.module))
+                    self.add(node, global_node(module.module, name))
         for node in [n for n in self.graph.nodes if kind_of(n) is NodeKind.GLOBAL]:
             read = ref(node)
             entity = p.resolve_name(read.module, read.name)
-            heap = Edge(EdgeKind.FLOW, module=read.module)
             for target in entity.nodes:
                 target_ref = ref(target)
                 own_definition = target_ref.scope == scope_key(read.module) and target_ref.name == read.name
                 if (target_ref.kind is NodeKind.DEF and not own_definition) or target_ref.kind is NodeKind.ATTR:
-                    self.add(target, node, heap)
+                    self.add(target, node)
             if entity.kind == "value" and entity.nodes:
                 owner = ref(entity.nodes[0]).module
                 if owner != read.module:
-                    self.add(global_node(owner, read.name), node, heap)
+                    self.add(global_node(owner, read.name), node)
 
     def attribute_edges(self) -> None:
         """Attributes: a property's return is the attribute; an attribute of a base or subclass is the same."""
@@ -147,8 +146,7 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
         for f in p.functions.values():
             if f.class_name and p.is_property(f):
                 module = scope_module(f.key)
-                self.add(return_node(f.key), attr_node(class_key(module, f.class_name), f.name),
-                         Edge(EdgeKind.FLOW, line=f.loc.line, module=module))
+                self.add(return_node(f.key), attr_node(class_key(module, f.class_name), f.name))
         for node in [n for n in self.graph.nodes if kind_of(n) is NodeKind.ATTR]:
             for related in p.attr_nodes(node):
-                self.add(related, node, Edge(EdgeKind.FLOW, module=ref(node).module))
+                self.add(related, node)

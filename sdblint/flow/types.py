@@ -34,15 +34,14 @@ class EdgeKind(str, Enum):
     SUMMARY = "summary"  # an argument to the call's result, through a function that returns it
 
 
-@dataclass(frozen=True, slots=True)   # one per graph edge: no per-instance dict
+@dataclass(frozen=True, slots=True)
 class Edge:
-    """The data of one graph edge (stored as the ``edge`` attribute of a networkx edge)."""
+    """The data of one graph edge (stored as the ``edge`` attribute of a networkx edge). Equal
+    edges are one object (see ``FlowGraph.edge_data``): most carry no effect and no attribute."""
 
     kind: EdgeKind
     effects: tuple[Effect, ...] = ()
     attr: str = ""       # attributes read on the source value, dotted (Literal/Enum model fields)
-    line: int = 0
-    module: str = ""
 
 
 @dataclass(frozen=True)
