@@ -123,7 +123,7 @@ def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleD
             limits: LimitHits) -> tuple[list[Finding], list[PatternHit]]:
     """Every check over the project; a failing unit becomes an SDB999 finding, never a lost run."""
     failures = Failures()
-    project = Project(modules, catalog, limits=limits)
+    project = Project(modules, catalog, limits=limits, failures=failures)
     graph = FlowGraph.of(project, catalog, failures)
     propagation = propagate(graph)
     patterns: list[PatternHit] = []

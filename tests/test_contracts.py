@@ -289,3 +289,33 @@ def test_an_approval_read_through_string_methods_guards_the_action(tmp_path):
 def test_hitting_the_checking_call_depth_is_counted(tmp_path):
     report = check_json(write(tmp_path, {"a.py": approval(limits.MAX_CHECKING_CALL_DEPTH + 3)}))
     assert report["summary"]["limits_hit"]["MAX_CHECKING_CALL_DEPTH"] >= 1
+
+
+def test_a_failure_while_propagating_costs_the_flows_through_that_node(tmp_path, monkeypatch):
+    from sdblint.flow import propagate as propagation
+
+    project = write(tmp_path, {"good.py": OPENAI_SHELL, "bad.py": OPENAI_SHELL})
+    original = propagation._step
+
+    def failing(fg, state, edge, target):
+        if target.startswith("n:bad::run::cmd"):
+            raise ValueError("deliberate")
+        return original(fg, state, edge, target)
+
+    monkeypatch.setattr(propagation, "_step", failing)
+    report = check_json(project)
+    assert [(f["path"], f["code"]) for f in report["findings"]] == [("bad.py", "SDB999"), ("good.py", "SDB102")]
+    assert "stage propagate" in report["findings"][0]["message"]
+
+
+def test_a_class_whose_bases_fail_to_resolve_is_reported_and_the_rest_analysed(tmp_path, monkeypatch):
+    from sdblint.project.hierarchy import Hierarchy
+
+    source = OPENAI_SHELL + "\n\nclass Broken(Exception):\n    pass\n"
+    project = write(tmp_path, {"a.py": source})
+    original = Hierarchy._resolve_bases
+    monkeypatch.setattr(Hierarchy, "_resolve_bases",
+                        lambda self, key: (_ for _ in ()).throw(KeyError(key)) if key.endswith("Broken") else original(self, key))
+    report = check_json(project)
+    assert [(f["path"], f["line"], f["code"]) for f in report["findings"]] == [("a.py", 8, "SDB102"), ("a.py", 11, "SDB999")]
+    assert "stage index classes" in report["findings"][1]["message"]

@@ -68,6 +68,11 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
         """Where a failure on ``call`` is reported."""
         return self.project.call_module[call.id].path, call.loc.line, call.text[:80]
 
+    def where_node(self, node: str) -> tuple[str, int, str]:
+        """Where a failure on a value node is reported: its module (the node names the value)."""
+        module = self.project.modules.get(ref(node).module)
+        return (module.path if module else "", 1, node)
+
     def param_flows(self) -> dict[str, tuple[Flow, ...]]:
         p = self.project
         found: dict[str, list[Flow]] = {}
@@ -89,9 +94,10 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
                            self.where)
         for call in calls:   # a call that failed to resolve is an unknown library call
             self.resolutions.setdefault(call.id, Resolution(()))
-        self.value_edges()
-        self.global_edges()
-        self.attribute_edges()
+        for stage, step in (("build values", self.value_edges), ("build globals", self.global_edges),
+                            ("build attributes", self.attribute_edges)):
+            with self.failures.contain(stage, "", 0):
+                step()
         self.node_scope.update((call.id, call.scope) for call in calls)
         self.failures.each("build", calls, lambda call: self.call_edges(call, self.resolutions[call.id]), self.where)
         for stage, step in (("tool entry points", self.tool_sources), ("graph builders", self.graph_node_returns),

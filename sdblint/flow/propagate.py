@@ -78,10 +78,10 @@ def propagate(fg: FlowGraph) -> Propagation:
             parents[start] = None
             per_node.setdefault(start.node, []).append(start)
             queue.append(start)
-    while queue:
-        state = queue.popleft()
-        if state.node not in graph:
-            continue
+    dropped = 0
+
+    def expand(state: State) -> None:
+        nonlocal dropped
         for _, target, data in graph.out_edges(state.node, data=True):
             edge = data["edge"]
             new = _step(fg, state, edge, target)
@@ -89,9 +89,19 @@ def propagate(fg: FlowGraph) -> Propagation:
                 continue
             seen = per_node.setdefault(target, [])
             if len(seen) >= MAX_STATES_PER_NODE:
-                fg.project.limits.hit("MAX_STATES_PER_NODE")
+                dropped += 1
                 continue
             parents[new] = (state, edge)
             seen.append(new)
             queue.append(new)
+
+    while queue:
+        state = queue.popleft()
+        if state.node in graph:
+            try:
+                expand(state)
+            except Exception as exc:  # a failure on one node costs the flows through it, not the run
+                fg.failures.record(exc, "propagate", *fg.where_node(state.node))
+    if dropped:
+        fg.project.limits.hit("MAX_STATES_PER_NODE", dropped)
     return Propagation(per_node, parents)

@@ -12,6 +12,7 @@ import copy
 
 from ..catalog import Catalog
 from ..facts import Call, ClassInfo, Def, Flow, Function, ModuleFacts, Store
+from ..failures import Failures
 from ..limits import LimitHits
 from ..nodes import class_key
 from .entity import Entity
@@ -23,7 +24,8 @@ from .values import ValuePaths
 
 class Project(Names, Hierarchy, ValuePaths, Models):
     def __init__(self, modules: list[ModuleFacts], catalog: Catalog,
-                 param_flows: dict[str, tuple[Flow, ...]] | None = None, limits: LimitHits | None = None):
+                 param_flows: dict[str, tuple[Flow, ...]] | None = None, limits: LimitHits | None = None,
+                 failures: Failures | None = None):
         """The catalog says which library classes validate on construction (``schema_bases``,
         ``enum_bases``), which calls compose pipelines, and what Python's decorators mean."""
         self.catalog = catalog
@@ -71,7 +73,10 @@ class Project(Names, Hierarchy, ValuePaths, Models):
             parts = name.split(".")
             for i in range(len(parts)):
                 self._suffix.setdefault(".".join(parts[i:]), []).append(name)
-        self._bases = {key: self._resolve_bases(key) for key in self.classes}
+        self.failures = failures if failures is not None else Failures()
+        self._bases: dict[str, list[str]] = {}
+        # A class whose bases cannot be resolved is reported and taken as having none.
+        self.failures.each("index classes", list(self.classes), self._index_bases, self._where_class)
         self._subclasses: dict[str, set[str]] = {key: set() for key in self.classes}
         for key, bases in self._bases.items():
             for base in bases:
@@ -81,6 +86,12 @@ class Project(Names, Hierarchy, ValuePaths, Models):
         self._in_progress: set[str] = set()
         self._param_flows = param_flows or {}
         self.limits = limits if limits is not None else LimitHits()
+
+    def _index_bases(self, key: str) -> None:
+        self._bases[key] = self._resolve_bases(key)
+
+    def _where_class(self, key: str) -> tuple[str, int, str]:
+        return self.modules[self.class_module[key]].path, self.classes[key].loc.line, key
 
     def with_param_flows(self, param_flows: dict[str, tuple[Flow, ...]]) -> "Project":
         """The same project with what call sites pass to each parameter, an input to value paths.
