@@ -319,3 +319,12 @@ def test_a_class_whose_bases_fail_to_resolve_is_reported_and_the_rest_analysed(t
     report = check_json(project)
     assert [(f["path"], f["line"], f["code"]) for f in report["findings"]] == [("a.py", 8, "SDB102"), ("a.py", 11, "SDB999")]
     assert "stage index classes" in report["findings"][1]["message"]
+
+
+def test_the_text_report_says_when_a_limit_was_reached(tmp_path):
+    from helpers import invoke
+
+    project = write(tmp_path, {"a.py": wrappers(12)})
+    output = invoke("check", str(project)).output
+    assert "Analysis limits reached, so some flows may be missing: SUMMARY_ROUNDS 1" in output
+    assert "Analysis limits reached" not in invoke("check", str(write(tmp_path / "ok", {"a.py": wrappers(1)}))).output

@@ -33,9 +33,12 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
                 text = f"  {marker} {n:4} | {source[n - 1]}"
                 out.append(click.style(text, fg=SEVERITY_COLOR.get(f.severity)) if marker == ">" else click.style(text, dim=True))
         out.append("")
+    if result.stats.limits and not quiet:
+        hits = ", ".join(f"{name} {count}" for name, count in result.stats.limits.items())
+        out.append(f"Analysis limits reached, so some flows may be missing: {hits} (see sdblint/limits.py).")
     count = len(result.findings)
     summary = f"Found {count} finding{'s' if count != 1 else ''} in {result.files} file{'s' if result.files != 1 else ''}"
     if result.errors:
-        summary += f" ({len(result.errors)} could not be parsed)"
+        summary += f" ({len(result.errors)} could not be analysed)"
     out.append(summary + ".")
     return "\n".join(out) + "\n"
