@@ -41,4 +41,3 @@ class Marker(str, Enum):
 
 
 VERIFIER_KINDS = frozenset(k.value for k in VerifierKind)
-MARKERS = frozenset(m.value for m in Marker)
