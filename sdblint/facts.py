@@ -211,3 +211,4 @@ class ParseError:
     path: str
     message: str
     line: int | None = None
+    transient: bool = False  # the run's conditions, not the file, decided it (a time budget, a crash): never cached

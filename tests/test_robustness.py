@@ -85,10 +85,23 @@ def test_a_worker_that_dies_costs_only_its_file():
     work.insert(3, ("boom.py", b"x = 1\n", None))
     results = _in_processes(work, 2, task=crash_on_boom)
     assert [type(r).__name__ for r in results] == ["ModuleFacts"] * 3 + ["ParseError"] + ["ModuleFacts"] * 3
-    assert results[3] == ParseError("boom.py", "not analysed: the parser crashed on this file (its worker process died)")
+    assert results[3] == ParseError("boom.py", "not analysed: the parser crashed on this file (its worker process died)",
+                                    transient=True)
 
 
 def test_fail_on_error_makes_an_unanalysed_file_fail_the_run(tmp_path):
     (tmp_path / "bad.py").write_text("def f(:\n")
     assert invoke("check", str(tmp_path)).exit_code == 0
     assert invoke("check", "--fail-on-error", str(tmp_path)).exit_code == 1
+
+
+def test_a_file_over_its_budget_is_not_cached_as_unanalysable(tmp_path):
+    from sdblint.extract.cache import FactsCache
+    from sdblint.extract.runner import extract_all
+
+    slow = ("slow.py", b"x = 1\n" * 50)
+    cache = FactsCache(tmp_path / "cache")
+    first, _ = extract_all([slow], cache, 1, 1e-9)
+    assert first[0].transient and "per-file budget" in first[0].message
+    again, stats = extract_all([slow], cache, 1, 20.0)
+    assert isinstance(again[0], ModuleFacts) and stats.cached == 0

@@ -49,12 +49,17 @@ def extract(rel_path: str, source: str, timeout: float | None = DEFAULT_FILE_TIM
     worker.join(timeout)
     if worker.is_alive():
         deadline.cancelled = True   # the walker stops at its next statement; the parser cannot be stopped
-        return ParseError(rel_path, timed_out(timeout))
+        return timeout_error(rel_path, timeout)
     return outcome[0]
 
 
-def timed_out(timeout: float | None) -> str:
-    return f"not analysed: took longer than the per-file budget of {timeout:g} s (--file-timeout)"
+def timeout_error(rel_path: str, timeout: float | None) -> ParseError:
+    return ParseError(rel_path, f"not analysed: took longer than the per-file budget of {timeout:g} s (--file-timeout)",
+                      transient=True)
+
+
+def crash_error(rel_path: str) -> ParseError:
+    return ParseError(rel_path, "not analysed: the parser crashed on this file (its worker process died)", transient=True)
 
 
 def _extract(rel_path: str, source: str, deadline: Deadline) -> ModuleFacts | ParseError:
@@ -65,7 +70,7 @@ def _extract(rel_path: str, source: str, deadline: Deadline) -> ModuleFacts | Pa
     except Unparsable as exc:
         return ParseError(rel_path, exc.message, exc.line)
     except FileTimeout:
-        return ParseError(rel_path, timed_out(deadline.seconds))
+        return timeout_error(rel_path, deadline.seconds)
     except RecursionError:
         return ParseError(rel_path, "file is nested too deeply to analyse")
     except Exception as exc:  # one odd file must not stop the run; it is reported instead

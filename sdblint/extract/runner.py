@@ -11,7 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from ..facts import ModuleFacts, ParseError
-from . import extract_bytes, timed_out
+from . import crash_error, extract_bytes, timeout_error
 from .cache import FactsCache
 
 # Below this many files to extract, starting worker processes costs more than it saves.
@@ -48,7 +48,7 @@ def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs:
     fresh += [_killable((inputs[i][0], inputs[i][1], timeout)) for i in large]
     for index, result in zip(small + large, fresh):
         results[index] = result
-        if cache is not None:
+        if cache is not None and not (isinstance(result, ParseError) and result.transient):
             cache.store(inputs[index][0], inputs[index][1], result)
     return results, ExtractStats(len(misses), len(inputs) - len(misses))
 
@@ -75,7 +75,7 @@ def _alone(job, task) -> ModuleFacts | ParseError:
         with ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(task, job).result()
     except BrokenProcessPool:
-        return ParseError(job[0], "not analysed: the parser crashed on this file (its worker process died)")
+        return crash_error(job[0])
 
 
 def _killable(job) -> ModuleFacts | ParseError:
@@ -90,12 +90,12 @@ def _killable(job) -> ModuleFacts | ParseError:
         if receive.poll(timeout):
             return receive.recv()
     except EOFError:   # the process died before it could answer
-        return ParseError(rel, "not analysed: the parser crashed on this file (its worker process died)")
+        return crash_error(rel)
     finally:
         process.kill()
         process.join()
         receive.close()
-    return ParseError(rel, timed_out(timeout))
+    return timeout_error(rel, timeout)
 
 
 def _send_result(job, send) -> None:
