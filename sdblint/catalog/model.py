@@ -76,9 +76,9 @@ class Category:
 class Language:
     """What Python itself does that the graph must know (``[python]`` in rules/frameworks.toml)."""
 
-    instance_call_methods: tuple[str, ...] = ("__call__",)
-    super_call: str = "builtins.super()"
-    attribute_lookup: str = "builtins.getattr"
+    instance_call_methods: tuple[str, ...] = ()
+    super_call: str = ""
+    attribute_lookup: str = ""
     property_decorators: frozenset[str] = frozenset()
     classmethod_decorators: frozenset[str] = frozenset()
     predicate_calls: tuple[Pattern, ...] = ()

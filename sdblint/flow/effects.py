@@ -13,6 +13,7 @@ from ..nodes import (
     scope_module,
     scope_qualname,
 )
+from .resolve import paths_or_method
 from .types import Effect
 
 # Guard kinds the extractor decides by the shape of a condition alone.
@@ -87,11 +88,9 @@ class Effects:
         known = self._predicate_memo.get(f.key)
         if known is None:
             patterns = self.catalog.language.predicate_calls
-            known = False
-            for call_id in f.returned_calls:
-                call, res = self.project.calls[call_id], self.resolutions.get(call_id)
-                paths = list(res.paths) if res and res.paths else ([f"?.{call.method}"] if call.callee_kind == "attr" else [])
-                known = known or any(pt.matches(path) for path in paths for pt in patterns)
+            known = any(pt.matches(path) for call_id in f.returned_calls
+                        for path in paths_or_method(self.project.calls[call_id], self.resolutions[call_id].paths)
+                        for pt in patterns)
             self._predicate_memo[f.key] = known
         return known
 

@@ -8,6 +8,15 @@ from ..nodes import NodeKind, class_key, kind_of, ref, scope_module, scope_qualn
 from .types import ProposerUse, Resolution, VerifierUse
 
 
+def paths_or_method(call: Call, paths) -> list[str]:
+    """``paths``, or for a method on a receiver that cannot be resolved
+    (`TOOL_ARGS[name].model_validate_json(...)`) the method name alone (`?.model_validate_json`):
+    enough to recognise a verifier, a parser or a predicate, never a sink or a proposer."""
+    if paths:
+        return list(paths)
+    return [f"?.{call.method}"] if call.callee_kind == "attr" else []
+
+
 class Resolve:
     """Mixin of :class:`~sdblint.flow.graph.FlowGraph`."""
 
@@ -25,10 +34,7 @@ class Resolve:
             proposer = catalog.proposer(path)
             if proposer and proposer.applies_in(scope_name):
                 return Resolution(tuple(paths), proposer=ProposerUse(proposer.label, path))
-        # A receiver we cannot resolve (`TOOL_ARGS[name].model_validate_json(...)`) still has a
-        # method name, which is enough for verifiers and parsers (never for sinks or proposers).
-        checked = paths or ([f"?.{call.method}"] if call.callee_kind == "attr" else [])
-        for path in checked:
+        for path in paths_or_method(call, paths):
             verifiers = catalog.verifiers_for(path)
             verifiers = [v for v in verifiers if v.when_kwarg is None or any(
                 a.keyword == v.when_kwarg[0] and (a.dotted or a.literal) == v.when_kwarg[1] for a in call.args)]
@@ -62,7 +68,7 @@ class Resolve:
             targets = p.dispatch_targets(ref(first.src).class_key, call.method)
             if targets:
                 return targets
-        if any(path.startswith(p.language.super_call + ".") for path in paths):
+        if any(path.startswith(self.catalog.language.super_call + ".") for path in paths):
             target = p.super_method(call.scope, call.method)
             if target:
                 return [target]
@@ -86,7 +92,7 @@ class Resolve:
                 constructor = entity.key
             elif entity.kind == "instance":
                 # Calling an object runs its `__call__` (or what the catalog says it routes to).
-                for name in p.language.instance_call_methods:
+                for name in self.catalog.language.instance_call_methods:
                     targets = p.dispatch_targets(entity.key, name)
                     if targets:
                         functions.extend(k for k in targets if k not in functions)
@@ -132,7 +138,7 @@ class Resolve:
     def getattr_self_methods(self, call: Call) -> list[str]:
         """``getattr(self, name)``: the model can pick any public method of the class."""
         p = self.project
-        if p.language.attribute_lookup not in p.callee_paths(call) or not call.args:
+        if self.catalog.language.attribute_lookup not in p.callee_paths(call) or not call.args:
             return []
         function = p.functions.get(call.scope)
         if function is None or not function.class_name or not function.params:

@@ -90,7 +90,7 @@ class Hierarchy:
 
     def is_property(self, function) -> bool:
         """A method that reading the attribute of the same name runs (``@property``)."""
-        return any(d.split(".")[-1] in self.language.property_decorators for d in function.decorators)
+        return any(d.split(".")[-1] in self.catalog.language.property_decorators for d in function.decorators)
 
     def is_kind_of(self, class_key: str, patterns) -> bool:
         return any(pt.matches(b) for b in self.all_bases(class_key) for pt in patterns)

@@ -29,10 +29,6 @@ class Project(Names, Hierarchy, ValuePaths, Models):
         """The catalog says which library classes validate on construction (``schema_bases``,
         ``enum_bases``), which calls compose pipelines, and what Python's decorators mean."""
         self.catalog = catalog
-        self.schema_bases = catalog.schema_bases
-        self.enum_bases = catalog.enum_bases
-        self.composers = catalog.composers
-        self.language = catalog.language
         self.modules = {m.module: m for m in modules}
         self.functions: dict[str, Function] = {}
         self.classes: dict[str, ClassInfo] = {}          # "mod:Qual" -> info

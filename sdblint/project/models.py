@@ -16,10 +16,10 @@ class Models:
         return key if key in self.classes else None
 
     def is_pydantic(self, class_key: str) -> bool:
-        return self.is_kind_of(class_key, self.schema_bases)
+        return self.is_kind_of(class_key, self.catalog.schema_bases)
 
     def is_enum(self, class_key: str) -> bool:
-        return self.is_kind_of(class_key, self.enum_bases)
+        return self.is_kind_of(class_key, self.catalog.enum_bases)
 
     def field_model(self, class_key: str, field: str) -> str | None:
         """The pydantic model a field holds (`steps: list[Step]`), for checks on nested fields."""

@@ -148,7 +148,7 @@ class ValuePaths:
                 if index == 0 and function.class_name and not function.is_static:
                     # `self` is an instance of the class; a classmethod's `cls` is the class itself.
                     owner = f"{scope_module(function.key)}.{function.class_name}"
-                    is_classmethod = not self.language.classmethod_decorators.isdisjoint(function.decorators)
+                    is_classmethod = not self.catalog.language.classmethod_decorators.isdisjoint(function.decorators)
                     out.add(owner if is_classmethod else owner + "()")
                 if param.annotation:
                     out |= {p + "()" for p in self.entity_path(self.resolve_dotted(scope_module(function.key), param.annotation))}
@@ -201,7 +201,7 @@ class ValuePaths:
         out: set[str] = set()
         suffix = self.call_suffix(call)
         for path in self.callee_paths(call):
-            if any(pt.matches(path) for pt in self.composers):
+            if any(pt.matches(path) for pt in self.catalog.composers):
                 # `prompt.pipe(llm)`, `RunnableSequence(prompt, llm)`: the result is every stage, like `|`.
                 out |= self.flow_paths(call.receiver) | self.flow_paths(tuple(f for a in call.args for f in a.flows))
                 continue
