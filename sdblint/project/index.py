@@ -65,10 +65,14 @@ class Project(Names, Hierarchy, ValuePaths, Models):
                 self.stores.setdefault(s.target, []).append(s)
         self._names: dict[tuple[str, str], Entity] = {}
         self._suffix: dict[str, list[str]] = {}
+        packages = {name for name, m in self.modules.items() if m.path.endswith("__init__.py")}
         for name in self.modules:
             parts = name.split(".")
             for i in range(len(parts)):
-                self._suffix.setdefault(".".join(parts[i:]), []).append(name)
+                # Below a package, a module is only importable by its full name: `import openai`
+                # in a project with its own `pkg/llm/openai.py` still means the library.
+                if i == 0 or ".".join(parts[:i]) not in packages:
+                    self._suffix.setdefault(".".join(parts[i:]), []).append(name)
         self.failures = failures if failures is not None else Failures()
         self._bases: dict[str, list[str]] = {}
         # A class whose bases cannot be resolved is reported and taken as having none.
