@@ -43,6 +43,7 @@ class Guard:
     predicate: bool = False # a call used as a condition (its truth value is the check)
     container: tuple[str, ...] = ()  # for membership allow-lists: the values the container is built from
     prefix: str = ""        # for kind "prefix": the constant URL text before the value in a string
+    arg: int = -1           # for kind "call": which of the call's arguments holds the value (-1: unknown)
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,10 @@ class Function:
     decorators: tuple[str, ...]
     loc: Loc
     is_async: bool
-    can_reject: bool
+    # The parameters on whose values a branch raises, or returns None/False ("*": any). A raise
+    # rejects for a caller that ignores the result; a falsy return only for one that reads it.
+    raises_on: tuple[str, ...]
+    rejects_on: tuple[str, ...]
     is_predicate: bool      # returns a comparison, membership test or boolean literal
     is_abstract: bool
     is_static: bool

@@ -10,7 +10,7 @@ from .. import __version__
 from .. import facts as facts_module
 
 # Bumped when the meaning of the catalog's schema changes what extraction must record.
-FACTS_SCHEMA_VERSION = "1"
+FACTS_SCHEMA_VERSION = "2"
 
 
 def extractor_digest(package: Path = Path(__file__).resolve().parent) -> str:

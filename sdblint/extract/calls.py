@@ -61,13 +61,18 @@ class Calls:
             args=tuple(args), first_literal=first, discarded=discarded, in_loop=self.loop_depth > 0, text=text, callee_text=callee_text,
             selector=selector, is_lookup=id(node) in self.selectors,
         ))
+        self.call_inputs[call_id] = receiver + tuple(f for a in args for f in a.flows)
         if discarded:
             keys = tuple(k for a in args for k in a.keys)
             guard = Guard("call", loc.line, call=call_id)
-            for key in keys:
-                self.state.guards[key] = self.state.guards.get(key, frozenset()) | {guard}
-            # Recorded even without arguments: an approval asked and then ignored explains a finding.
-            self.checks.append(Check(self.scope.key, loc.line, keys or ("*",), guard if keys else replace(guard, keyed=False), True))
+            for position, a in enumerate(args):
+                for key in a.keys:
+                    self.state.guards[key] = self.state.guards.get(key, frozenset()) | {replace(guard, arg=position)}
+                if a.keys:
+                    self.checks.append(Check(self.scope.key, loc.line, a.keys, replace(guard, arg=position), True))
+            if not keys:
+                # Recorded even without arguments: an approval asked and then ignored explains a finding.
+                self.checks.append(Check(self.scope.key, loc.line, ("*",), replace(guard, keyed=False), True))
         return (Flow(call_id, loc.line, ""),)
 
     def selector_of(self, func) -> tuple[Flow, ...] | None:

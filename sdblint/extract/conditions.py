@@ -7,6 +7,7 @@ from ..facts import Check, Guard
 from ..nodes import NodeKind, kind_of, ref
 from .syntax import (
     calls_in,
+    root_name,
     dotted,
     is_computed_container,
     is_constant,
@@ -20,6 +21,30 @@ COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)
 
 class Conditions:
     """Mixin of :class:`~sdblint.extract.walker.Walker`: guards from `if`, `while`, `assert`, `case`."""
+
+    def branch_params(self) -> frozenset[str]:
+        """The parameters the enclosing branches' conditions depend on."""
+        return frozenset().union(*self.scope.branches)
+
+    def params_read(self, test) -> frozenset[str]:
+        """The parameters whose values ``test`` depends on, through the function's local
+        definitions and the calls that compute them (`ok = is_safe(x)`; `if not ok:`)."""
+        params = self.scope.param_nodes
+        if not params:
+            return frozenset()
+        found: set[str] = set()
+        seen: set[str] = set()
+        todo = [node for key in names_read(test) for node in self.state.defs.get(root_name(key), ())]
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if node in params:
+                found.add(params[node])
+            else:
+                todo.extend(f.src for f in self.def_flows.get(node, self.call_inputs.get(node, ())))
+        return frozenset(found)
 
     def condition(self, test, rejects: bool):
         """Guards that hold when ``test`` is true and when it is false."""

@@ -43,6 +43,10 @@ def merge(states: list[State]) -> State:
     return State(defs, guards, False)
 
 
+# A branch whose condition may depend on any parameter (an `except` handler).
+ANY_PARAM = frozenset({"*"})
+
+
 @dataclass
 class Scope:
     key: str                    # "<module>::<qualname>"
@@ -52,8 +56,11 @@ class Scope:
     returns: list[Flow] = field(default_factory=list)
     globals_declared: set[str] = field(default_factory=set)
     def_counts: dict[str, int] = field(default_factory=dict)
-    branch_depth: int = 0
-    can_reject: bool = False    # raises, or returns None/False from a branch
+    param_nodes: dict[str, str] = field(default_factory=dict)   # parameter node -> name
+    # Per enclosing branch, the parameters its condition depends on ("*": any, as in `except`).
+    branches: list[frozenset[str]] = field(default_factory=list)
+    raises_on: set[str] = field(default_factory=set)    # parameters a `raise` depends on
+    rejects_on: set[str] = field(default_factory=set)   # parameters a `return None/False` depends on
     is_predicate: bool = False  # returns a comparison, membership test or boolean
     returned_calls: list[str] = field(default_factory=list)   # calls whose result it returns as is
 

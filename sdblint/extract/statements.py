@@ -27,7 +27,7 @@ from ..nodes import (
     scope_qualname,
 )
 from .imports import imports_of
-from .state import Scope, State, merge
+from .state import ANY_PARAM, Scope, State, merge
 from .syntax import (
     STATIC_DECORATOR,
     annotation_kind,
@@ -87,10 +87,10 @@ class Statements:
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 self.scope.returns.extend(self.expr(small.value))
-            if self.scope.branch_depth and (small.value is None or is_falsy(small.value)):
-                self.scope.can_reject = True
+            if self.scope.branches and (small.value is None or is_falsy(small.value)):
+                self.scope.rejects_on |= self.branch_params()
             if isinstance(small.value, cst.IfExp) and (is_falsy(small.value.body) or is_falsy(small.value.orelse)):
-                self.scope.can_reject = True
+                self.scope.rejects_on |= self.params_read(small.value.test)
             if small.value is not None and is_yes_no(small.value):
                 self.scope.is_predicate = True
             elif isinstance(small.value, cst.Call) and id(small.value) in self.call_ids:
@@ -98,7 +98,7 @@ class Statements:
                 self.scope.returned_calls.append(self.call_ids[id(small.value)])
             self.state.exited = True
         elif isinstance(small, cst.Raise):
-            self.scope.can_reject = True
+            self.scope.raises_on |= self.branch_params()
             if small.exc is not None:
                 self.expr(small.exc)
             self.state.exited = True
@@ -121,7 +121,7 @@ class Statements:
         true_guards, false_guards = self.condition(node.test, rejects=rejects)
         before = self.state
         self.state = before.with_guards(true_guards)
-        self.scope.branch_depth += 1
+        self.scope.branches.append(self.params_read(node.test))
         self.block(node.body.body)
         after_body = self.state
         self.state = before.with_guards(false_guards)
@@ -129,7 +129,7 @@ class Statements:
             self.statement(node.orelse)
         elif isinstance(node.orelse, cst.Else):
             self.block(node.orelse.body.body)
-        self.scope.branch_depth -= 1
+        self.scope.branches.pop()
         after_else = self.state
         self.state = merge([after_body, after_else])
 
@@ -194,9 +194,9 @@ class Statements:
             self.state = merge([before, replace(after_body, exited=False)]).copy()
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 self.define(handler.name.name.value, (), handler, "")
-            self.scope.branch_depth += 1   # `except ValueError: return None` is a rejection
+            self.scope.branches.append(ANY_PARAM)   # `except ValueError: return None` is a rejection
             self.block(handler.body.body)
-            self.scope.branch_depth -= 1
+            self.scope.branches.pop()
             ends.append(self.state)
         self.state = after_body
         if node.orelse is not None:
@@ -263,6 +263,7 @@ class Statements:
             pnode = param_node(scope.key, pname)
             annotation = dotted(p.annotation.annotation) if p.annotation is not None else None
             params.append(Param(pname, pnode, index, annotation, star))
+            scope.param_nodes[pnode] = pname
             state.defs[pname] = frozenset([pnode])
         if in_class and not is_static and params:
             scope.self_name = params[0].name
@@ -275,7 +276,7 @@ class Statements:
             key=scope.key, name=name, qualname=qualname,
             class_name=scope.class_name, params=tuple(params), returns=tuple(scope.returns),
             decorators=decorators, loc=self.loc(node), is_async=node.asynchronous is not None,
-            can_reject=scope.can_reject, is_predicate=scope.is_predicate, is_abstract=is_abstract(node, decorators), is_static=is_static,
+            raises_on=tuple(sorted(scope.raises_on)), rejects_on=tuple(sorted(scope.rejects_on)), is_predicate=scope.is_predicate, is_abstract=is_abstract(node, decorators), is_static=is_static,
             returned_calls=tuple(scope.returned_calls),
         ))
         self.scope, self.state = outer_scope, outer_state

@@ -4,6 +4,8 @@ Kept apart from :mod:`sdblint.extract` so the walker reads as the flow rules it 
 """
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
@@ -99,6 +101,14 @@ def calls_in(node) -> list[cst.Call]:
 
     node.visit(Finder())
     return found
+
+
+def root_name(key: str) -> str:
+    """The name a dotted text starts from (`a` of `a.b[0]`)."""
+    return ROOT_NAME.match(key).group(0)
+
+
+ROOT_NAME = re.compile(r"[^.\[]*")
 
 
 def names_read(node) -> list[str]:

@@ -145,8 +145,9 @@ class Edges:
         # are bound: the first parameter is not an argument.
         return bool(f.class_name) and not f.is_static and (call.callee_kind == "attr" or call.selector is not None)
 
-    def param_targets(self, call: Call, key: str, skip_self: bool):
-        """(argument flow, parameter node) pairs for a call of function ``key``."""
+    def param_targets(self, call: Call, key: str, skip_self: bool, only: int | None = None):
+        """(argument flow, parameter node) pairs for a call of function ``key`` (of its argument at
+        position ``only`` in ``call.args``, if given)."""
         f = self.project.functions[key]
         params = list(f.params[1:] if skip_self else f.params)
         by_name = {prm.name: prm for prm in params}
@@ -154,7 +155,7 @@ class Edges:
         double = next((prm for prm in params if prm.star == "**"), None)
         positional = [prm for prm in params if not prm.star]
         explicit = 0   # positional arguments already bound when a `*args` or `**kwargs` is met
-        for a in call.args:
+        for position, a in enumerate(call.args):
             if a.star == "**":
                 targets = [prm for prm in params[explicit:] if prm.star != "*"]
             elif a.star == "*":
@@ -166,6 +167,8 @@ class Edges:
                 targets = [positional[a.index]] if a.index < len(positional) else [star]
             else:
                 targets = []
+            if only is not None and position != only:
+                continue
             for prm in targets:
                 if prm is not None:
                     for flow in a.flows:

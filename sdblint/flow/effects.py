@@ -72,13 +72,27 @@ class Effects:
             return [Effect(Marker.DISCARDED, where, class_path(res.constructor))]
         for key in res.functions:
             f = self.project.functions[key]
-            if f.can_reject or (guard.predicate and self.is_predicate(f)):
+            if self.rejects_value(call, guard, key) or (guard.predicate and self.is_predicate(f)):
                 return [Effect(VerifierKind.CUSTOM, where, f.qualname)]
             if self.is_predicate(f):
                 return [Effect(Marker.DISCARDED, where, f.qualname)]
             if self.catalog.verifier_name.search(f.name):
                 return [Effect(Marker.NAME_ONLY, where, f.qualname)]
         return []
+
+    def rejects_value(self, call: Call, guard: Guard, key: str) -> bool:
+        """Can function ``key``, called as ``call``, reject the value ``guard`` is about? It must raise,
+        or (when the caller reads its answer) return None or False, on a branch that depends on
+        the parameter receiving that value: `debug_print(debug, text)` returning early on the
+        flag rejects nothing."""
+        f = self.project.functions[key]
+        on = set(f.raises_on) if call.discarded and not guard.predicate else {*f.raises_on, *f.rejects_on}
+        if not on or "*" in on:
+            return bool(on)
+        if guard.arg < 0:
+            return True
+        receiving = {node for flow, node in self.param_targets(call, key, self.is_bound_method(call, key), only=guard.arg)}
+        return any(prm.name in on for prm in f.params if prm.node in receiving)
 
     def is_predicate(self, f: Function) -> bool:
         """Does ``f`` answer yes or no: by the shape of what it returns, or by returning the answer of
@@ -97,7 +111,7 @@ class Effects:
     def name_only(self, key: str) -> tuple[Effect, ...]:
         """A function named like a verifier (`sanitize_sql`) whose body cannot reject."""
         f = self.project.functions[key]
-        if f.can_reject or self.is_predicate(f) or not self.catalog.verifier_name.search(f.name):
+        if f.raises_on or f.rejects_on or self.is_predicate(f) or not self.catalog.verifier_name.search(f.name):
             return ()
         path = self.project.modules[scope_module(key)].path
         return (Effect(Marker.NAME_ONLY, f"{path}:{f.loc.line}", f.qualname),)
