@@ -211,14 +211,37 @@ class Edges:
             node = sink_node(call.id, category, index)
             for f in a.flows:
                 self.edge(f, node, scope)
+            not_adequate = sink.not_adequate
+            if category == "shell" and self.is_whole_escaped(a.flows):
+                # `os.system(shlex.quote(cmd))`: quoting the whole command still lets the model
+                # pick the program; only quoting each argument of a fixed program protects.
+                not_adequate += (VerifierKind.SHELL_ESCAPE.value,)
             self.sinks.append(SinkSite(node, call, category, display_path(path), SinkRole.VALUE, a.keys,
-                                       sink.extra_adequate, sink.not_adequate))
+                                       sink.extra_adequate, not_adequate))
         if self.catalog.categories[sink.category].receiver_is_payload and not sink.args and call.receiver:
             # `Path(model_path).unlink()`: the receiver is the path being written.
             node = sink_node(call.id, sink.category, "receiver")
             for f in call.receiver:
                 self.edge(f, node, scope)
             self.sinks.append(SinkSite(node, call, sink.category, display_path(path), SinkRole.VALUE, ()))
+
+    def is_whole_escaped(self, flows: tuple[Flow, ...]) -> bool:
+        """Is the argument, as a whole, the result of a shell-escaping call (directly or through
+        plain assignments)?"""
+        p = self.project
+        todo, seen = [f for f in flows if f.alias == ""], set()
+        while todo:
+            flow = todo.pop()
+            if flow.src in seen:
+                continue
+            seen.add(flow.src)
+            if flow.src in p.calls:
+                res = self.resolutions.get(flow.src) or self.resolve(p.calls[flow.src])
+                if res.verifier and res.verifier.kind is VerifierKind.SHELL_ESCAPE:
+                    return True
+            elif flow.src in p.defs:
+                todo.extend(f for f in p.defs[flow.src].flows if f.alias == "")
+        return False
 
     @staticmethod
     def arg_matches(arg: Arg, names: tuple[str, ...]) -> bool:
