@@ -45,7 +45,9 @@ class UnverifiedAction:
             if not failing or (site.call.id, category.code) in reported:
                 continue
             reported.add((site.call.id, category.code))
-            witness = min(failing, key=lambda s: (len([t for t in s.tags if not t.is_marker]), len(s.tags), sorted(s.tags)))
+            # The flow a reviewer reads: the fewest checks, then the fewest hops.
+            witness = min(failing, key=lambda s: (len([t for t in s.tags if not t.is_marker]), len(s.tags),
+                                                   len(chain_of(s, parents)), sorted(s.tags)))
             module = fg.project.call_module[site.call.id]
             with failures.contain(f"check {category.code}", module.path, site.call.loc.line, site.call.text[:80]):
                 findings.append(make_finding(fg, site, witness, failing, parents, per_node,

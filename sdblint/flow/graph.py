@@ -52,6 +52,7 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
         self.resolutions: dict[str, Resolution] = {}
         self.bindings: list[tuple[Call, str, Flow, str]] = []   # (call, function key, arg flow, param node)
         self.node_scope: dict[str, str] = {}
+        self._binding_calls: dict[tuple[str, str], Call] | None = None
         self._guard_memo: dict[tuple, tuple[Effect, ...]] = {}
         self._predicate_memo: dict[str, bool] = {}   # function key -> answers yes or no
         self._edges: dict[tuple, Edge] = {}          # one object per distinct edge data
@@ -72,6 +73,14 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
         """Where a failure on a value node is reported: its module (the node names the value)."""
         module = self.project.modules.get(ref(node).module)
         return (module.path if module else "", 1, node)
+
+    def binding_call(self, argument: str, param: str) -> Call | None:
+        """The call site that passes value node ``argument`` into parameter node ``param``."""
+        if self._binding_calls is None:
+            self._binding_calls = {}
+            for call, _, flow, target in self.bindings:
+                self._binding_calls.setdefault((flow.src, target), call)
+        return self._binding_calls.get((argument, param))
 
     def param_flows(self) -> dict[str, tuple[Flow, ...]]:
         p = self.project
