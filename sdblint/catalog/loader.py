@@ -97,7 +97,7 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
         key = f"{prefix}sink[{i}]"
         _expect(table, dict, source, key, "a table")
         _check_keys(table, {"category", "patterns", "args", "when_arg", "unless_arg", "bound_args",
-                            "bound_category", "write_verbs", "extra_adequate", "not_adequate"}, source, key)
+                            "bound_category", "write_verbs", "extra_adequate", "not_adequate", "url_args"}, source, key)
         category = _expect(table.get("category"), str, source, f"{key}.category", "a category name")
         if category not in categories:
             raise ConfigError(source, f"{key}.category", f"one of {', '.join(sorted(categories))}, got {category!r}")
@@ -107,7 +107,7 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
             _condition(table.get("unless_arg"), source, f"{key}.unless_arg"),
             _strings(table, "bound_args", source, key), table.get("bound_category", ""),
             _strings(table, "write_verbs", source, key), _kinds(table, "extra_adequate", source, key),
-            _kinds(table, "not_adequate", source, key),
+            _kinds(table, "not_adequate", source, key), _strings(table, "url_args", source, key),
         ))
     for i, table in enumerate(_expect(data.get("verifier", []), list, source, f"{prefix}verifier", "an array of tables")):
         key = f"{prefix}verifier[{i}]"
@@ -121,6 +121,13 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
         verifiers.append(Verifier(kind, returns, _patterns(table, source, key), table.get("schema_from", ""),
                                   (when["keyword"], when["equals"]) if when else None))
     return CatalogEntries(tuple(proposers), tuple(sinks), tuple(verifiers))
+
+
+def url_prefixes(urls) -> re.Pattern:
+    """One regular expression for URL prefixes written with globs (`*` within a path segment,
+    `**` across segments)."""
+    parts = [re.escape(u).replace(r"\*\*", ".*").replace(r"\*", "[^/]*") for u in sorted(urls)]
+    return re.compile("|".join(parts) if parts else r"(?!)")
 
 
 def rules_folder():
@@ -160,6 +167,7 @@ def builtin_catalog() -> Catalog:
         mutators=frozenset(flow["mutators"]),
         verifier_name=re.compile(data["names"]["verifier_name"]),
         fixed_host_url=re.compile(data["url"]["fixed_host"]),
+        read_only_url=url_prefixes(url for t in data.get("read_api", []) for url in t["urls"]),
         callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
         composers=tuple(compile_pattern(p) for p in flow["composers"]),
         graph_builders=tuple((compile_pattern(t["register"]), compile_pattern(t["run"])) for t in data.get("graph_builder", [])),

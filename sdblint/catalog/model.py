@@ -52,6 +52,7 @@ class Sink:
     write_verbs: tuple[str, ...] = ()
     extra_adequate: tuple[str, ...] = ()
     not_adequate: tuple[str, ...] = ()
+    url_args: tuple[str, ...] = ()   # the URL: to a read-only API, only it is a payload
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class Catalog:
     mutators: frozenset[str]
     verifier_name: re.Pattern
     fixed_host_url: re.Pattern = re.compile(r"(?!)")   # constant URL text that fixes scheme and host
+    read_only_url: re.Pattern = re.compile(r"(?!)")    # constant URL text of a read-only API endpoint
     callback_runners: tuple[Pattern, ...] = ()
     composers: tuple[Pattern, ...] = ()
     graph_builders: tuple[tuple[Pattern, Pattern], ...] = ()   # (register a node, run the graph)

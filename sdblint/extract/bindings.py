@@ -30,6 +30,8 @@ class Bindings:
         if value is not None and is_condition(value):
             self.conditions[key] = value
         self.def_flows[key] = tuple(flows)
+        if value is not None and id(value) in self.dict_literals:
+            self.dict_fields[key] = self.dict_literals[id(value)]
         self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, binds))
         if self.loop_depth:
             self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}
@@ -70,9 +72,16 @@ class Bindings:
 
     def store_into(self, container, flows, node, note: str) -> None:
         """``obj.x = v`` / ``d[k] = v``: the container now holds model output."""
+        self.forget_fields(container)
         for base in self.expr(container):
             if base.alias is not None:
                 self.stores.append(Store(base.src, self.line(node), tuple(flows), note))
+
+    def forget_fields(self, container) -> None:
+        """A dict literal that is written to no longer has known fields."""
+        if isinstance(container, cst.Name):
+            for n in self.state.defs.get(container.value, ()):
+                self.dict_fields.pop(n, None)
 
     def note(self, node) -> str:
         line = self.line(node)

@@ -7,7 +7,7 @@ import libcst as cst
 
 from ..facts import Arg, Call, Check, Flow, Guard
 from ..nodes import attr_node, call_node, class_key
-from .syntax import ATTRIBUTE_LOOKUP, LOOKUP_METHODS, dotted, names_read, string_value
+from .syntax import ATTRIBUTE_LOOKUP, DICT_READ_METHODS, LOOKUP_METHODS, URL_MARK, dotted, names_read, string_value
 
 
 class Calls:
@@ -18,6 +18,8 @@ class Calls:
         receiver: tuple[Flow, ...] = ()
         if isinstance(func, cst.Attribute):
             callee_kind, method = "attr", func.attr.value
+            if method not in DICT_READ_METHODS:
+                self.forget_fields(func.value)
             receiver = self.expr(func.value)
             func_flows = tuple(
                 replace(f, alias=None if f.alias is None else f"{f.alias}.{method}", attr=f.attr or method)
@@ -37,11 +39,19 @@ class Calls:
             if mapping and position == 0 and not a.keyword:
                 flows = tuple(replace(f, alias=None, guards=f.guards + (Guard("mapping", self.line(a), mapping=mapping),)) for f in flows)
             star = a.star if isinstance(a.star, str) else ""
+            fields = self.literal_dict_fields(a.value) if star == "**" else None
+            if fields is not None:
+                # `f(url, **{"params": q})`: the dict's constant keys are keyword arguments.
+                args.extend(Arg(None, key, "", value, None, None, tuple(names_read(a.value)))
+                            for key, value in sorted(fields.items()))
+                continue
             keyword = a.keyword.value if a.keyword is not None else None
             index = position if keyword is None and not star else None
             if index is not None:
                 position += 1
-            args.append(Arg(index, keyword, star, flows, string_value(a.value), dotted(a.value), tuple(names_read(a.value))))
+            prefix = self.literal_prefix(a.value)
+            args.append(Arg(index, keyword, star, flows, string_value(a.value), dotted(a.value), tuple(names_read(a.value)),
+                            prefix if URL_MARK in prefix else ""))
         call_id = call_node(self.module, len(self.calls))
         self.call_ids[id(node)] = call_id
         if mapping is not None and args and args[0].index == 0:

@@ -17,6 +17,9 @@ from ..nodes import (
 from .syntax import TYPE_ATTRIBUTES, URL_MARK, string_value
 from .values import derive
 
+# The text of a value not known, in the constant text of a string (never part of a URL's host).
+UNKNOWN_TEXT = "{}"
+
 
 class Expressions:
     """Mixin of :class:`~sdblint.extract.walker.Walker`: flows of every expression kind."""
@@ -95,19 +98,8 @@ class Expressions:
             for c in node.comparisons:
                 flows.extend(self.expr(c.comparator))
             return derive(flows)
-        if isinstance(node, cst.FormattedString):
-            flows = []
-            prefix = ""
-            for part in node.parts:
-                if isinstance(part, cst.FormattedStringText):
-                    prefix += part.value
-                    continue
-                part_flows = derive(self.expr(part.expression))
-                flows.extend(self.after_url_prefix(prefix, part_flows, part))
-                prefix += self.url_constants.get(self.dotted(part.expression) or "", "{}")
-            return tuple(flows)
-        if isinstance(node, cst.ConcatenatedString):
-            return derive(self.expr(node.left) + self.expr(node.right))
+        if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
+            return self.string_flows(node, "")[0]
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             flows = []
             for e in node.elements:
@@ -115,10 +107,21 @@ class Expressions:
             return derive(flows)
         if isinstance(node, cst.Dict):
             flows = []
+            fields: dict[str, tuple[Flow, ...]] | None = {}
             for e in node.elements:
                 if isinstance(e, cst.DictElement):
                     flows.extend(self.expr(e.key))
-                flows.extend(self.expr(e.value))
+                key = string_value(e.key) if isinstance(e, cst.DictElement) else None
+                value = self.expr(e.value)
+                flows.extend(value)
+                if key is None:
+                    fields = None
+                elif fields is not None:
+                    fields[key] = fields.get(key, ()) + value
+            if fields is not None:
+                # `{"url": BASE, "q": text}`: each constant key keeps its own value (read back by
+                # `d["url"]` or `**d` while the dict is not changed).
+                self.dict_literals[id(node)] = fields
             return derive(flows)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             return self.comprehension(node)
@@ -147,18 +150,59 @@ class Expressions:
             return tuple(f for f in flows if kind_of(f.src) is not NodeKind.GLOBAL)
         return ()
 
+    def string_flows(self, node, prefix: str) -> tuple[tuple[Flow, ...], str]:
+        """Flows of an f-string or of adjacent string literals (`f"{BASE}v1/" f"?q={q}"`), each
+        remembering the constant text before it; and the text after the whole string ("{}" for
+        each value not known)."""
+        if isinstance(node, cst.ConcatenatedString):
+            left, prefix = self.string_flows(node.left, prefix)
+            right, prefix = self.string_flows(node.right, prefix)
+            return left + right, prefix
+        if not isinstance(node, cst.FormattedString):
+            return (), prefix + (string_value(node) or UNKNOWN_TEXT)
+        flows = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                prefix += part.value
+                continue
+            part_flows = derive(self.expr(part.expression))
+            flows.extend(self.after_url_prefix(prefix, part_flows, part))
+            prefix += self.url_constants.get(self.dotted(part.expression) or "", UNKNOWN_TEXT)
+        return tuple(flows), prefix
+
     def literal_prefix(self, node) -> str:
-        """The known constant text an expression starts with (string literals and URL constants)."""
-        chain = []   # `a + b + c` nests to the left: every node on the chain has its leftmost operand's prefix
+        """The known constant text an expression starts with: string literals, URL constants, and
+        `+` of them (`HOST + "/search?q=" + term`), up to the first value not known."""
+        chain = []   # `a + b + c` nests to the left: each node's text extends its left operand's
         while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) and id(node) not in self.prefix_memo:
-            chain.append(id(node))
+            chain.append(node)
             node = node.left
         prefix = self.prefix_memo.get(id(node))
         if prefix is None:
-            prefix = string_value(node) or self.url_constants.get(self.dotted(node) or "", "")
-        for key in chain:
-            self.prefix_memo[key] = prefix
+            prefix = self.constant_text(node)
+        for binary in reversed(chain):
+            if not prefix.endswith(UNKNOWN_TEXT):
+                prefix += self.constant_text(binary.right)
+            self.prefix_memo[id(binary)] = prefix
         return prefix
+
+    def constant_text(self, node) -> str:
+        """The text of a string literal or URL constant, else the marker of a value not known."""
+        if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
+            return self.quiet_text(node)
+        known = string_value(node)
+        if known is None:
+            known = self.url_constants.get(self.dotted(node) or "")
+        return UNKNOWN_TEXT if known is None else known
+
+    def quiet_text(self, node) -> str:
+        """The text of an f-string as :meth:`string_flows` computes it, without visiting it again."""
+        if isinstance(node, cst.ConcatenatedString):
+            return self.quiet_text(node.left) + self.quiet_text(node.right)
+        if not isinstance(node, cst.FormattedString):
+            return string_value(node) or UNKNOWN_TEXT
+        return "".join(part.value if isinstance(part, cst.FormattedStringText)
+                       else self.url_constants.get(self.dotted(part.expression) or "", UNKNOWN_TEXT) for part in node.parts)
 
     def after_url_prefix(self, prefix: str, flows: tuple[Flow, ...], node) -> tuple[Flow, ...]:
         """After "https://host/" a value can steer the path or query, not the host: the flows
@@ -170,8 +214,8 @@ class Expressions:
         return tuple(replace(f, guards=f.guards + (guard,)) for f in flows)
 
     def remember_url(self, target, value) -> None:
-        """Module constants and class fields holding a URL (`BASE = "https://x/"`)."""
-        text = string_value(value) if value is not None else None
+        """Module constants and class fields holding a URL (`BASE = "https://x/"`, `API = BASE + "v2/"`)."""
+        text = self.literal_prefix(value) if value is not None else None
         if text is None or URL_MARK not in text or not isinstance(target, cst.Name):
             return
         if self.scope.is_class_body:
@@ -211,6 +255,9 @@ class Expressions:
             key_flows = derive(key_flows)
         key = self.dotted(node)
         extra = self.guards_for(key) if key else ()
+        field = self.dict_field(node)
+        if field is not None:
+            return tuple(replace(f, guards=tuple(dict.fromkeys(f.guards + extra))) for f in field)
         # A constant key keeps the object path (`MongoClient()["db"]["notes"].insert_one`).
         constant = not key_flows and all(
             isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.SimpleString, cst.Integer)) for e in node.slice
@@ -223,6 +270,28 @@ class Expressions:
             # A model-chosen key selects a value; it is not part of the value itself.
             self.selectors[id(node)] = key_flows
         return values
+
+    def literal_dict_fields(self, node) -> dict[str, tuple[Flow, ...]] | None:
+        """The fields of the dict literals a local name holds, if it holds only such dicts."""
+        if not isinstance(node, cst.Name):
+            return None
+        nodes = self.state.defs.get(node.value, ())
+        found = [self.dict_fields.get(n) for n in nodes]
+        if not found or any(f is None for f in found):
+            return None
+        merged: dict[str, tuple[Flow, ...]] = {}
+        for fields in found:
+            for key, flows in fields.items():
+                merged[key] = merged.get(key, ()) + flows
+        return merged
+
+    def dict_field(self, node: cst.Subscript) -> tuple[Flow, ...] | None:
+        """`d["url"]` of a local dict literal with constant keys: that field's flows only."""
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        key = string_value(node.slice[0].slice.value)
+        fields = self.literal_dict_fields(node.value) if key is not None else None
+        return None if fields is None else fields.get(key, ())
 
     def comprehension(self, node) -> tuple[Flow, ...]:
         saved = self.state

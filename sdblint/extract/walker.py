@@ -65,6 +65,8 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
         self.selectors: dict[int, tuple[Flow, ...]] = {}    # lookup expression -> its key's flows
         self.conditions: dict[str, cst.BaseExpression] = {}  # def node -> the test it stores (`ok = x in A`)
         self.def_flows: dict[str, tuple[Flow, ...]] = {}
+        self.dict_literals: dict[int, dict[str, tuple[Flow, ...]]] = {}   # dict display -> flows per constant key
+        self.dict_fields: dict[str, dict[str, tuple[Flow, ...]]] = {}     # def node holding one -> the same
         self.call_inputs: dict[str, tuple[Flow, ...]] = {}   # call node -> its receiver and argument flows
         self.expanding: set[str] = set()   # names whose stored condition is being read
         self.url_constants: dict[str, str] = {}   # dotted name -> a URL literal it holds

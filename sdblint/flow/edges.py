@@ -200,8 +200,12 @@ class Edges:
 
     def sink_edges(self, call: Call, sink: Sink, path: str, scope: str) -> None:
         query = self.arg_text(call, 0, None) or ""
+        read_only = sink.url_args and any(
+            self.catalog.read_only_url.match(a.url) for a in call.args if a.url and self.arg_matches(a, sink.url_args))
         for index, a in enumerate(call.args):
             category = sink.category
+            if read_only and not self.arg_matches(a, sink.url_args):
+                continue   # a query in the body of a search API's POST: a read, not a mutation
             if sink.bound_args and self.arg_matches(a, sink.bound_args):
                 if not any(query.lstrip().upper().startswith(v) for v in sink.write_verbs):
                     continue
