@@ -130,3 +130,29 @@ def test_every_verifier_kind_is_adequate_for_some_sink():
     accepted = {k for c in catalog.categories.values() for k in c.adequate | c.arguments_adequate}
     accepted |= {k for s in catalog.sinks for k in s.extra_adequate}
     assert {k.value for k in VerifierKind} - accepted == set()
+
+
+AUDIT = """
+import subprocess
+from openai import OpenAI
+from acme import audit
+
+def run(task):
+    text = OpenAI().chat.completions.create(model="m", messages=[]).choices[0].message.content
+    audit.AuditLog.objects.create(entry=text, table="events")
+    audit.AuditLog.objects.create(entry="x", table=text)
+"""
+
+
+def test_an_in_house_recorder_from_config_keeps_its_target_a_sink(tmp_path):
+    write(tmp_path, {"agent.py": AUDIT})
+    assert found(check_json(tmp_path)) == {("agent.py", 7, "SDB109"), ("agent.py", 8, "SDB109")}
+    config(tmp_path, '[[tool.sdblint.recorder]]\nlabel = "audit table"\npatterns = ["acme.audit.AuditLog.objects.create"]\n'
+                     'target_args = ["table"]\n')
+    assert found(check_json(tmp_path)) == {("agent.py", 8, "SDB109")}
+
+
+def test_a_recorder_with_an_unknown_key_names_the_key(tmp_path):
+    config(tmp_path, '[[tool.sdblint.recorder]]\npatterns = ["acme.log"]\ntargets = ["0"]\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2 and "tool.sdblint.recorder[0].targets" in result.output

@@ -7,11 +7,12 @@ from .model import (
            CatalogEntries,
            Category,
            Proposer,
+           Recorder,
            Sink,
            ToolEntry,
            Verifier,
 )
 from .patterns import Pattern, compile_pattern
 
-__all__ = ["Catalog", "CatalogEntries", "Category", "Pattern", "Proposer", "Sink", "ToolEntry", "Verifier",
+__all__ = ["Catalog", "CatalogEntries", "Category", "Pattern", "Proposer", "Recorder", "Sink", "ToolEntry", "Verifier",
            "builtin_catalog", "compile_pattern", "parse_entries", "rules_folder"]

@@ -17,13 +17,14 @@ from .model import (
     Category,
     Language,
     Proposer,
+    Recorder,
     Sink,
     ToolEntry,
     Verifier,
 )
 from .patterns import Pattern, compile_pattern
 
-CATALOG_FILES = ("proposers.toml", "sinks.toml", "verifiers.toml", "frameworks.toml")
+CATALOG_FILES = ("proposers.toml", "sinks.toml", "verifiers.toml", "frameworks.toml", "recorders.toml")
 VERIFIER_RETURNS = ("value", "guard", "predicate")
 
 
@@ -120,7 +121,18 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
         when = table.get("when_kwarg")
         verifiers.append(Verifier(kind, returns, _patterns(table, source, key), table.get("schema_from", ""),
                                   (when["keyword"], when["equals"]) if when else None))
-    return CatalogEntries(tuple(proposers), tuple(sinks), tuple(verifiers))
+    recorders = []
+    for i, table in enumerate(_expect(data.get("recorder", []), list, source, f"{prefix}recorder", "an array of tables")):
+        key = f"{prefix}recorder[{i}]"
+        _expect(table, dict, source, key, "a table")
+        _check_keys(table, {"label", "patterns", "target_args", "base_classes", "methods"}, source, key)
+        recorders.append(Recorder(
+            _expect(table.get("label", "recorder"), str, source, f"{key}.label", "a string"),
+            _patterns(table, source, key), _strings(table, "target_args", source, key),
+            tuple(compile_pattern(p, source) for p in _strings(table, "base_classes", source, key)),
+            _strings(table, "methods", source, key),
+        ))
+    return CatalogEntries(tuple(proposers), tuple(sinks), tuple(verifiers), tuple(recorders))
 
 
 def url_prefixes(urls) -> re.Pattern:
@@ -160,6 +172,7 @@ def builtin_catalog() -> Catalog:
     return Catalog(
         proposers=entries.proposers,
         sinks=entries.sinks,
+        recorders=entries.recorders,
         verifiers=entries.verifiers,
         parsers=tuple(compile_pattern(p) for t in data.get("parser", []) for p in t["patterns"]),
         sandboxes=tuple(compile_pattern(p) for t in data.get("sandbox", []) for p in t["patterns"]),

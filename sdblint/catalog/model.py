@@ -56,6 +56,19 @@ class Sink:
 
 
 @dataclass(frozen=True)
+class Recorder:
+    """Calls that write model output down as the content of a record (a log or audit entry, a
+    chat-history message, a transcript): recording a proposal is what the contract asks for.
+    Only ``target_args`` (where the record goes) still reach a sink."""
+
+    label: str
+    patterns: tuple[Pattern, ...]
+    target_args: tuple[str, ...] = ()
+    base_classes: tuple[Pattern, ...] = ()   # a project subclass's `methods` record too
+    methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Verifier:
     kind: VerifierKind
     returns: str
@@ -107,6 +120,7 @@ class Catalog:
     opaque_calls: tuple[Pattern, ...] = ()
     tool_entries: tuple[ToolEntry, ...] = ()
     tool_param_ignore: frozenset[str] = frozenset()
+    recorders: tuple[Recorder, ...] = ()
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, path: str) -> "Classification":
@@ -121,6 +135,7 @@ class Catalog:
                 tuple(v for v in self.verifiers if any(x.matches(path) for x in v.patterns)),
                 any(x.matches(path) for x in self.parsers),
                 any(x.matches(path) for x in self.sandboxes),
+                next((r for r in self.recorders if any(x.matches(path) for x in r.patterns)), None),
             )
             self._memo[path] = found
         return found
@@ -128,7 +143,8 @@ class Catalog:
     def _any_pattern(self) -> re.Pattern:
         combined = self._memo.get("\0any")
         if combined is None:
-            patterns = [x for group in (self.proposers, self.sinks, self.verifiers) for entry in group for x in entry.patterns]
+            patterns = [x for group in (self.proposers, self.sinks, self.verifiers, self.recorders)
+                        for entry in group for x in entry.patterns]
             patterns += [*self.parsers, *self.sandboxes]
             combined = re.compile("|".join(f"(?:{x.regex.pattern})" for x in patterns))
             self._memo["\0any"] = combined
@@ -149,12 +165,15 @@ class Catalog:
     def is_sandboxed(self, path: str) -> bool:
         return self.classify(path).sandboxed
 
+    def recorder(self, path: str) -> Recorder | None:
+        return self.classify(path).recorder
+
     def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
         """The user's entries first, so an in-house proposer wins over a generic pattern."""
         if not extra.any():
             return self
         return replace(self, proposers=extra.proposers + self.proposers, sinks=extra.sinks + self.sinks,
-                       verifiers=extra.verifiers + self.verifiers, _memo={})
+                       verifiers=extra.verifiers + self.verifiers, recorders=extra.recorders + self.recorders, _memo={})
 
 
 @dataclass(frozen=True)
@@ -164,6 +183,7 @@ class Classification:
     verifiers: tuple[Verifier, ...]
     parser: bool
     sandboxed: bool
+    recorder: Recorder | None = None
 
 
 NOTHING = Classification(None, (), (), False, False)
@@ -174,8 +194,9 @@ class CatalogEntries:
     proposers: tuple[Proposer, ...] = ()
     sinks: tuple[Sink, ...] = ()
     verifiers: tuple[Verifier, ...] = ()
+    recorders: tuple[Recorder, ...] = ()
 
     def any(self) -> bool:
-        return bool(self.proposers or self.sinks or self.verifiers)
+        return bool(self.proposers or self.sinks or self.verifiers or self.recorders)
 
 

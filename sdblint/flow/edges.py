@@ -69,13 +69,14 @@ class Edges:
             return
         if res.sandboxed:
             return
+        targets = res.recorder.target_args if res.recorder else None
         if res.sinks:
             for sink, path in res.sinks:
-                self.sink_edges(call, sink, path, scope)
+                self.sink_edges(call, sink, path, scope, targets)
             return
         if res.functions:
             for key in res.functions:
-                self.bind(call, key, skip_self=self.is_bound_method(call, key))
+                self.bind(call, key, skip_self=self.is_bound_method(call, key), targets=targets)
         if res.constructor:
             self.constructor_edges(call, res.constructor, scope)
             return
@@ -145,9 +146,9 @@ class Edges:
         # are bound: the first parameter is not an argument.
         return bool(f.class_name) and not f.is_static and (call.callee_kind == "attr" or call.selector is not None)
 
-    def param_targets(self, call: Call, key: str, skip_self: bool, only: int | None = None):
-        """(argument flow, parameter node) pairs for a call of function ``key`` (of its argument at
-        position ``only`` in ``call.args``, if given)."""
+    def param_targets(self, call: Call, key: str, skip_self: bool, only: frozenset[int] | None = None):
+        """(argument flow, parameter node) pairs for a call of function ``key`` (of the arguments at
+        the positions ``only`` in ``call.args``, if given)."""
         f = self.project.functions[key]
         params = list(f.params[1:] if skip_self else f.params)
         by_name = {prm.name: prm for prm in params}
@@ -167,15 +168,17 @@ class Edges:
                 targets = [positional[a.index]] if a.index < len(positional) else [star]
             else:
                 targets = []
-            if only is not None and position != only:
+            if only is not None and position not in only:
                 continue
             for prm in targets:
                 if prm is not None:
                     for flow in a.flows:
                         yield flow, prm.node
 
-    def bind(self, call: Call, key: str, skip_self: bool) -> None:
-        for flow, param in self.param_targets(call, key, skip_self):
+    def bind(self, call: Call, key: str, skip_self: bool, targets: tuple[str, ...] | None = None) -> None:
+        """Arguments into parameters (of a recorder, only the ``targets``: the content is a record)."""
+        only = None if targets is None else frozenset(i for i, a in enumerate(call.args) if self.arg_matches(a, targets))
+        for flow, param in self.param_targets(call, key, skip_self, only):
             self.edge(flow, param, call.scope, kind=EdgeKind.CALL)
             self.bindings.append((call, key, flow, param))
         self.returns_to(key, call)
@@ -198,7 +201,9 @@ class Edges:
             for f in a.flows:
                 self.edge(f, call.id, scope, extra=(tag,) if tag else ())
 
-    def sink_edges(self, call: Call, sink: Sink, path: str, scope: str) -> None:
+    def sink_edges(self, call: Call, sink: Sink, path: str, scope: str, record_targets: tuple[str, ...] | None = None) -> None:
+        """Model values in the sink's payload arguments reach it (of a recorder, only the arguments
+        that say where the record goes)."""
         query = self.arg_text(call, 0, None) or ""
         read_only = sink.url_args and any(
             self.catalog.read_only_url.match(a.url) for a in call.args if a.url and self.arg_matches(a, sink.url_args))
@@ -206,6 +211,8 @@ class Edges:
             category = sink.category
             if read_only and not self.arg_matches(a, sink.url_args):
                 continue   # a query in the body of a search API's POST: a read, not a mutation
+            if record_targets is not None and not self.arg_matches(a, record_targets):
+                continue   # the content of a record
             if sink.bound_args and self.arg_matches(a, sink.bound_args):
                 if not any(query.lstrip().upper().startswith(v) for v in sink.write_verbs):
                     continue

@@ -91,7 +91,7 @@ class Effects:
             return bool(on)
         if guard.arg < 0:
             return True
-        receiving = {node for flow, node in self.param_targets(call, key, self.is_bound_method(call, key), only=guard.arg)}
+        receiving = {node for flow, node in self.param_targets(call, key, self.is_bound_method(call, key), frozenset({guard.arg}))}
         return any(prm.name in on for prm in f.params if prm.node in receiving)
 
     def is_predicate(self, f: Function) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..catalog import Sink
 from ..facts import Call
 from ..limits import MAX_TABLE_NODES
-from ..nodes import NodeKind, class_key, kind_of, ref, scope_module, scope_qualname
+from ..nodes import NodeKind, class_key, class_path, kind_of, ref, scope_module, scope_qualname
 from .types import ProposerUse, Resolution, VerifierUse
 
 
@@ -48,15 +48,28 @@ class Resolve:
                 return Resolution(tuple(paths), parser=True)
             if catalog.is_sandboxed(path):
                 return Resolution(tuple(paths), sandboxed=True)
+        recorder = next((r for r in map(catalog.recorder, paths) if r), None)
         sinks = []
         for path in paths:
             for sink in catalog.sinks_for(path):
                 if self.sink_applies(sink, call):
                     sinks.append((sink, path))
         if sinks:
-            return Resolution(tuple(paths), sinks=tuple(sinks))
+            return Resolution(tuple(paths), sinks=tuple(sinks), recorder=recorder)
         functions, constructor = self.project_targets(call, paths)
-        return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor)
+        recorder = recorder or next((r for r in map(self.recorder_method, functions) if r), None)
+        return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor, recorder=recorder)
+
+    def recorder_method(self, key: str):
+        """The recorder a project method is, as a subclass's override of a recording method
+        (`add_message` of a LangChain chat history)."""
+        f = self.project.functions[key]
+        if not f.class_name:
+            return None
+        owner = class_key(scope_module(key), f.class_name)
+        bases = [class_path(b) for b in [*self.project.mro(owner), *self.project.all_bases(owner)]]
+        return next((r for r in self.catalog.recorders if f.name in r.methods
+                     and any(pt.matches(b) for b in bases for pt in r.base_classes)), None)
 
     def method_targets(self, call: Call, paths: list[str]) -> list[str] | None:
         """`self.method(...)` (with overrides) and `super().method(...)`."""

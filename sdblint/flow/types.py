@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
-from ..catalog import Sink
+from ..catalog import Recorder, Sink
 from ..facts import Call
 from ..kinds import Marker, VerifierKind
 
@@ -98,3 +98,4 @@ class Resolution:
     sandboxed: bool = False
     functions: tuple[str, ...] = ()
     constructor: str | None = None                # class key
+    recorder: Recorder | None = None              # the call records its arguments (only targets are payloads)
