@@ -66,7 +66,7 @@ class Arg:
     literal: str | None     # the value of a plain string literal argument
     dotted: str | None      # dotted text of a Name/Attribute argument (schema classes)
     keys: tuple[str, ...]   # dotted texts of the names read, for verifier bookkeeping
-    url: str = ""           # the constant text a URL argument starts with ("{}" for a value not known)
+    text: str = ""          # the constant text a non-literal argument starts with (`f"SELECT {x}"`, `BASE + q`)
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,13 @@ def _condition(value, source: str, key: str) -> ArgCondition | None:
     if value is None:
         return None
     _expect(value, dict, source, key, "a table with index, keyword, contains")
-    _check_keys(value, {"index", "keyword", "contains", "default"}, source, key)
-    return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"))
+    _check_keys(value, {"index", "keyword", "contains", "default", "matches"}, source, key)
+    matches = value.get("matches")
+    try:
+        regex = re.compile(_expect(matches, str, source, f"{key}.matches", "a regular expression")) if matches is not None else None
+    except re.error as exc:
+        raise ConfigError(source, f"{key}.matches", f"a valid regular expression ({exc})") from exc
+    return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"), regex)
 
 
 def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) -> CatalogEntries:

@@ -11,12 +11,20 @@ from ..kinds import VerifierKind
 from .patterns import Pattern
 
 
+# The receiver segment of a method call whose receiver cannot be typed (`?.execute`).
+UNTYPED_RECEIVER = "?."
+
+
 @dataclass(frozen=True)
 class ArgCondition:
     index: int | None
     keyword: str | None
     contains: tuple[str, ...]
     default: str | None = None
+    matches: re.Pattern | None = None   # or: the text matches this regular expression
+
+    def holds(self, text: str) -> bool:
+        return any(x in text for x in self.contains) or bool(self.matches and self.matches.search(text))
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,11 @@ class Sink:
     extra_adequate: tuple[str, ...] = ()
     not_adequate: tuple[str, ...] = ()
     url_args: tuple[str, ...] = ()   # the URL: to a read-only API, only it is a payload
+
+    @property
+    def untyped(self) -> bool:
+        """Written for a receiver sdblint cannot type (`?.execute`): matched by method name."""
+        return any(p.text.startswith(UNTYPED_RECEIVER) for p in self.patterns)
 
 
 @dataclass(frozen=True)

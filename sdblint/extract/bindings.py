@@ -7,7 +7,7 @@ import libcst as cst
 
 from ..facts import Def, Store
 from ..nodes import attr_node, class_key, def_node, global_node, is_module_scope
-from .syntax import is_condition, literal_kind
+from .syntax import UNKNOWN_TEXT, is_condition, literal_kind
 
 
 class Bindings:
@@ -32,6 +32,9 @@ class Bindings:
         self.def_flows[key] = tuple(flows)
         if value is not None and id(value) in self.dict_literals:
             self.dict_fields[key] = self.dict_literals[id(value)]
+        text = self.literal_prefix(value) if value is not None else UNKNOWN_TEXT
+        if not text.startswith(UNKNOWN_TEXT):
+            self.def_texts[key] = text
         self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, binds))
         if self.loop_depth:
             self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}

@@ -7,7 +7,7 @@ import libcst as cst
 
 from ..facts import Arg, Call, Check, Flow, Guard
 from ..nodes import attr_node, call_node, class_key
-from .syntax import ATTRIBUTE_LOOKUP, DICT_READ_METHODS, LOOKUP_METHODS, URL_MARK, dotted, names_read, string_value
+from .syntax import ATTRIBUTE_LOOKUP, DICT_READ_METHODS, LOOKUP_METHODS, UNKNOWN_TEXT, dotted, names_read, string_value
 
 
 class Calls:
@@ -49,9 +49,10 @@ class Calls:
             index = position if keyword is None and not star else None
             if index is not None:
                 position += 1
-            prefix = self.literal_prefix(a.value)
-            args.append(Arg(index, keyword, star, flows, string_value(a.value), dotted(a.value), tuple(names_read(a.value)),
-                            prefix if URL_MARK in prefix else ""))
+            literal = string_value(a.value)
+            text = self.literal_prefix(a.value) if literal is None else ""
+            args.append(Arg(index, keyword, star, flows, literal, dotted(a.value), tuple(names_read(a.value)),
+                            "" if text.startswith(UNKNOWN_TEXT) else text))
         call_id = call_node(self.module, len(self.calls))
         self.call_ids[id(node)] = call_id
         if mapping is not None and args and args[0].index == 0:

@@ -1,6 +1,7 @@
 """Expressions: which values an expression reads, and what each read keeps of them."""
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import libcst as cst
@@ -14,11 +15,8 @@ from ..nodes import (
     is_module_scope,
     kind_of,
 )
-from .syntax import TYPE_ATTRIBUTES, URL_MARK, string_value
+from .syntax import TYPE_ATTRIBUTES, UNKNOWN_TEXT, URL_MARK, string_value
 from .values import derive
-
-# The text of a value not known, in the constant text of a string (never part of a URL's host).
-UNKNOWN_TEXT = "{}"
 
 
 class Expressions:
@@ -191,6 +189,10 @@ class Expressions:
         if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
             return self.quiet_text(node)
         known = string_value(node)
+        if known is None and isinstance(node, cst.Name):
+            texts = [self.def_texts.get(n) for n in self.state.defs.get(node.value, ())]
+            if texts and all(t is not None for t in texts):
+                known = os.path.commonprefix(texts)
         if known is None:
             known = self.url_constants.get(self.dotted(node) or "")
         return UNKNOWN_TEXT if known is None else known

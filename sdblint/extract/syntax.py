@@ -26,6 +26,7 @@ VIEW_METHODS = ("keys", "values")       # `x in d.keys()` is membership in a fix
 MAPPING_CONSTRUCTORS = {"dict": "dict", "MappingProxyType": "dict", "frozenset": "set"}
 STATIC_DECORATOR = "staticmethod"       # no `self`: the first parameter is an argument
 ABSTRACT_DECORATORS = ("abstractmethod", "abstractproperty")
+UNKNOWN_TEXT = "{}"                     # a value not known, in the constant text of a string (never in a host)
 URL_MARK = "://"                        # constant text before a value that may be a URL's start
 
 

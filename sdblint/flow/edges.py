@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..catalog import Sink
+from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
 from ..nodes import return_node, sink_node
@@ -206,7 +207,7 @@ class Edges:
         that say where the record goes)."""
         query = self.arg_text(call, 0, None) or ""
         read_only = sink.url_args and any(
-            self.catalog.read_only_url.match(a.url) for a in call.args if a.url and self.arg_matches(a, sink.url_args))
+            self.catalog.read_only_url.match(a.literal or a.text) for a in call.args if (a.literal or a.text) and self.arg_matches(a, sink.url_args))
         for index, a in enumerate(call.args):
             category = sink.category
             if read_only and not self.arg_matches(a, sink.url_args):
@@ -227,14 +228,19 @@ class Edges:
                 # `os.system(shlex.quote(cmd))`: quoting the whole command still lets the model
                 # pick the program; only quoting each argument of a fixed program protects.
                 not_adequate += (VerifierKind.SHELL_ESCAPE.value,)
-            self.sinks.append(SinkSite(node, call, category, display_path(path), SinkRole.VALUE, a.keys,
+            self.sinks.append(SinkSite(node, call, category, self.callee_name(call, path), SinkRole.VALUE, a.keys,
                                        sink.extra_adequate, not_adequate))
         if self.catalog.categories[sink.category].receiver_is_payload and not sink.args and call.receiver:
             # `Path(model_path).unlink()`: the receiver is the path being written.
             node = sink_node(call.id, sink.category, "receiver")
             for f in call.receiver:
                 self.edge(f, node, scope)
-            self.sinks.append(SinkSite(node, call, sink.category, display_path(path), SinkRole.VALUE, ()))
+            self.sinks.append(SinkSite(node, call, sink.category, self.callee_name(call, path), SinkRole.VALUE, ()))
+
+    @staticmethod
+    def callee_name(call: Call, path: str) -> str:
+        """The callee for people: its path, or as written where the receiver has no type."""
+        return call.callee_text if path.startswith(UNTYPED_RECEIVER) else display_path(path)
 
     def is_whole_escaped(self, flows: tuple[Flow, ...]) -> bool:
         """Is the argument, as a whole, the result of a shell-escaping call (directly or through

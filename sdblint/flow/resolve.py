@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..catalog import Sink
+from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Call
 from ..limits import MAX_TABLE_NODES
 from ..nodes import NodeKind, class_key, class_path, kind_of, ref, scope_module, scope_qualname
@@ -11,10 +12,11 @@ from .types import ProposerUse, Resolution, VerifierUse
 def paths_or_method(call: Call, paths) -> list[str]:
     """``paths``, or for a method on a receiver that cannot be resolved
     (`TOOL_ARGS[name].model_validate_json(...)`) the method name alone (`?.model_validate_json`):
-    enough to recognise a verifier, a parser or a predicate, never a sink or a proposer."""
+    enough to recognise a verifier, a parser or a predicate, and the sinks written for an untyped
+    receiver (`?.execute` with SQL text); never a proposer."""
     if paths:
         return list(paths)
-    return [f"?.{call.method}"] if call.callee_kind == "attr" else []
+    return [UNTYPED_RECEIVER + call.method] if call.callee_kind == "attr" else []
 
 
 class Resolve:
@@ -50,9 +52,10 @@ class Resolve:
                 return Resolution(tuple(paths), sandboxed=True)
         recorder = next((r for r in map(catalog.recorder, paths) if r), None)
         sinks = []
-        for path in paths:
+        for path in paths_or_method(call, paths):
             for sink in catalog.sinks_for(path):
-                if self.sink_applies(sink, call):
+                # A receiver sdblint cannot type matches only the sinks written for one (`?.execute`).
+                if (paths or sink.untyped) and self.sink_applies(sink, call):
                     sinks.append((sink, path))
         if sinks:
             return Resolution(tuple(paths), sinks=tuple(sinks), recorder=recorder)
@@ -186,7 +189,7 @@ class Resolve:
     def arg_text(call: Call, index: int | None, keyword: str | None) -> str | None:
         for a in call.args:
             if (index is not None and a.index == index) or (keyword and a.keyword == keyword):
-                return a.literal if a.literal is not None else (a.dotted or "?")
+                return a.literal if a.literal is not None else (a.text or a.dotted or "?")
         return None
 
     def sink_applies(self, sink: Sink, call: Call) -> bool:
@@ -194,12 +197,12 @@ class Resolve:
             c = sink.when_arg
             text = self.arg_text(call, c.index, c.keyword)
             text = c.default if text is None else text
-            if text is None or not any(x in text for x in c.contains):
+            if text is None or not c.holds(text):
                 return False
         if sink.unless_arg:
             c = sink.unless_arg
             text = self.arg_text(call, c.index, c.keyword)
-            if text is not None and any(x in text for x in c.contains):
+            if text is not None and c.holds(text):
                 return False
         return True
 
