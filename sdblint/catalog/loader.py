@@ -15,6 +15,7 @@ from .model import (
     Catalog,
     CatalogEntries,
     Category,
+    CodeAgent,
     Language,
     Proposer,
     Recorder,
@@ -208,5 +209,12 @@ def builtin_catalog() -> Catalog:
             for t in data.get("tool_entry", [])
         ),
         tool_param_ignore=frozenset(data["tool_params"]["ignore"]),
+        code_agents=tuple(
+            CodeAgent(t["label"], _patterns(t, "rules", "code_agent"),
+                      _condition(t.get("when_arg"), "rules", "code_agent.when_arg"),
+                      _condition(t.get("unless_arg"), "rules", "code_agent.unless_arg"),
+                      tuple(compile_pattern(p) for p in t.get("with_tools", ())), tuple(t.get("model_args", ())))
+            for t in data.get("code_agent", [])
+        ),
     )
 

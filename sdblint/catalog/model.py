@@ -82,6 +82,18 @@ class Recorder:
 
 
 @dataclass(frozen=True)
+class CodeAgent:
+    """A call that builds an agent which runs model-written code in-process."""
+
+    label: str
+    patterns: tuple[Pattern, ...]
+    when_arg: ArgCondition | None = None
+    unless_arg: ArgCondition | None = None
+    with_tools: tuple[Pattern, ...] = ()   # only when an argument carries a tool built by one of these
+    model_args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Verifier:
     kind: VerifierKind
     returns: str
@@ -134,6 +146,7 @@ class Catalog:
     tool_entries: tuple[ToolEntry, ...] = ()
     tool_param_ignore: frozenset[str] = frozenset()
     recorders: tuple[Recorder, ...] = ()
+    code_agents: tuple[CodeAgent, ...] = ()
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, path: str) -> "Classification":
@@ -149,6 +162,7 @@ class Catalog:
                 any(x.matches(path) for x in self.parsers),
                 any(x.matches(path) for x in self.sandboxes),
                 next((r for r in self.recorders if any(x.matches(path) for x in r.patterns)), None),
+                next((a for a in self.code_agents if any(x.matches(path) for x in a.patterns)), None),
             )
             self._memo[path] = found
         return found
@@ -156,7 +170,7 @@ class Catalog:
     def _any_pattern(self) -> re.Pattern:
         combined = self._memo.get("\0any")
         if combined is None:
-            patterns = [x for group in (self.proposers, self.sinks, self.verifiers, self.recorders)
+            patterns = [x for group in (self.proposers, self.sinks, self.verifiers, self.recorders, self.code_agents)
                         for entry in group for x in entry.patterns]
             patterns += [*self.parsers, *self.sandboxes]
             combined = re.compile("|".join(f"(?:{x.regex.pattern})" for x in patterns))
@@ -181,6 +195,9 @@ class Catalog:
     def recorder(self, path: str) -> Recorder | None:
         return self.classify(path).recorder
 
+    def code_agent(self, path: str) -> CodeAgent | None:
+        return self.classify(path).code_agent
+
     def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
         """The user's entries first, so an in-house proposer wins over a generic pattern."""
         if not extra.any():
@@ -197,6 +214,7 @@ class Classification:
     parser: bool
     sandboxed: bool
     recorder: Recorder | None = None
+    code_agent: CodeAgent | None = None
 
 
 NOTHING = Classification(None, (), (), False, False)

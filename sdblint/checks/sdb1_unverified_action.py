@@ -83,6 +83,9 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
     else:
         what = f"reaches {site.callee}"
     message = f"model output from {origin} {what} {STATUS_TEXT[status]}"
+    if site.role is SinkRole.AGENT:
+        model = f" (`{first.callee}`)" if first else ""
+        message = f"`{site.callee}` builds an agent that runs code written by its model{model} in-process {STATUS_TEXT[status]}"
     along = [call.scope] + [fg.node_scope.get(s.node, "") for s in reversed(chain)]
     hit = pattern_for(hits, list(dict.fromkeys(x for x in along if x)), module.module)
     pattern_id, weakness = (hit.id, hit.weaknesses[0]) if hit else ("direct", direct_weakness())

@@ -49,6 +49,7 @@ class Edges:
         scope = call.scope
         module = p.call_module[call.id]
         arg_flows = [f for a in call.args for f in a.flows]
+        self.code_agent_edges(call, res.paths)
         if res.proposer:
             self.sources[call.id] = Source(call.id, res.proposer.label, display_path(res.proposer.path), module.path,
                                            call.loc.line, self.source_effects(call, res))

@@ -32,6 +32,7 @@ from ..nodes import (
 from ..project import Project
 from .edges import Edges
 from .effects import Effects
+from .frameworks.code_agents import CodeAgents
 from .frameworks.langgraph import GraphBuilders
 from .frameworks.tools import ToolEntries
 from .resolve import Resolve
@@ -39,7 +40,7 @@ from .summaries import Summaries
 from .types import Edge, Effect, Resolution, SinkSite, Source
 
 
-class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries):
+class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries, CodeAgents):
     """The graph and what was found building it; each job is a mixin in its own module."""
 
     def __init__(self, project: Project, catalog: Catalog, failures: Failures):

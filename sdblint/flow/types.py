@@ -58,6 +58,7 @@ class SinkRole(str, Enum):
     VALUE = "value"              # the value reaches the sink argument
     CALLEE = "callee"            # a model-chosen callable
     ARGUMENTS = "arguments"      # the arguments of a dispatched tool
+    AGENT = "agent"              # an agent built to run its model's code
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,64 @@
+"""Agents built to run model-written code: constructing one is the code-execution sink (SDB101),
+with the agent's model as the source (`create_pandas_dataframe_agent(llm, df,
+allow_dangerous_code=True)`, an agent handed a Python REPL tool)."""
+from __future__ import annotations
+
+from ...facts import Call
+from ...limits import MAX_TABLE_NODES
+from ...nodes import NodeKind, kind_of, sink_node
+from ..types import SinkRole, SinkSite, Source
+
+# The sink category, and the slots of the two nodes a code agent adds at its construction call.
+CODE = "code"
+MODEL_SLOT = "model"
+AGENT_SLOT = "agent"
+
+
+class CodeAgents:
+    """Mixin of :class:`~sdblint.flow.graph.FlowGraph`."""
+
+    def code_agent_edges(self, call: Call, paths: tuple[str, ...]) -> None:
+        agent = next((a for a in map(self.catalog.code_agent, paths) if a), None)
+        if agent is None or not self.code_agent_applies(agent, call):
+            return
+        module = self.project.call_module[call.id]
+        model = next((a for a in call.args if self.arg_matches(a, agent.model_args)), None)
+        model_text = (model.dotted or model.literal or "the agent's model") if model else "the agent's model"
+        source, sink = sink_node(call.id, CODE, MODEL_SLOT), sink_node(call.id, CODE, AGENT_SLOT)
+        self.sources[source] = Source(source, agent.label, model_text, module.path, call.loc.line, ())
+        self.add(source, sink)
+        self.node_scope[source] = call.scope
+        self.sinks.append(SinkSite(sink, call, CODE, call.callee_text, SinkRole.AGENT, ()))
+
+    def code_agent_applies(self, agent, call: Call) -> bool:
+        if agent.when_arg and not self.arg_condition(agent.when_arg, call):
+            return False
+        if agent.unless_arg and self.arg_condition(agent.unless_arg, call):
+            return False
+        return not agent.with_tools or any(self.builds_tool(a.flows, agent.with_tools) for a in call.args)
+
+    def arg_condition(self, condition, call: Call) -> bool:
+        text = self.arg_text(call, condition.index, condition.keyword)
+        text = condition.default if text is None else text
+        return text is not None and condition.holds(text)
+
+    def builds_tool(self, flows, patterns) -> bool:
+        """Does a value built by one of ``patterns`` (a REPL tool) reach this argument, directly,
+        in a list, or through the locals and calls that hold it?"""
+        p = self.project
+        todo, seen = [f.src for f in flows], set()
+        while todo and len(seen) < MAX_TABLE_NODES:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if kind_of(node) is NodeKind.CALL and node in p.calls:
+                call = p.calls[node]
+                res = self.resolutions.get(node) or self.resolve(call)
+                if any(pt.matches(path) for path in res.paths for pt in patterns):
+                    return True
+                todo.extend(f.src for f in call.receiver)
+                todo.extend(f.src for a in call.args for f in a.flows)
+            elif node in p.defs:
+                todo.extend(f.src for f in p.defs[node].flows)
+        return False
