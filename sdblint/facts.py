@@ -108,6 +108,7 @@ class Def:
     note: str = ""
     selector: tuple[Flow, ...] | None = None  # the value was looked up by name (`tools[name]`, `getattr(o, n)`)
     binds: "Binding | None" = None   # `def`/`class` statements: what the name is bound to
+    annotation: str = ""    # `x: T = ...`: what the annotation says (see extract.syntax.annotation_kind)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Store:
     flows: tuple[Flow, ...]
     note: str = ""
     literal_kind: str = ""
+    attr: str = ""          # `obj.x = v` from outside the class: the attribute written
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ class ClassInfo:
     bases: tuple[str, ...]
     fields: tuple[tuple[str, str], ...]   # (name, "literal" | dotted annotation)
     loc: Loc
+    decorators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,7 @@ def builtin_catalog() -> Catalog:
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
         opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"]),
+        type_aliases=dict(data.get("types", {})),
         tool_entries=tuple(
             ToolEntry(t["label"], tuple(compile_pattern(p) for p in t.get("decorators", ())),
                       tuple(compile_pattern(p) for p in t.get("base_classes", ())),

@@ -147,6 +147,7 @@ class Catalog:
     tool_param_ignore: frozenset[str] = frozenset()
     recorders: tuple[Recorder, ...] = ()
     code_agents: tuple[CodeAgent, ...] = ()
+    type_aliases: dict[str, str] = field(default_factory=dict)   # annotated class -> the path of its instances
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, path: str) -> "Classification":

@@ -13,7 +13,7 @@ from .syntax import UNKNOWN_TEXT, is_condition, literal_kind
 class Bindings:
     """Mixin of :class:`~sdblint.extract.walker.Walker`: what an assignment defines or stores."""
 
-    def define(self, name: str, flows, node, literal: str, note: str = "", value=None, binds=None) -> None:
+    def define(self, name: str, flows, node, literal: str, note: str = "", value=None, binds=None, annotation: str = "") -> None:
         scope = self.scope
         if scope.is_class_body:
             self.stores.append(Store(attr_node(class_key(self.module, scope.class_name), name), self.line(node), tuple(flows), note, literal))
@@ -35,7 +35,7 @@ class Bindings:
         text = self.literal_prefix(value) if value is not None else UNKNOWN_TEXT
         if not text.startswith(UNKNOWN_TEXT):
             self.def_texts[key] = text
-        self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, binds))
+        self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, binds, annotation))
         if self.loop_depth:
             self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}
         else:
@@ -78,7 +78,8 @@ class Bindings:
         self.forget_fields(container)
         for base in self.expr(container):
             if base.alias is not None:
-                self.stores.append(Store(base.src, self.line(node), tuple(flows), note))
+                attr = node.attr.value if isinstance(node, cst.Attribute) and base.alias == "" else ""
+                self.stores.append(Store(base.src, self.line(node), tuple(flows), note, attr=attr))
 
     def forget_fields(self, container) -> None:
         """A dict literal that is written to no longer has known fields."""

@@ -80,7 +80,11 @@ class Statements:
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self.remember_url(small.target, small.value)
-                self.assign(small.target, self.expr(small.value), small.value, literal_kind(small.value))
+                if isinstance(small.target, cst.Name):
+                    self.define(small.target.value, self.expr(small.value), small.target, literal_kind(small.value),
+                                self.note(small.target), small.value, annotation=annotation_kind(small.annotation.annotation))
+                else:
+                    self.assign(small.target, self.expr(small.value), small.value, literal_kind(small.value))
         elif isinstance(small, cst.AugAssign):
             flows = self.expr(small.value) + self.expr(small.target)
             self.assign(small.target, tuple(replace(f, alias=None) for f in flows), small.value, "")
@@ -261,7 +265,7 @@ class Statements:
         for index, (p, star) in enumerate(all_params):
             pname = p.name.value
             pnode = param_node(scope.key, pname)
-            annotation = dotted(p.annotation.annotation) if p.annotation is not None else None
+            annotation = annotation_kind(p.annotation.annotation) or None if p.annotation is not None else None
             params.append(Param(pname, pnode, index, annotation, star))
             scope.param_nodes[pnode] = pname
             state.defs[pname] = frozenset([pnode])
@@ -296,7 +300,8 @@ class Statements:
                 for small in stmt.body:
                     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                         fields.append((small.target.value, annotation_kind(small.annotation.annotation)))
-        self.classes.append(ClassInfo(qualname, bases, tuple(fields), self.loc(node)))
+        decorators = tuple(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "" for d in node.decorators)
+        self.classes.append(ClassInfo(qualname, bases, tuple(fields), self.loc(node), decorators))
         self.scope = Scope(key=scope_key(self.module, qualname), class_name=qualname, self_name=None, is_class_body=True)
         self.state = State()
         self.block(node.body.body)

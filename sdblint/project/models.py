@@ -26,9 +26,10 @@ class Models:
         for key in self.mro(class_key):
             for name, annotation in self.classes[key].fields:
                 if name == field and annotation and annotation != "literal":
-                    entity = self.resolve_dotted(self.class_module[key], annotation)
-                    if entity.kind == "class" and self.is_pydantic(entity.key):
-                        return entity.key
+                    for kind in annotation.split("|"):
+                        entity = self.resolve_dotted(self.class_module[key], kind)
+                        if entity.kind == "class" and self.is_pydantic(entity.key):
+                            return entity.key
                     return None
         return None
 
@@ -40,7 +41,7 @@ class Models:
                     continue
                 if annotation == "literal":
                     return True
-                entity = self.resolve_dotted(self.class_module[key], annotation) if annotation else None
-                return bool(entity and entity.kind == "class" and self.is_enum(entity.key))
+                entities = [self.resolve_dotted(self.class_module[key], kind) for kind in annotation.split("|") if kind]
+                return bool(entities) and all(e.kind == "class" and self.is_enum(e.key) for e in entities)
         return False
 

@@ -151,13 +151,16 @@ class ValuePaths:
                     is_classmethod = not self.catalog.language.classmethod_decorators.isdisjoint(function.decorators)
                     out.add(owner if is_classmethod else owner + "()")
                 if param.annotation:
-                    out |= {p + "()" for p in self.entity_path(self.resolve_dotted(scope_module(function.key), param.annotation))}
+                    out |= self.annotation_paths(scope_module(function.key), param.annotation)
                 return out
             d = self.defs.get(node)
             if d is not None and d.binds:
                 key = d.binds.key
                 return set(self.entity_path(Entity(d.binds.kind, key))) if key in self.functions or key in self.classes else set()
-            return self.flow_paths(d.flows) if d else set()
+            if d is None:
+                return set()
+            typed = self.annotation_paths(scope_module(d.scope), d.annotation) if d.annotation else set()
+            return self.flow_paths(d.flows) | typed
         if kind is NodeKind.GLOBAL:
             out = set(self.entity_path(self.resolve_name(where.module, where.name)))
             for s in self.stores.get(node, ()):
@@ -190,9 +193,25 @@ class ValuePaths:
         for k in self.mro(where.class_key):
             for name, annotation in self.classes[k].fields:
                 if name == where.name and annotation and annotation != "literal":
-                    entity = self.resolve_dotted(self.class_module[k], annotation)
-                    return {p + "()" for p in self.entity_path(entity)} if entity.kind in ("class", "external") else set()
+                    return self.annotation_paths(self.class_module[k], annotation)
         return set()
+
+    def annotation_paths(self, module: str, annotation: str) -> set[str]:
+        """Paths of a value annotated with ``annotation`` in ``module`` (see
+        :func:`~sdblint.extract.syntax.annotation_kind`): an instance of each type it names, as
+        the catalog spells it (`sqlite3.Connection` is what `sqlite3.connect()` returns); for
+        `Callable[..., R]`, what calling it gives is an `R`."""
+        out: set[str] = set()
+        aliases = self.catalog.type_aliases
+        for kind in annotation.split("|"):
+            callable_returns = kind.startswith("->")
+            entity = self.resolve_dotted(module, kind[2:] if callable_returns else kind)
+            if entity.kind not in ("class", "external"):
+                continue
+            for path in self.entity_path(entity):
+                instance = aliases.get(path, path + "()")
+                out.add(instance[: -len("()")] if callable_returns and instance.endswith("()") else instance)
+        return out
 
     def callee_paths(self, call: Call) -> set[str]:
         return self.flow_paths(call.func_flows)
