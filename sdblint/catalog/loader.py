@@ -198,6 +198,8 @@ def builtin_catalog() -> Catalog:
             property_decorators=frozenset(python["property_decorators"]),
             classmethod_decorators=frozenset(python["classmethod_decorators"]),
             predicate_calls=tuple(compile_pattern(p) for p in python["predicate_calls"]),
+            generated_init_decorators=tuple(compile_pattern(p) for p in python["generated_init_decorators"]),
+            generated_init_bases=tuple(compile_pattern(p) for p in python["generated_init_bases"]),
         ),
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),

@@ -121,6 +121,8 @@ class Language:
     property_decorators: frozenset[str] = frozenset()
     classmethod_decorators: frozenset[str] = frozenset()
     predicate_calls: tuple[Pattern, ...] = ()
+    generated_init_decorators: tuple[Pattern, ...] = ()   # `@dataclass`: the constructor sets the fields
+    generated_init_bases: tuple[Pattern, ...] = ()        # `NamedTuple`, pydantic models: the same
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ..nodes import (
     is_module_scope,
     kind_of,
 )
-from .syntax import TYPE_ATTRIBUTES, UNKNOWN_TEXT, URL_MARK, string_value
+from .syntax import ATTRIBUTE_LOOKUP, TYPE_ATTRIBUTES, UNKNOWN_TEXT, URL_MARK, string_value
 from .values import derive
 
 
@@ -47,30 +47,44 @@ class Expressions:
         if isinstance(node, cst.Name):
             return self.read_name(node.value, node)
         if isinstance(node, cst.Attribute):
-            base = node.value
-            attr = node.attr.value
-            if attr in TYPE_ATTRIBUTES:
-                self.expr(base)
-                return ()   # `x.__class__.__name__` describes the value's type, not its text
-            if isinstance(base, cst.Name) and base.value == self.scope.self_name and self.scope.class_name:
-                key = self.dotted(node)
-                return (Flow(attr_node(class_key(self.module, self.scope.class_name), attr), self.line(node), "", guards=self.guards_for(key)),)
-            key = self.dotted(node)
-            flows = self.expr(base)
-            out = []
-            for f in flows:
-                guards = tuple(sorted(set(f.guards) | set(self.guards_for(key)), key=lambda g: (g.line, g.kind, g.call, g.mapping, g.keyed))) if key else f.guards
-                out.append(replace(
-                    f,
-                    alias=None if f.alias is None else f"{f.alias}.{attr}",
-                    attr=f"{f.attr}.{attr}" if f.attr else attr,
-                    guards=guards,
-                ))
-            return tuple(out)
+            return self.attribute(node.value, node.attr.value, node, self.dotted(node))
         if isinstance(node, cst.Subscript):
             return self.subscript(node)
         if isinstance(node, cst.Call):
+            literal = self.literal_attribute(node)
+            if literal is not None:
+                return self.attribute(node.args[0].value, literal, node, None)
             return self.call(node, discarded)
+        return self.expr_other(node)
+
+    def literal_attribute(self, node: cst.Call) -> str | None:
+        """`getattr(obj, "name")`: the attribute a lookup with a constant name reads."""
+        if isinstance(node.func, cst.Name) and node.func.value == ATTRIBUTE_LOOKUP and len(node.args) == 2 \
+                and not any(a.keyword or a.star for a in node.args):
+            name = string_value(node.args[1].value)
+            return name if name and name.isidentifier() else None
+        return None
+
+    def attribute(self, base, attr: str, node, key: str | None) -> tuple[Flow, ...]:
+        """``base.attr`` read at ``node`` (``key``: its dotted text, for the checks that hold on it)."""
+        if attr in TYPE_ATTRIBUTES:
+            self.expr(base)
+            return ()   # `x.__class__.__name__` describes the value's type, not its text
+        if isinstance(base, cst.Name) and base.value == self.scope.self_name and self.scope.class_name:
+            guards = self.guards_for(key) if key else ()
+            return (Flow(attr_node(class_key(self.module, self.scope.class_name), attr), self.line(node), "", guards=guards),)
+        out = []
+        for f in self.expr(base):
+            guards = tuple(sorted(set(f.guards) | set(self.guards_for(key)), key=lambda g: (g.line, g.kind, g.call, g.mapping, g.keyed))) if key else f.guards
+            out.append(replace(
+                f,
+                alias=None if f.alias is None else f"{f.alias}.{attr}",
+                attr=f"{f.attr}.{attr}" if f.attr else attr,
+                guards=guards,
+            ))
+        return tuple(out)
+
+    def expr_other(self, node) -> tuple[Flow, ...]:
         if isinstance(node, cst.Await):
             return self.expr(node.expression)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):

@@ -5,7 +5,7 @@ from ..catalog import Sink
 from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
-from ..nodes import return_node, sink_node
+from ..nodes import attr_node, return_node, sink_node
 from ..project import display_path
 from .types import Edge, EdgeKind, Effect, Resolution, SinkRole, SinkSite, Source
 
@@ -199,9 +199,32 @@ class Edges:
         if init:
             self.bind(call, init, skip_self=True)
             self.graph.remove_edge(return_node(init), call.id)   # a constructor returns the instance
+        self.field_edges(call, class_key, init, scope, (tag,) if tag else ())
         for a in call.args:
             for f in a.flows:
                 self.edge(f, call.id, scope, extra=(tag,) if tag else ())
+
+    def field_edges(self, call: Call, class_key: str, init: str | None, scope: str, tags: tuple[Effect, ...]) -> None:
+        """A generated constructor (`Job(cmd=text)`, a dataclass, a pydantic model) stores its
+        arguments in the fields read later as `self.cmd`; a custom `__init__(**kwargs)` passes on
+        the keywords it does not name."""
+        p = self.project
+        fields = p.generated_fields(class_key)
+        if not fields:
+            return
+        named = set()
+        if init:
+            params = p.functions[init].params
+            if not any(prm.star == "**" for prm in params):
+                return
+            named = {prm.name for prm in params}
+        positional = [f for f in fields if f not in named] if not init else []
+        for a in call.args:
+            field = a.keyword if a.keyword in fields and a.keyword not in named else (
+                positional[a.index] if a.index is not None and a.index < len(positional) else None)
+            if field:
+                for f in a.flows:
+                    self.edge(f, attr_node(class_key, field), scope, extra=tags)
 
     def sink_edges(self, call: Call, sink: Sink, path: str, scope: str, record_targets: tuple[str, ...] | None = None) -> None:
         """Model values in the sink's payload arguments reach it (of a recorder, only the arguments

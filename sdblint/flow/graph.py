@@ -126,8 +126,12 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries, 
         for target, stores in p.stores.items():
             for s in stores:
                 scope = self.scope_of(s.flows)
+                # `job.cmd = text` from outside: the field `self.cmd` that the class's methods read.
+                fields = p.instance_attr_nodes(target, s.attr) if s.attr else ()
                 for f in s.flows:
                     self.edge(f, target, scope)
+                    for node in fields:
+                        self.edge(f, node, scope)
         for f in p.functions.values():
             ret = return_node(f.key)
             self.node_scope[ret] = f.key

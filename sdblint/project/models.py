@@ -21,6 +21,18 @@ class Models:
     def is_enum(self, class_key: str) -> bool:
         return self.is_kind_of(class_key, self.catalog.enum_bases)
 
+    def generated_fields(self, class_key: str) -> tuple[str, ...] | None:
+        """The fields a generated constructor sets, in order (bases first), or None when the
+        class's constructor is not generated from its fields."""
+        language = self.catalog.language
+        chain = list(reversed(self.mro(class_key)))
+        generated = self.is_kind_of(class_key, language.generated_init_bases) or any(
+            pt.matches(path) for k in chain for d in self.classes[k].decorators if d
+            for path in self.dotted_paths(self.class_module[k], d) for pt in language.generated_init_decorators)
+        if not generated:
+            return None
+        return tuple(dict.fromkeys(name for k in chain for name, _ in self.classes[k].fields))
+
     def field_model(self, class_key: str, field: str) -> str | None:
         """The pydantic model a field holds (`steps: list[Step]`), for checks on nested fields."""
         for key in self.mro(class_key):

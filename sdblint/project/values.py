@@ -173,9 +173,12 @@ class ValuePaths:
             for related in self.attr_nodes(node):
                 for s in self.stores.get(related, ()):
                     out |= self.flow_paths(s.flows)
-            prop = self.method(where.class_key, where.name)
-            if prop and self.is_property(self.functions[prop]):
-                out |= self.flow_paths(self.functions[prop].returns)
+            method = self.method(where.class_key, where.name)
+            if method and self.is_property(self.functions[method]):
+                out |= self.flow_paths(self.functions[method].returns)
+            elif method:
+                # `self.create_client`: the method, so calling it gives what it returns.
+                out |= self.entity_path(Entity("func", method))
             return out | self.annotated_attr_paths(node)
         if kind is NodeKind.RETURN:
             f = self.functions.get(where.scope)
@@ -195,6 +198,11 @@ class ValuePaths:
                 if name == where.name and annotation and annotation != "literal":
                     return self.annotation_paths(self.class_module[k], annotation)
         return set()
+
+    def instance_attr_nodes(self, node: str, attr: str) -> list[str]:
+        """The attribute ``attr`` of the project-class instances value ``node`` may hold."""
+        entities = [self.path_entity(path) for path in sorted(self.paths(node))]
+        return sorted({attr_node(e.key, attr) for e in entities if e is not None and e.kind == "instance"})
 
     def annotation_paths(self, module: str, annotation: str) -> set[str]:
         """Paths of a value annotated with ``annotation`` in ``module`` (see
