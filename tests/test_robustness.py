@@ -14,6 +14,7 @@ from sdblint.facts import ModuleFacts, ParseError
 CASES = {
     "bad.py": b"def f(:\n",
     "nul.py": b"a = 1\x00\n",
+    "nul_in_string.py": b'x = resp["choi\x00ces"]\n',
     "latin.py": b'x = "\xff\xfe"\n',
     "py2.py": b'print "hello"\n',
     "declared.py": b'# -*- coding: latin-1 -*-\nx = "\xff"\n',
@@ -28,9 +29,10 @@ def test_bad_files_are_reported_and_the_rest_analysed(tmp_path):
         (tmp_path / name).write_bytes(data)
     report = check_json(tmp_path)
     errors = {e["path"]: e["message"] for e in report["errors"]}
-    assert set(errors) == {"bad.py", "nul.py", "latin.py", "py2.py"}
+    assert set(errors) == {"bad.py", "nul.py", "nul_in_string.py", "latin.py", "py2.py"}
     assert errors["bad.py"].startswith("syntax error at line 1")
     assert "null bytes" in errors["nul.py"] and "line None" not in errors["nul.py"]
+    assert errors["nul_in_string.py"].startswith("syntax error") and "null bytes" in errors["nul_in_string.py"]
     assert "decode" in errors["latin.py"]
     assert report["summary"]["files"] == len(CASES)
 

@@ -55,6 +55,8 @@ def check_syntax(source: str) -> Unparsable | None:
     try:
         tree = ast.parse(source)
     except SyntaxError as err:
+        if "null bytes" in err.msg:   # never newer syntax, and libcst would read it
+            raise Unparsable(f"syntax error: {err.msg}", err.lineno) from err
         if err.msg.startswith("too many nested"):
             raise Unparsable(f"too deeply nested for Python's own parser ({err.msg})", err.lineno) from err
         token_depth(source)
