@@ -208,7 +208,8 @@ def builtin_catalog() -> Catalog:
         tool_entries=tuple(
             ToolEntry(t["label"], tuple(compile_pattern(p) for p in t.get("decorators", ())),
                       tuple(compile_pattern(p) for p in t.get("base_classes", ())),
-                      tuple(t.get("methods", ())), bool(t.get("schema_validated", False)))
+                      tuple(t.get("methods", ())), bool(t.get("schema_validated", False)),
+                      tuple(compile_pattern(p) for p in t.get("registers", ())), tuple(t.get("register_args", ("0",))))
             for t in data.get("tool_entry", [])
         ),
         tool_param_ignore=frozenset(data["tool_params"]["ignore"]),

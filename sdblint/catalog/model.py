@@ -44,8 +44,13 @@ class ToolEntry:
     label: str
     decorators: tuple[Pattern, ...]
     base_classes: tuple[Pattern, ...]
-    methods: tuple[str, ...]
+    methods: tuple[str, ...]          # "*": every public method the class defines
     schema_validated: bool
+    registers: tuple[Pattern, ...] = ()   # calls that register a function as a tool
+    register_args: tuple[str, ...] = ()   # the arguments of such a call that are the function
+
+    def has_method(self, name: str) -> bool:
+        return name in self.methods or ("*" in self.methods and not name.startswith("_"))
 
 
 @dataclass(frozen=True)

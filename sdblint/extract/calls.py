@@ -90,6 +90,9 @@ class Calls:
         """If ``func`` was looked up by a key or name, the flows of that key or name."""
         if id(func) in self.selectors:
             return self.selectors[id(func)]
+        if isinstance(func, cst.Subscript):
+            # `entry["function"](**args)` after `entry = registry[name]`: a field of a looked-up record.
+            return self.selector_of(func.value)
         if isinstance(func, cst.Name):
             picked = [self.def_selector.get(n) for n in self.state.defs.get(func.value, ())]
             if picked and any(p is not None for p in picked):

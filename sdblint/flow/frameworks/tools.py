@@ -13,8 +13,9 @@ class ToolEntries:
         """Parameters of functions a framework calls with model-chosen arguments."""
         p = self.project
         ignore = self.catalog.tool_param_ignore
+        registered = self.registered_tools()
         for f in p.functions.values():
-            entry = self.tool_entry_of(f)
+            entry = self.tool_entry_of(f) or registered.get(f.key)
             if entry is None:
                 continue
             module = p.modules[scope_module(f.key)]
@@ -27,6 +28,26 @@ class ToolEntries:
                 self.sources[param.node] = Source(param.node, entry.label, f"{f.qualname}({param.name})",
                                                   module.path, f.loc.line, effects)
 
+    def registered_tools(self) -> dict:
+        """Functions handed to a framework's tool-registering call (`FunctionTool.from_defaults(fn=f)`,
+        `register_function(f, ...)`), by function key."""
+        entries = [e for e in self.catalog.tool_entries if e.registers]
+        found: dict = {}
+        if not entries:
+            return found
+        p = self.project
+        for call in p.calls.values():
+            paths = self.resolutions[call.id].paths if call.id in self.resolutions else ()
+            for entry in entries:
+                if not any(pt.matches(path) for path in paths for pt in entry.registers):
+                    continue
+                flows = tuple(f for a in call.args if self.arg_matches(a, entry.register_args) for f in a.flows)
+                for path in sorted(p.flow_paths(flows)):
+                    target = p.path_entity(path)
+                    if target is not None and target.kind == "func":
+                        found.setdefault(target.key, entry)
+        return found
+
     def tool_entry_of(self, f):
         p = self.project
         module = scope_module(f.key)
@@ -38,7 +59,7 @@ class ToolEntries:
         for entry in self.catalog.tool_entries:
             if any(pt.matches(path) for path in decorator_paths for pt in entry.decorators):
                 return entry
-            if f.name in entry.methods and any(pt.matches(b) for b in base_paths for pt in entry.base_classes):
+            if entry.has_method(f.name) and any(pt.matches(b) for b in base_paths for pt in entry.base_classes):
                 return entry
         return None
 
