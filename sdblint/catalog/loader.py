@@ -17,6 +17,7 @@ from .model import (
     Category,
     CodeAgent,
     Language,
+    ModelClass,
     Proposer,
     Recorder,
     Sink,
@@ -205,6 +206,11 @@ def builtin_catalog() -> Catalog:
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
         opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"]),
         type_aliases=dict(data.get("types", {})),
+        model_classes=tuple(
+            ModelClass(t["label"], tuple(compile_pattern(p) for p in t["base_classes"]), tuple(t["methods"]),
+                       tuple(compile_pattern(p) for p in t["transports"]))
+            for t in data.get("model_class", [])
+        ),
         tool_entries=tuple(
             ToolEntry(t["label"], tuple(compile_pattern(p) for p in t.get("decorators", ())),
                       tuple(compile_pattern(p) for p in t.get("base_classes", ())),

@@ -40,6 +40,17 @@ class Proposer:
 
 
 @dataclass(frozen=True)
+class ModelClass:
+    """A framework's model base class: a subclass *is* the model, so inside its completion
+    ``methods`` what a transport call returns (the model server's response) is model output."""
+
+    label: str
+    base_classes: tuple[Pattern, ...]
+    methods: tuple[str, ...]
+    transports: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
 class ToolEntry:
     label: str
     decorators: tuple[Pattern, ...]
@@ -154,7 +165,8 @@ class Catalog:
     tool_param_ignore: frozenset[str] = frozenset()
     recorders: tuple[Recorder, ...] = ()
     code_agents: tuple[CodeAgent, ...] = ()
-    type_aliases: dict[str, str] = field(default_factory=dict)   # annotated class -> the path of its instances
+    type_aliases: dict[str, str] = field(default_factory=dict)
+    model_classes: tuple[ModelClass, ...] = ()   # annotated class -> the path of its instances
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, path: str) -> "Classification":

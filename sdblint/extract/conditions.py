@@ -22,6 +22,12 @@ COMPARE_LOWER = (cst.GreaterThan, cst.GreaterThanEqual)
 class Conditions:
     """Mixin of :class:`~sdblint.extract.walker.Walker`: guards from `if`, `while`, `assert`, `case`."""
 
+    def is_switch(self, test) -> bool:
+        """Does ``test`` read only the object's own configuration (`self.x`, `cls.x`)?"""
+        names = names_read(test)
+        owners = {self.scope.self_name, "cls"} - {None}
+        return bool(names) and all(root_name(n) in owners and "." in n for n in names)
+
     def branch_params(self) -> frozenset[str]:
         """The parameters the enclosing branches' conditions depend on."""
         return frozenset().union(*self.scope.branches)
@@ -67,6 +73,10 @@ class Conditions:
             lt, lf = self.condition(test.left, rejects)
             rt, rf = self.condition(test.right, rejects)
             if isinstance(test.operator, cst.And):
+                # `if self.limit_domains and not allowed(url): raise`: a check the object's
+                # configuration switches on still checks the value whenever it runs.
+                if self.is_switch(test.left):
+                    return union(lt, rt), rf
                 return union(lt, rt), intersect(lf, rf)
             return intersect(lt, rt), union(lf, rf)
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and is_none(test.comparisons[0].comparator):

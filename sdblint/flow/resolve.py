@@ -36,6 +36,11 @@ class Resolve:
             proposer = catalog.proposer(path)
             if proposer and proposer.applies_in(scope_name):
                 return Resolution(tuple(paths), proposer=ProposerUse(proposer.label, path))
+        model = self.model_class_around(call.scope)
+        if model is not None:
+            path = next((x for x in paths if any(pt.matches(x) for pt in model.transports)), None)
+            if path is not None:
+                return Resolution(tuple(paths), proposer=ProposerUse(model.label, path))
         for path in paths_or_method(call, paths):
             verifiers = catalog.verifiers_for(path)
             verifiers = [v for v in verifiers if v.when_kwarg is None or any(
@@ -62,6 +67,26 @@ class Resolve:
         functions, constructor = self.project_targets(call, paths)
         recorder = recorder or next((r for r in map(self.recorder_method, functions) if r), None)
         return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor, recorder=recorder)
+
+    def model_class_around(self, scope: str):
+        """The model class whose completion method ``scope`` is (or is nested in), if any."""
+        if not self.catalog.model_classes:
+            return None
+        found = self._model_scope_memo.get(scope, False)
+        if found is not False:
+            return found
+        p = self.project
+        module, parts = scope_module(scope), scope_qualname(scope).split(".")
+        found = None
+        for i in range(1, len(parts)):
+            owner = class_key(module, ".".join(parts[:i]))
+            if owner in p.classes:
+                bases = [class_path(b) for b in p.all_bases(owner)]
+                found = next((m for m in self.catalog.model_classes if parts[i] in m.methods
+                              and any(pt.matches(b) for b in bases for pt in m.base_classes)), None)
+                break
+        self._model_scope_memo[scope] = found
+        return found
 
     def recorder_method(self, key: str):
         """The recorder a project method is, as a subclass's override of a recording method
