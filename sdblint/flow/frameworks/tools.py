@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...kinds import VerifierKind
-from ...nodes import class_key, class_path, scope_module
+from ...nodes import class_key, class_path, scope_key, scope_module, scope_qualname
 from ..types import Effect, Source
 
 
@@ -48,10 +48,22 @@ class ToolEntries:
                         found.setdefault(target.key, entry)
         return found
 
+    def decorator_paths(self, f, dotted: str) -> set[str]:
+        """Callee paths of a decorator as written: names local to the enclosing function first
+        (`server = Server(...)` inside `serve()`, then `@server.call_tool()`), else the module's."""
+        p = self.project
+        head, _, rest = dotted.partition(".")
+        outer = scope_qualname(f.key).rpartition(".")[0]
+        local = p.defs_named.get((scope_key(scope_module(f.key), outer), head), []) if outer else []
+        if local:
+            suffix = f".{rest}" if rest else ""
+            return {path + suffix for d in local for path in p.paths(d.node)}
+        return set(p.dotted_paths(scope_module(f.key), dotted))
+
     def tool_entry_of(self, f):
         p = self.project
         module = scope_module(f.key)
-        decorator_paths = {path for d in f.decorators if d for path in p.dotted_paths(module, d)}
+        decorator_paths = {path for d in f.decorators if d for path in self.decorator_paths(f, d)}
         base_paths: set[str] = set()
         if f.class_name:
             owner = class_key(module, f.class_name)
