@@ -129,16 +129,17 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
         verifiers.append(Verifier(kind, returns, _patterns(table, source, key), table.get("schema_from", ""),
                                   (when["keyword"], when["equals"]) if when else None))
     recorders = []
-    for i, table in enumerate(_expect(data.get("recorder", []), list, source, f"{prefix}recorder", "an array of tables")):
-        key = f"{prefix}recorder[{i}]"
-        _expect(table, dict, source, key, "a table")
-        _check_keys(table, {"label", "patterns", "target_args", "base_classes", "methods"}, source, key)
-        recorders.append(Recorder(
-            _expect(table.get("label", "recorder"), str, source, f"{key}.label", "a string"),
-            _patterns(table, source, key), _strings(table, "target_args", source, key),
-            tuple(compile_pattern(p, source) for p in _strings(table, "base_classes", source, key)),
-            _strings(table, "methods", source, key),
-        ))
+    for kind in ("recorder", "retrieval"):
+        for i, table in enumerate(_expect(data.get(kind, []), list, source, f"{prefix}{kind}", "an array of tables")):
+            key = f"{prefix}{kind}[{i}]"
+            _expect(table, dict, source, key, "a table")
+            _check_keys(table, {"label", "patterns", "target_args", "base_classes", "methods"}, source, key)
+            recorders.append(Recorder(
+                _expect(table.get("label", kind), str, source, f"{key}.label", "a string"),
+                _patterns(table, source, key), _strings(table, "target_args", source, key),
+                tuple(compile_pattern(p, source) for p in _strings(table, "base_classes", source, key)),
+                _strings(table, "methods", source, key), selects=kind == "retrieval",
+            ))
     return CatalogEntries(tuple(proposers), tuple(sinks), tuple(verifiers), tuple(recorders))
 
 

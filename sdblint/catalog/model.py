@@ -95,6 +95,7 @@ class Recorder:
     target_args: tuple[str, ...] = ()
     base_classes: tuple[Pattern, ...] = ()   # a project subclass's `methods` record too
     methods: tuple[str, ...] = ()
+    selects: bool = False   # a retrieval: the arguments only select what it returns, which is not model output
 
 
 @dataclass(frozen=True)

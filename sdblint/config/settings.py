@@ -10,7 +10,7 @@ from .errors import ConfigError
 
 SEVERITIES = ("error", "warning", "info")
 LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-CATALOG_KEYS = ("proposer", "sink", "verifier", "recorder")
+CATALOG_KEYS = ("proposer", "sink", "verifier", "recorder", "retrieval")
 KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "fail-on"} | set(CATALOG_KEYS)
 
 

@@ -79,6 +79,8 @@ class Edges:
         if res.functions:
             for key in res.functions:
                 self.bind(call, key, skip_self=self.is_bound_method(call, key), targets=targets)
+        if res.recorder and res.recorder.selects:
+            return   # a retrieval: what a model-written query selects is not model output
         if res.constructor:
             self.constructor_edges(call, res.constructor, scope)
             return

@@ -36,11 +36,12 @@ class Resolve:
             proposer = catalog.proposer(path)
             if proposer and proposer.applies_in(scope_name):
                 return Resolution(tuple(paths), proposer=ProposerUse(proposer.label, path))
-        model = self.model_class_around(call.scope)
+        model, completes = self.model_class_around(call.scope)
         if model is not None:
             path = next((x for x in paths if any(pt.matches(x) for pt in model.transports)), None)
             if path is not None:
-                return Resolution(tuple(paths), proposer=ProposerUse(model.label, path))
+                # The model server's answer; elsewhere in the class, talking to it is no action.
+                return Resolution(tuple(paths), proposer=ProposerUse(model.label, path) if completes else None)
         for path in paths_or_method(call, paths):
             verifiers = catalog.verifiers_for(path)
             verifiers = [v for v in verifiers if v.when_kwarg is None or any(
@@ -69,21 +70,23 @@ class Resolve:
         return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor, recorder=recorder)
 
     def model_class_around(self, scope: str):
-        """The model class whose completion method ``scope`` is (or is nested in), if any."""
+        """The model class ``scope`` is a method of (or nested in), if any, and whether that
+        method is one the framework calls for a completion."""
         if not self.catalog.model_classes:
-            return None
-        found = self._model_scope_memo.get(scope, False)
-        if found is not False:
+            return None, False
+        found = self._model_scope_memo.get(scope)
+        if found is not None:
             return found
         p = self.project
         module, parts = scope_module(scope), scope_qualname(scope).split(".")
-        found = None
+        found = (None, False)
         for i in range(1, len(parts)):
             owner = class_key(module, ".".join(parts[:i]))
             if owner in p.classes:
                 bases = [class_path(b) for b in p.all_bases(owner)]
-                found = next((m for m in self.catalog.model_classes if parts[i] in m.methods
-                              and any(pt.matches(b) for b in bases for pt in m.base_classes)), None)
+                model = next((m for m in self.catalog.model_classes
+                              if any(pt.matches(b) for b in bases for pt in m.base_classes)), None)
+                found = (model, model is not None and parts[i] in model.methods)
                 break
         self._model_scope_memo[scope] = found
         return found
