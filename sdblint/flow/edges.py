@@ -72,6 +72,8 @@ class Edges:
         if res.sandboxed:
             return
         targets = res.recorder.target_args if res.recorder else None
+        if res.functions and all(self.model_class_around(key)[1] for key in res.functions):
+            targets = ()   # a prompt handed to a model class's completion method is a model call, not an action
         if res.sinks:
             for sink, path in res.sinks:
                 self.sink_edges(call, sink, path, scope, targets)
