@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..catalog import builtin_catalog
 from ..findings.explain import chain_of, explain
 from ..findings.model import Finding, SourceRef, Step
-from ..findings.status import STATUS_TEXT, trusted, verifier_status
+from ..findings.status import trusted, verifier_status
 from ..flow.edges import DISPATCH
 from ..flow.graph import FlowGraph
 from ..flow.propagate import State
@@ -69,7 +69,7 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
         {SourceRef(x.path, x.line, x.callee, x.label) for x in (fg.sources[r] for r in roots if r in fg.sources)},
         key=lambda s: (s.path, s.line, s.callee),
     )
-    status, detail, where = verifier_status(fg, site, state, adequate, per_node)
+    status, detail, where, wording = verifier_status(fg, site, state, adequate, per_node)
     first = fg.sources.get(chain[0].node)
     if first is None:
         origin = "a model"
@@ -82,10 +82,10 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
         what = f"supplies the arguments of dispatched `{site.callee}`"
     else:
         what = f"reaches {site.callee}"
-    message = f"model output from {origin} {what} {STATUS_TEXT[status]}"
+    message = f"model output from {origin} {what} {wording}"
     if site.role is SinkRole.AGENT:
         model = f" (`{first.callee}`)" if first else ""
-        message = f"`{site.callee}` builds an agent that runs code written by its model{model} in-process {STATUS_TEXT[status]}"
+        message = f"`{site.callee}` builds an agent that runs code written by its model{model} in-process {wording}"
     along = [call.scope] + [fg.node_scope.get(s.node, "") for s in reversed(chain)]
     hit = pattern_for(hits, list(dict.fromkeys(x for x in along if x)), module.module)
     pattern_id, weakness = (hit.id, hit.weaknesses[0]) if hit else ("direct", direct_weakness())

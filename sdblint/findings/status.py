@@ -32,6 +32,10 @@ STATUS_TEXT = {
 }
 
 
+# An approval asked for and then ignored is its own story, though its status is `discarded`.
+IGNORED_APPROVAL_TEXT = "while the approval it asks for is ignored"
+
+
 def trusted(tag: Effect, per_node) -> bool:
     """An allow-list whose container holds model output does not count."""
     if tag.kind is VerifierKind.ALLOWLIST and tag.container:
@@ -39,7 +43,17 @@ def trusted(tag: Effect, per_node) -> bool:
     return True
 
 
-def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> tuple[Status, str, str]:
+def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> tuple[Status, str, str, str]:
+    """The status of the flow ``state`` at ``site``, its detail, where, and the message's wording."""
+    status, detail, where = _status(fg, site, state, adequate, per_node)
+    ignored = status is Status.DISCARDED and detail.startswith(IGNORED_APPROVAL_DETAIL)
+    return status, detail, where, IGNORED_APPROVAL_TEXT if ignored else STATUS_TEXT[status]
+
+
+IGNORED_APPROVAL_DETAIL = "the answer of "
+
+
+def _status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> tuple[Status, str, str]:
     verified = [t for t in state.tags if not t.is_marker]
     untrusted = [t for t in verified if not trusted(t, per_node)]
     if untrusted:
@@ -77,7 +91,7 @@ def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_n
             where = f"{module.path}:{other.loc.line}"
             if other.loc.line > line:
                 return Status.AFTER_SINK, f"the approval ({other.callee_text}) comes after the action", where
-            return Status.DISCARDED, f"the answer of {other.callee_text}() does not guard the action", where
+            return Status.DISCARDED, f"{IGNORED_APPROVAL_DETAIL}{other.callee_text}() does not guard the action", where
     if Marker.PARSE in markers:
         return Status.PARSE_ONLY, "parsed but never validated", markers[Marker.PARSE].where
     return Status.MISSING, "no verifier on this path", ""
