@@ -15,7 +15,7 @@ from ..nodes import (
     is_module_scope,
     kind_of,
 )
-from .syntax import ATTRIBUTE_LOOKUP, TYPE_ATTRIBUTES, UNKNOWN_TEXT, URL_MARK, string_value
+from .syntax import ATTRIBUTE_LOOKUP, INTERSECTIONS, TYPE_ATTRIBUTES, UNKNOWN_TEXT, URL_MARK, string_value
 from .values import derive
 
 
@@ -54,6 +54,8 @@ class Expressions:
             literal = self.literal_attribute(node)
             if literal is not None:
                 return self.attribute(node.args[0].value, literal, node, None)
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in INTERSECTIONS and node.args:
+                return self.intersection([node.func.value, *(a.value for a in node.args)], node)
             return self.call(node, discarded)
         return self.expr_other(node)
 
@@ -84,9 +86,24 @@ class Expressions:
             ))
         return tuple(out)
 
+    def intersection(self, operands, node) -> tuple[Flow, ...]:
+        """`ALLOWED & set(picks)`, `picks.intersection(ALLOWED)`: what survives is in every operand,
+        so each operand's values are allow-listed by the others (trusted if those hold no model
+        output, which propagation checks)."""
+        flows = [self.expr(o) for o in operands]
+        line = self.line(node)
+        out: list[Flow] = []
+        for i, own in enumerate(flows):
+            others = tuple(sorted({f.src for j, fs in enumerate(flows) if j != i for f in fs}))
+            guard = Guard("allowlist", line, container=others)
+            out.extend(replace(f, alias=None, guards=f.guards + (guard,)) for f in own)
+        return tuple(out)
+
     def expr_other(self, node) -> tuple[Flow, ...]:
         if isinstance(node, cst.Await):
             return self.expr(node.expression)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitAnd):
+            return self.intersection([node.left, node.right], node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             # `BASE_URL + "search?q=" + term`: what follows a fixed "https://host/" prefix.
             left = self.expr(node.left)
