@@ -24,6 +24,7 @@ class VerifierKind(str, Enum):
     CUSTOM = "custom"              # a project function whose body can reject
     SIGNATURE = "signature"        # a framework's own type check of tool arguments
     HOST_FIXED = "host-fixed"      # a URL whose scheme and host are constants
+    SQL_LITERAL = "sql-literal"    # a value composed into SQL as a quoted literal or identifier
 
     def __str__(self) -> str:
         return self.value

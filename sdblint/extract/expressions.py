@@ -247,9 +247,16 @@ class Expressions:
         return tuple(replace(f, guards=f.guards + (guard,)) for f in flows)
 
     def remember_url(self, target, value) -> None:
-        """Module constants and class fields holding a URL (`BASE = "https://x/"`, `API = BASE + "v2/"`)."""
+        """Module constants, class fields and `self.` attributes holding a URL (`BASE = "https://x/"`,
+        `API = BASE + "v2/"`, `self.endpoint = "https://x/query"`)."""
         text = self.literal_prefix(value) if value is not None else None
-        if text is None or URL_MARK not in text or not isinstance(target, cst.Name):
+        if text is None or URL_MARK not in text:
+            return
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
+                and target.value.value == self.scope.self_name and self.scope.class_name:
+            self.url_constants[f"self.{target.attr.value}"] = text
+            return
+        if not isinstance(target, cst.Name):
             return
         if self.scope.is_class_body:
             self.url_constants[f"self.{target.value}"] = text

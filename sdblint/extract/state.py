@@ -63,4 +63,5 @@ class Scope:
     rejects_on: set[str] = field(default_factory=set)   # parameters a `return None/False` depends on
     is_predicate: bool = False  # returns a comparison, membership test or boolean
     returned_calls: list[str] = field(default_factory=list)   # calls whose result it returns as is
+    return_texts: list[str] = field(default_factory=list)     # the constant text each return starts with
 

@@ -1,6 +1,7 @@
 """Statements and control flow: blocks, branches, loops, try/except, match, def and class."""
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import libcst as cst
@@ -30,6 +31,7 @@ from .imports import imports_of
 from .state import ANY_PARAM, Scope, State, merge
 from .syntax import (
     STATIC_DECORATOR,
+    URL_MARK,
     annotation_kind,
     assigned_names,
     dotted,
@@ -91,6 +93,7 @@ class Statements:
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 self.scope.returns.extend(self.expr(small.value))
+                self.scope.return_texts.append(self.literal_prefix(small.value))
             if self.scope.branches and (small.value is None or is_falsy(small.value)):
                 self.scope.rejects_on |= self.branch_params()
             if isinstance(small.value, cst.IfExp) and (is_falsy(small.value.body) or is_falsy(small.value.orelse)):
@@ -276,6 +279,10 @@ class Statements:
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
         self.block(body)
         self.loop_depth = saved_loop
+        texts = scope.return_texts
+        if in_class and len(params) == 1 and texts and all(URL_MARK in t for t in texts):
+            # `@property def request_url(self): return f"{BASE}/datasets/{self.id}/query"`
+            self.url_constants[f"self.{name}"] = os.path.commonprefix(texts)
         self.functions.append(Function(
             key=scope.key, name=name, qualname=qualname,
             class_name=scope.class_name, params=tuple(params), returns=tuple(scope.returns),
