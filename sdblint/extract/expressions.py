@@ -15,7 +15,7 @@ from ..nodes import (
     is_module_scope,
     kind_of,
 )
-from .syntax import ATTRIBUTE_LOOKUP, INTERSECTIONS, TYPE_ATTRIBUTES, UNKNOWN_TEXT, URL_MARK, string_value
+from .syntax import ATTRIBUTE_LOOKUP, ENV_LOOKUPS, INTERSECTIONS, TYPE_ATTRIBUTES, UNKNOWN_TEXT, URL_MARK, string_value
 from .values import derive
 
 
@@ -220,6 +220,8 @@ class Expressions:
         if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
             return self.quiet_text(node)
         known = string_value(node)
+        if known is None and isinstance(node, cst.Call) and self.dotted(node.func) in ENV_LOOKUPS and len(node.args) == 2:
+            known = string_value(node.args[1].value)   # `os.getenv("API_BASE", "https://api.x.com/v1")`
         if known is None and isinstance(node, cst.Name):
             texts = [self.def_texts.get(n) for n in self.state.defs.get(node.value, ())]
             if texts and all(t is not None for t in texts):

@@ -21,6 +21,7 @@ CONTAINER_ANNOTATIONS = frozenset({     # `list[Step]` holds a `Step`, for field
     "FrozenSet", "Iterable", "Iterator",
 })
 LOOKUP_METHODS = ("get",)               # `d.get(k)` looks a value up by key
+ENV_LOOKUPS = frozenset({"os.getenv", "os.environ.get"})   # a setting whose default is the usual value
 INTERSECTIONS = frozenset({"intersection"})   # `a.intersection(b)` keeps only what both hold, like `a & b`
 DICT_READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__getitem__"})   # leave a dict as it is
 ATTRIBUTE_LOOKUP = "getattr"            # `getattr(o, name)` looks an attribute up by name
