@@ -184,6 +184,9 @@ class Function:
     is_abstract: bool
     is_static: bool
     returned_calls: tuple[str, ...] = ()   # calls returned as they are (`return re.fullmatch(...)`)
+    # Every return is a dict with constant keys (`return {"url": BASE, "data": body}`): its
+    # fields, so that `d = f(); d["url"]` reads one field only. None: not such a function.
+    returned_fields: tuple[tuple[str, tuple[Flow, ...]], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -304,9 +304,12 @@ class Expressions:
         constant = not key_flows and all(
             isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.SimpleString, cst.Integer)) for e in node.slice
         )
+        field_key = self.constant_key(node) if constant else None
         values = tuple(replace(
             f, alias=f"{f.alias}.[]" if constant and f.alias is not None else None,
             guards=tuple(dict.fromkeys(f.guards + extra)),
+            # `d["url"]`: the field read, for dicts a function returns (see FlowGraph.field_flows).
+            attr=(f"{f.attr}.[{field_key}]" if f.attr else f"[{field_key}]") if field_key else f.attr,
         ) for f in value_flows)
         if not constant:
             # A model-chosen key selects a value; it is not part of the value itself.
@@ -326,6 +329,14 @@ class Expressions:
             for key, flows in fields.items():
                 merged[key] = merged.get(key, ()) + flows
         return merged
+
+    @staticmethod
+    def constant_key(node: cst.Subscript) -> str | None:
+        """The key of `d["url"]`, when it is a constant identifier-like string."""
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        key = string_value(node.slice[0].slice.value)
+        return key if key and key.isidentifier() else None
 
     def dict_field(self, node: cst.Subscript) -> tuple[Flow, ...] | None:
         """`d["url"]` of a local dict literal with constant keys: that field's flows only."""

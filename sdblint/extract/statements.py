@@ -46,6 +46,17 @@ from .syntax import (
 from .values import derive
 
 
+def merged_fields(per_return: list) -> tuple | None:
+    """The fields of the dicts every return hands back, merged; None unless all are such dicts."""
+    if not per_return or any(f is None for f in per_return):
+        return None
+    merged: dict = {}
+    for fields in per_return:
+        for key, flows in fields.items():
+            merged[key] = merged.get(key, ()) + flows
+    return tuple(sorted(merged.items()))
+
+
 class Statements:
     """Mixin of :class:`~sdblint.extract.walker.Walker`: one method per statement kind."""
 
@@ -94,6 +105,7 @@ class Statements:
             if small.value is not None:
                 self.scope.returns.extend(self.expr(small.value))
                 self.scope.return_texts.append(self.literal_prefix(small.value))
+                self.scope.returned_fields.append(self.dict_literals.get(id(small.value)) or self.literal_dict_fields(small.value))
             if self.scope.branches and (small.value is None or is_falsy(small.value)):
                 self.scope.rejects_on |= self.branch_params()
             if isinstance(small.value, cst.IfExp) and (is_falsy(small.value.body) or is_falsy(small.value.orelse)):
@@ -288,7 +300,7 @@ class Statements:
             class_name=scope.class_name, params=tuple(params), returns=tuple(scope.returns),
             decorators=decorators, loc=self.loc(node), is_async=node.asynchronous is not None,
             raises_on=tuple(sorted(scope.raises_on)), rejects_on=tuple(sorted(scope.rejects_on)), is_predicate=scope.is_predicate, is_abstract=is_abstract(node, decorators), is_static=is_static,
-            returned_calls=tuple(scope.returned_calls),
+            returned_calls=tuple(scope.returned_calls), returned_fields=merged_fields(scope.returned_fields),
         ))
         self.scope, self.state = outer_scope, outer_state
         if not in_class:

@@ -1,6 +1,8 @@
 """Edges: how each resolved call moves values (into parameters, results, sinks, receivers)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..catalog import Sink
 from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Arg, Call, Flow
@@ -25,10 +27,33 @@ class Edges:
 
     def edge(self, flow: Flow, target: str, scope: str, kind: EdgeKind = EdgeKind.FLOW,
              extra: tuple[Effect, ...] = ()) -> None:
+        fields = self.field_flows(flow) if flow.attr.startswith("[") and flow.src not in self._reading_fields else None
+        if fields is not None:
+            # `d = self._prepare(q); d["url"]`: only that field of the dict the function returns.
+            self._reading_fields.add(flow.src)
+            for f in fields:
+                self.edge(replace(f, guards=f.guards + flow.guards), target, scope, kind, extra)
+            self._reading_fields.discard(flow.src)
+            return
         effects = self.guard_effects(flow.guards, scope) + extra
         if len(effects) > 1:
             effects = tuple(dict.fromkeys(effects))
         self.graph.add_edge(flow.src, target, edge=self.edge_data(kind, effects, flow.attr))
+
+    def field_flows(self, flow: Flow) -> tuple[Flow, ...] | None:
+        """What flows into field `[key]` of the value ``flow`` reads, when that value is the result
+        of project functions that all return dicts with constant keys; None otherwise."""
+        p = self.project
+        key = flow.attr[1:flow.attr.index("]")]
+        d = p.defs.get(flow.src)
+        source = d.flows[0] if d is not None and len(d.flows) == 1 and d.flows[0].alias == "" else None
+        if source is None or source.src not in p.calls:
+            return None
+        res = self.resolutions.get(source.src)
+        functions = [p.functions[k] for k in res.functions] if res else []
+        if not functions or any(f.returned_fields is None for f in functions):
+            return None
+        return tuple(fl for f in functions for k, flows in f.returned_fields if k == key for fl in flows)
 
     def add(self, source: str, target: str, kind: EdgeKind = EdgeKind.FLOW) -> None:
         self.graph.add_edge(source, target, edge=self.edge_data(kind))
