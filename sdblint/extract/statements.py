@@ -31,6 +31,7 @@ from .imports import imports_of
 from .state import ANY_PARAM, Scope, State, merge
 from .syntax import (
     STATIC_DECORATOR,
+    UNKNOWN_TEXT,
     URL_MARK,
     annotation_kind,
     assigned_names,
@@ -44,6 +45,18 @@ from .syntax import (
     literal_kind,
 )
 from .values import derive
+
+
+def common_text(texts: list[str]) -> str:
+    """What several constant texts share: their common start, and where they differ a value not
+    known followed by their common end (`https://h/a/{}/run` and `https://h/{}/run` give
+    `https://h/{}/run`)."""
+    head = os.path.commonprefix(texts)
+    if all(t == head for t in texts):
+        return head
+    tails = [t[len(head):] for t in texts]
+    tail = os.path.commonprefix([t[::-1] for t in tails])[::-1]
+    return f"{head}{UNKNOWN_TEXT}{tail}"
 
 
 def merged_fields(per_return: list) -> tuple | None:
@@ -294,7 +307,7 @@ class Statements:
         texts = scope.return_texts
         if in_class and len(params) == 1 and texts and all(URL_MARK in t for t in texts):
             # `@property def request_url(self): return f"{BASE}/datasets/{self.id}/query"`
-            self.url_constants[f"self.{name}"] = os.path.commonprefix(texts)
+            self.url_constants[f"self.{name}"] = common_text(texts)
         self.functions.append(Function(
             key=scope.key, name=name, qualname=qualname,
             class_name=scope.class_name, params=tuple(params), returns=tuple(scope.returns),
