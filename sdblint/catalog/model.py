@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from ..kinds import VerifierKind
 from .patterns import Pattern
 
-
 # The receiver segment of a method call whose receiver cannot be typed (`?.execute`).
 UNTYPED_RECEIVER = "?."
 

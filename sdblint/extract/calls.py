@@ -7,7 +7,15 @@ import libcst as cst
 
 from ..facts import Arg, Call, Check, Flow, Guard
 from ..nodes import attr_node, call_node, class_key
-from .syntax import ATTRIBUTE_LOOKUP, DICT_READ_METHODS, LOOKUP_METHODS, UNKNOWN_TEXT, dotted, names_read, string_value
+from .syntax import (
+    ATTRIBUTE_LOOKUP,
+    DICT_READ_METHODS,
+    LOOKUP_METHODS,
+    UNKNOWN_TEXT,
+    dotted,
+    names_read,
+    string_value,
+)
 
 
 class Calls:

@@ -7,12 +7,12 @@ from ..facts import Check, Guard
 from ..nodes import NodeKind, kind_of, ref
 from .syntax import (
     calls_in,
-    root_name,
     dotted,
     is_computed_container,
     is_constant,
     is_none,
     names_read,
+    root_name,
 )
 
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)

@@ -15,7 +15,15 @@ from ..nodes import (
     is_module_scope,
     kind_of,
 )
-from .syntax import ATTRIBUTE_LOOKUP, ENV_LOOKUPS, INTERSECTIONS, TYPE_ATTRIBUTES, UNKNOWN_TEXT, URL_MARK, string_value
+from .syntax import (
+    ATTRIBUTE_LOOKUP,
+    ENV_LOOKUPS,
+    INTERSECTIONS,
+    TYPE_ATTRIBUTES,
+    UNKNOWN_TEXT,
+    URL_MARK,
+    string_value,
+)
 from .values import derive
 
 

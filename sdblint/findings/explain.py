@@ -6,7 +6,6 @@ from ..flow.propagate import State
 from ..nodes import NodeKind, class_parts, ref, scope_module
 from .model import Step
 
-
 RETURNED = "returned by"
 
 

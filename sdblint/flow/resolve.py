@@ -5,7 +5,15 @@ from ..catalog import Sink
 from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Call
 from ..limits import MAX_TABLE_NODES
-from ..nodes import NodeKind, class_key, class_path, kind_of, ref, scope_module, scope_qualname
+from ..nodes import (
+    NodeKind,
+    class_key,
+    class_path,
+    kind_of,
+    ref,
+    scope_module,
+    scope_qualname,
+)
 from .types import ProposerUse, Resolution, VerifierUse
 
 
