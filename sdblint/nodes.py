@@ -84,6 +84,17 @@ def class_path(key: str) -> str:
     return key.replace(":", ".")
 
 
+def import_path(path: str) -> str:
+    """A dotted path as it is imported: without the folders above an import root (a segment that
+    is no identifier, like an unpacked wheel's `smolagents-1.26.0-py3-none-any`, cannot be a package)."""
+    head, _, rest = path.partition(".")
+    while rest and not head.isidentifier():
+        head, _, rest = rest.partition(".")
+        if head.isidentifier():
+            return f"{head}.{rest}" if rest else head
+    return path
+
+
 # ------------------------------------------------------------------ constructors
 def def_node(scope: str, name: str, version: int | str) -> str:
     return f"n:{scope}::{name}#{version}"

@@ -8,7 +8,6 @@ from ..limits import MAX_TABLE_NODES
 from ..nodes import (
     NodeKind,
     class_key,
-    class_path,
     kind_of,
     ref,
     scope_module,
@@ -91,7 +90,7 @@ class Resolve:
         for i in range(1, len(parts)):
             owner = class_key(module, ".".join(parts[:i]))
             if owner in p.classes:
-                bases = [class_path(b) for b in p.all_bases(owner)]
+                bases = p.base_paths(owner, include_self=False)
                 model = next((m for m in self.catalog.model_classes
                               if any(pt.matches(b) for b in bases for pt in m.base_classes)), None)
                 found = (model, model is not None and parts[i] in model.methods)
@@ -106,7 +105,7 @@ class Resolve:
         if not f.class_name:
             return None
         owner = class_key(scope_module(key), f.class_name)
-        bases = [class_path(b) for b in [*self.project.mro(owner), *self.project.all_bases(owner)]]
+        bases = self.project.base_paths(owner)
         return next((r for r in self.catalog.recorders if f.name in r.methods
                      and any(pt.matches(b) for b in bases for pt in r.base_classes)), None)
 

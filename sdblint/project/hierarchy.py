@@ -1,7 +1,7 @@
 """Classes: bases, method resolution order, subclasses and overrides."""
 from __future__ import annotations
 
-from ..nodes import attr_node, class_key, ref, scope_module
+from ..nodes import attr_node, class_key, class_path, import_path, ref, scope_module
 from .entity import Entity
 
 
@@ -93,7 +93,14 @@ class Hierarchy:
         return any(d.split(".")[-1] in self.catalog.language.property_decorators for d in function.decorators)
 
     def is_kind_of(self, class_key: str, patterns) -> bool:
-        return any(pt.matches(b) for b in self.all_bases(class_key) for pt in patterns)
+        return any(pt.matches(b) for b in self.base_paths(class_key, include_self=False) for pt in patterns)
+
+    def base_paths(self, class_key: str, include_self: bool = True) -> set[str]:
+        """The dotted paths of a class's bases (and of itself), as the catalog names them: a project
+        checked from above its import root (`smolagents-1.26.0-py3-none-any/smolagents/...`)
+        still subclasses `smolagents.tools.Tool`."""
+        keys = [*self.mro(class_key), *self.all_bases(class_key)] if include_self else self.all_bases(class_key)
+        return {import_path(class_path(k)) for k in keys}
 
     def attr_nodes(self, node: str) -> list[str]:
         """Attribute nodes of the same attribute on bases and subclasses."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...kinds import VerifierKind
-from ...nodes import class_key, class_path, scope_key, scope_module, scope_qualname
+from ...nodes import class_key, scope_key, scope_module, scope_qualname
 from ..types import Effect, Source
 
 
@@ -67,7 +67,7 @@ class ToolEntries:
         base_paths: set[str] = set()
         if f.class_name:
             owner = class_key(module, f.class_name)
-            base_paths = {class_path(b) for b in [*p.mro(owner), *p.all_bases(owner)]}
+            base_paths = p.base_paths(owner)
         for entry in self.catalog.tool_entries:
             if any(pt.matches(path) for path in decorator_paths for pt in entry.decorators):
                 return entry
