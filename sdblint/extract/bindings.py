@@ -75,11 +75,26 @@ class Bindings:
 
     def store_into(self, container, flows, node, note: str) -> None:
         """``obj.x = v`` / ``d[k] = v``: the container now holds model output."""
-        self.forget_fields(container)
+        key = self.constant_key(node) if isinstance(node, cst.Subscript) else None
+        if key is None or not self.store_field(container, key, flows):
+            self.forget_fields(container)
         for base in self.expr(container):
             if base.alias is not None:
                 attr = node.attr.value if isinstance(node, cst.Attribute) and base.alias == "" else ""
                 self.stores.append(Store(base.src, self.line(node), tuple(flows), note, attr=attr))
+
+    def store_field(self, container, key: str, flows) -> bool:
+        """`d["ssl"] = False` on a dict literal with known fields: that field holds ``flows`` too (as
+        well as what it held: the store may sit in one branch only)."""
+        if not isinstance(container, cst.Name):
+            return False
+        nodes = self.state.defs.get(container.value, ())
+        if not nodes or any(n not in self.dict_fields for n in nodes):
+            return False
+        for n in nodes:
+            fields = self.dict_fields[n]
+            self.dict_fields[n] = {**fields, key: fields.get(key, ()) + tuple(flows)}
+        return True
 
     def forget_fields(self, container) -> None:
         """A dict literal that is written to no longer has known fields."""
