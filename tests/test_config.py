@@ -156,3 +156,22 @@ def test_a_recorder_with_an_unknown_key_names_the_key(tmp_path):
     config(tmp_path, '[[tool.sdblint.recorder]]\npatterns = ["acme.log"]\ntargets = ["0"]\n')
     result = invoke("check", str(tmp_path))
     assert result.exit_code == 2 and "tool.sdblint.recorder[0].targets" in result.output
+
+
+SEARCH = """
+import requests
+from openai import OpenAI
+from acme import index
+
+def run(task):
+    query = OpenAI().chat.completions.create(model="m", messages=[]).choices[0].message.content
+    hits = index.search(query)
+    requests.get(hits[0]["url"])
+"""
+
+
+def test_an_in_house_retrieval_from_config_selects_rather_than_passes_model_output(tmp_path):
+    write(tmp_path, {"agent.py": SEARCH})
+    assert found(check_json(tmp_path)) == {("agent.py", 8, "SDB105")}
+    config(tmp_path, '[[tool.sdblint.retrieval]]\nlabel = "search index"\npatterns = ["acme.index.search"]\n')
+    assert found(check_json(tmp_path)) == set()
