@@ -187,6 +187,7 @@ class Function:
     # Every return is a dict with constant keys (`return {"url": BASE, "data": body}`): its
     # fields, so that `d = f(); d["url"]` reads one field only. None: not such a function.
     returned_fields: tuple[tuple[str, tuple[Flow, ...]], ...] | None = None
+    returned_texts: tuple[tuple[str, str], ...] = ()   # of those fields, the constant text each starts with
 
 
 @dataclass(frozen=True)

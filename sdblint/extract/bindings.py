@@ -32,6 +32,7 @@ class Bindings:
         self.def_flows[key] = tuple(flows)
         if value is not None and id(value) in self.dict_literals:
             self.dict_fields[key] = self.dict_literals[id(value)]
+            self.dict_texts[key] = self.dict_texts.get(id(value), {})
         text = self.literal_prefix(value) if value is not None else UNKNOWN_TEXT
         if not text.startswith(UNKNOWN_TEXT):
             self.def_texts[key] = text

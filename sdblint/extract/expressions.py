@@ -22,6 +22,7 @@ from .syntax import (
     TYPE_ATTRIBUTES,
     UNKNOWN_TEXT,
     URL_MARK,
+    common_text,
     string_value,
 )
 from .values import derive
@@ -157,8 +158,12 @@ class Expressions:
                     fields[key] = fields.get(key, ()) + value
             if fields is not None:
                 # `{"url": BASE, "q": text}`: each constant key keeps its own value (read back by
-                # `d["url"]` or `**d` while the dict is not changed).
+                # `d["url"]` or `**d` while the dict is not changed), and its constant text.
                 self.dict_literals[id(node)] = fields
+                self.dict_texts[id(node)] = {
+                    key: text for e in node.elements if isinstance(e, cst.DictElement)
+                    for key in [string_value(e.key)] if key is not None
+                    for text in [self.literal_prefix(e.value)] if not text.startswith(UNKNOWN_TEXT)}
             return derive(flows)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             return self.comprehension(node)
@@ -230,6 +235,8 @@ class Expressions:
         known = string_value(node)
         if known is None and isinstance(node, cst.Call) and self.dotted(node.func) in ENV_LOOKUPS and len(node.args) == 2:
             known = string_value(node.args[1].value)   # `os.getenv("API_BASE", "https://api.x.com/v1")`
+        if known is None and isinstance(node, cst.Subscript) and self.constant_key(node):
+            known = self.literal_dict_texts(node.value).get(self.constant_key(node))   # `details["url"]`
         if known is None and isinstance(node, cst.Name):
             texts = [self.def_texts.get(n) for n in self.state.defs.get(node.value, ())]
             if texts and all(t is not None for t in texts):
@@ -345,6 +352,15 @@ class Expressions:
             return None
         key = string_value(node.slice[0].slice.value)
         return key if key and key.isidentifier() else None
+
+    def literal_dict_texts(self, node) -> dict[str, str]:
+        """The constant texts of the fields of the dict literals a local name holds."""
+        if not isinstance(node, cst.Name):
+            return {}
+        texts = [self.dict_texts.get(n) for n in self.state.defs.get(node.value, ())]
+        if not texts or any(t is None for t in texts):
+            return {}
+        return {k: common_text([t[k] for t in texts]) for k in set.intersection(*(set(t) for t in texts))}
 
     def dict_field(self, node: cst.Subscript) -> tuple[Flow, ...] | None:
         """`d["url"]` of a local dict literal with constant keys: that field's flows only."""

@@ -65,4 +65,5 @@ class Scope:
     returned_calls: list[str] = field(default_factory=list)   # calls whose result it returns as is
     return_texts: list[str] = field(default_factory=list)     # the constant text each return starts with
     returned_fields: list[dict] = field(default_factory=list)  # per return, its dict fields (None: not a dict)
+    returned_texts: list[dict] = field(default_factory=list)   # per return, its dict fields' constant texts
 

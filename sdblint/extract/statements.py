@@ -1,7 +1,6 @@
 """Statements and control flow: blocks, branches, loops, try/except, match, def and class."""
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 import libcst as cst
@@ -31,10 +30,10 @@ from .imports import imports_of
 from .state import ANY_PARAM, Scope, State, merge
 from .syntax import (
     STATIC_DECORATOR,
-    UNKNOWN_TEXT,
     URL_MARK,
     annotation_kind,
     assigned_names,
+    common_text,
     dotted,
     handler_action,
     is_abstract,
@@ -47,16 +46,12 @@ from .syntax import (
 from .values import derive
 
 
-def common_text(texts: list[str]) -> str:
-    """What several constant texts share: their common start, and where they differ a value not
-    known followed by their common end (`https://h/a/{}/run` and `https://h/{}/run` give
-    `https://h/{}/run`)."""
-    head = os.path.commonprefix(texts)
-    if all(t == head for t in texts):
-        return head
-    tails = [t[len(head):] for t in texts]
-    tail = os.path.commonprefix([t[::-1] for t in tails])[::-1]
-    return f"{head}{UNKNOWN_TEXT}{tail}"
+def shared_texts(per_return: list) -> tuple:
+    """The fields whose constant text every return's dict shares (see :func:`common_text`)."""
+    if not per_return or any(not t for t in per_return):
+        return ()
+    keys = set.intersection(*(set(t) for t in per_return))
+    return tuple(sorted((k, common_text([t[k] for t in per_return])) for k in keys))
 
 
 def merged_fields(per_return: list) -> tuple | None:
@@ -119,6 +114,7 @@ class Statements:
                 self.scope.returns.extend(self.expr(small.value))
                 self.scope.return_texts.append(self.literal_prefix(small.value))
                 self.scope.returned_fields.append(self.dict_literals.get(id(small.value)) or self.literal_dict_fields(small.value))
+                self.scope.returned_texts.append(self.dict_texts.get(id(small.value)) or self.literal_dict_texts(small.value))
             if self.scope.branches and (small.value is None or is_falsy(small.value)):
                 self.scope.rejects_on |= self.branch_params()
             if isinstance(small.value, cst.IfExp) and (is_falsy(small.value.body) or is_falsy(small.value.orelse)):
@@ -314,6 +310,7 @@ class Statements:
             decorators=decorators, loc=self.loc(node), is_async=node.asynchronous is not None,
             raises_on=tuple(sorted(scope.raises_on)), rejects_on=tuple(sorted(scope.rejects_on)), is_predicate=scope.is_predicate, is_abstract=is_abstract(node, decorators), is_static=is_static,
             returned_calls=tuple(scope.returned_calls), returned_fields=merged_fields(scope.returned_fields),
+            returned_texts=shared_texts(scope.returned_texts),
         ))
         self.scope, self.state = outer_scope, outer_state
         if not in_class:

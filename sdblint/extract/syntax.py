@@ -4,6 +4,7 @@ Kept apart from :mod:`sdblint.extract` so the walker reads as the flow rules it 
 """
 from __future__ import annotations
 
+import os
 import re
 
 import libcst as cst
@@ -309,3 +310,15 @@ def is_abstract(node: cst.FunctionDef, decorators) -> bool:
         isinstance(x, cst.Raise) and x.exc is not None and "NotImplementedError" in (dotted(x.exc.func if isinstance(x.exc, cst.Call) else x.exc) or "")
         for x in first.body
     )
+
+
+def common_text(texts: list[str]) -> str:
+    """What several constant texts share: their common start, and where they differ a value not
+    known followed by their common end (`https://h/a/{}/run` and `https://h/{}/run` give
+    `https://h/{}/run`)."""
+    head = os.path.commonprefix(texts)
+    if all(t == head for t in texts):
+        return head
+    tails = [t[len(head):] for t in texts]
+    tail = os.path.commonprefix([t[::-1] for t in tails])[::-1]
+    return f"{head}{UNKNOWN_TEXT}{tail}"

@@ -67,6 +67,7 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
         self.def_flows: dict[str, tuple[Flow, ...]] = {}
         self.dict_literals: dict[int, dict[str, tuple[Flow, ...]]] = {}   # dict display -> flows per constant key
         self.dict_fields: dict[str, dict[str, tuple[Flow, ...]]] = {}     # def node holding one -> the same
+        self.dict_texts: dict = {}    # dict display, and def node holding one -> constant text per key
         self.def_texts: dict[str, str] = {}   # def node -> the constant text its string value starts with
         self.call_inputs: dict[str, tuple[Flow, ...]] = {}   # call node -> its receiver and argument flows
         self.expanding: set[str] = set()   # names whose stored condition is being read

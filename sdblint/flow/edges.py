@@ -43,17 +43,30 @@ class Edges:
     def field_flows(self, flow: Flow) -> tuple[Flow, ...] | None:
         """What flows into field `[key]` of the value ``flow`` reads, when that value is the result
         of project functions that all return dicts with constant keys; None otherwise."""
+        key, functions = self.field_read(flow)
+        if not functions or any(f.returned_fields is None for f in functions):
+            return None
+        return tuple(fl for f in functions for k, flows in f.returned_fields if k == key for fl in flows)
+
+    def field_read(self, flow: Flow):
+        """For `d["key"]` read off `d = f(...)`: the key, and the project functions `f` can be."""
         p = self.project
         key = flow.attr[1:flow.attr.index("]")]
         d = p.defs.get(flow.src)
         source = d.flows[0] if d is not None and len(d.flows) == 1 and d.flows[0].alias == "" else None
-        if source is None or source.src not in p.calls:
-            return None
-        res = self.resolutions.get(source.src)
-        functions = [p.functions[k] for k in res.functions] if res else []
-        if not functions or any(f.returned_fields is None for f in functions):
-            return None
-        return tuple(fl for f in functions for k, flows in f.returned_fields if k == key for fl in flows)
+        res = self.resolutions.get(source.src) if source is not None else None
+        return key, [p.functions[k] for k in res.functions] if res else []
+
+    def field_text(self, arg: Arg) -> str:
+        """The constant text of `d["url"]` when ``d`` is a dict a project function returns."""
+        for flow in arg.flows:
+            if not flow.attr.startswith("["):
+                continue
+            key, functions = self.field_read(flow)
+            texts = [dict(f.returned_texts).get(key) for f in functions]
+            if texts and all(texts):
+                return texts[0] if len(set(texts)) == 1 else ""
+        return ""
 
     def add(self, source: str, target: str, kind: EdgeKind = EdgeKind.FLOW) -> None:
         self.graph.add_edge(source, target, edge=self.edge_data(kind))
@@ -262,7 +275,8 @@ class Edges:
         that say where the record goes)."""
         query = self.arg_text(call, 0, None) or ""
         read_only = sink.url_args and any(
-            self.catalog.read_only_url.match(a.literal or a.text) for a in call.args if (a.literal or a.text) and self.arg_matches(a, sink.url_args))
+            self.catalog.read_only_url.match(text) for a in call.args if self.arg_matches(a, sink.url_args)
+            for text in [a.literal or a.text or self.field_text(a)] if text)
         for index, a in enumerate(call.args):
             category = sink.category
             if read_only and not self.arg_matches(a, sink.url_args):
