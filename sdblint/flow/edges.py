@@ -297,8 +297,10 @@ class Edges:
                 # `os.system(shlex.quote(cmd))`: quoting the whole command still lets the model
                 # pick the program; only quoting each argument of a fixed program protects.
                 not_adequate += (VerifierKind.SHELL_ESCAPE.value,)
+            # A read-only API's host is fixed: what follows it only picks what to read.
+            extra = sink.extra_adequate + ((VerifierKind.HOST_FIXED.value,) if read_only else ())
             self.sinks.append(SinkSite(node, call, category, self.callee_name(call, path), SinkRole.VALUE, a.keys,
-                                       sink.extra_adequate, not_adequate))
+                                       extra, not_adequate))
         if self.catalog.categories[sink.category].receiver_is_payload and not sink.args and call.receiver:
             # `Path(model_path).unlink()`: the receiver is the path being written.
             node = sink_node(call.id, sink.category, "receiver")
