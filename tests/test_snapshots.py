@@ -8,7 +8,9 @@ After a deliberate change, update the snapshots and review their diff like code:
 from __future__ import annotations
 
 import difflib
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,18 @@ def test_full_json_matches_the_snapshot(group):
 
 def test_every_snapshot_belongs_to_a_fixture_group():
     assert sorted(p.stem for p in SNAPSHOTS.glob("*.json")) == sorted(g.name for g in groups())
+
+
+DOUBLED_CALL = re.compile(r"\.(\w+)\(\)\.\1\(\)")
+
+
+@pytest.mark.parametrize("group", groups(), ids=lambda g: g.name)
+def test_messages_and_flow_steps_name_real_code(group):
+    """No placeholder callee (`?.execute`), no doubled call (`resolve().resolve()`), no step without
+    a line: what a reviewer reads must point at code."""
+    report = json.loads(render(group))
+    for finding in report["findings"]:
+        texts = [finding["message"], finding["verifier"]["detail"], finding["sink"]["callee"],
+                 *(s["note"] for s in finding["flow"])]
+        assert not any("?." in t or DOUBLED_CALL.search(t) for t in texts), finding["message"]
+        assert all(step["line"] > 0 and step["path"] for step in finding["flow"]), finding["message"]
