@@ -90,9 +90,7 @@ class Resolve:
         for i in range(1, len(parts)):
             owner = class_key(module, ".".join(parts[:i]))
             if owner in p.classes:
-                bases = p.base_paths(owner, include_self=False)
-                model = next((m for m in self.catalog.model_classes
-                              if any(pt.matches(b) for b in bases for pt in m.base_classes)), None)
+                model = next((m for m in self.catalog.model_classes if p.is_kind_of(owner, m.base_classes)), None)
                 found = (model, model is not None and parts[i] in model.methods)
                 break
         self._model_scope_memo[scope] = found
@@ -105,9 +103,8 @@ class Resolve:
         if not f.class_name:
             return None
         owner = class_key(scope_module(key), f.class_name)
-        bases = self.project.base_paths(owner)
         return next((r for r in self.catalog.recorders if f.name in r.methods
-                     and any(pt.matches(b) for b in bases for pt in r.base_classes)), None)
+                     and self.project.is_kind_of(owner, r.base_classes, include_self=True)), None)
 
     def method_targets(self, call: Call, paths: list[str]) -> list[str] | None:
         """`self.method(...)` (with overrides) and `super().method(...)`."""
@@ -228,16 +225,19 @@ class Resolve:
         return None
 
     def sink_applies(self, sink: Sink, call: Call) -> bool:
-        if sink.when_arg:
-            c = sink.when_arg
-            text = self.arg_text(call, c.index, c.keyword)
-            text = c.default if text is None else text
-            if text is None or not c.holds(text):
+        return self.conditions_hold(sink.when_arg, sink.unless_arg, call)
+
+    def conditions_hold(self, when, unless, call: Call) -> bool:
+        """A catalog entry's `when_arg` holds (its default standing in for an absent argument) and
+        its `unless_arg` does not (an absent argument never matches it)."""
+        if when:
+            text = self.arg_text(call, when.index, when.keyword)
+            text = when.default if text is None else text
+            if text is None or not when.holds(text):
                 return False
-        if sink.unless_arg:
-            c = sink.unless_arg
-            text = self.arg_text(call, c.index, c.keyword)
-            if text is not None and c.holds(text):
+        if unless:
+            text = self.arg_text(call, unless.index, unless.keyword)
+            if text is not None and unless.holds(text):
                 return False
         return True
 

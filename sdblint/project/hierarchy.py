@@ -92,8 +92,9 @@ class Hierarchy:
         """A method that reading the attribute of the same name runs (``@property``)."""
         return any(d.split(".")[-1] in self.catalog.language.property_decorators for d in function.decorators)
 
-    def is_kind_of(self, class_key: str, patterns) -> bool:
-        return any(pt.matches(b) for b in self.base_paths(class_key, include_self=False) for pt in patterns)
+    def is_kind_of(self, class_key: str, patterns, include_self: bool = False) -> bool:
+        """Does a base of the class (or the class itself) match one of the catalog ``patterns``?"""
+        return any(pt.matches(b) for b in self.base_paths(class_key, include_self) for pt in patterns)
 
     def base_paths(self, class_key: str, include_self: bool = True) -> set[str]:
         """The dotted paths of a class's bases (and of itself), as the catalog names them: a project

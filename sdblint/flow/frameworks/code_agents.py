@@ -31,16 +31,9 @@ class CodeAgents:
         self.sinks.append(SinkSite(sink, call, CODE, call.callee_text, SinkRole.AGENT, ()))
 
     def code_agent_applies(self, agent, call: Call) -> bool:
-        if agent.when_arg and not self.arg_condition(agent.when_arg, call):
-            return False
-        if agent.unless_arg and self.arg_condition(agent.unless_arg, call):
+        if not self.conditions_hold(agent.when_arg, agent.unless_arg, call):
             return False
         return not agent.with_tools or any(self.builds_tool(a.flows, agent.with_tools) for a in call.args)
-
-    def arg_condition(self, condition, call: Call) -> bool:
-        text = self.arg_text(call, condition.index, condition.keyword)
-        text = condition.default if text is None else text
-        return text is not None and condition.holds(text)
 
     def builds_tool(self, flows, patterns) -> bool:
         """Does a value built by one of ``patterns`` (a REPL tool) reach this argument, directly,

@@ -64,14 +64,11 @@ class ToolEntries:
         p = self.project
         module = scope_module(f.key)
         decorator_paths = {path for d in f.decorators if d for path in self.decorator_paths(f, d)}
-        base_paths: set[str] = set()
-        if f.class_name:
-            owner = class_key(module, f.class_name)
-            base_paths = p.base_paths(owner)
+        owner = class_key(module, f.class_name) if f.class_name else None
         for entry in self.catalog.tool_entries:
             if any(pt.matches(path) for path in decorator_paths for pt in entry.decorators):
                 return entry
-            if entry.has_method(f.name) and any(pt.matches(b) for b in base_paths for pt in entry.base_classes):
+            if owner and entry.has_method(f.name) and p.is_kind_of(owner, entry.base_classes, include_self=True):
                 return entry
         return None
 
