@@ -12,6 +12,7 @@ from .syntax import (
     DICT_READ_METHODS,
     LOOKUP_METHODS,
     UNKNOWN_TEXT,
+    URL_MARK,
     dotted,
     names_read,
     string_value,
@@ -61,6 +62,10 @@ class Calls:
             text = self.literal_prefix(a.value) if literal is None else ""
             args.append(Arg(index, keyword, star, flows, literal, dotted(a.value), tuple(names_read(a.value)),
                             "" if text.startswith(UNKNOWN_TEXT) else text))
+        if self.is_super_init(func):
+            for a in args:
+                if a.keyword and URL_MARK in a.text:
+                    self.url_constants[f"self.{a.keyword}"] = a.text   # `super().__init__(api_url=f"{ROOT}/x")`
         call_id = call_node(self.module, len(self.calls))
         self.call_ids[id(node)] = call_id
         if mapping is not None and args and args[0].index == 0:
@@ -93,6 +98,10 @@ class Calls:
                 # Recorded even without arguments: an approval asked and then ignored explains a finding.
                 self.checks.append(Check(self.scope.key, loc.line, ("*",), replace(guard, keyed=False), True))
         return (Flow(call_id, loc.line, ""),)
+
+    def is_super_init(self, func) -> bool:
+        return (bool(self.scope.class_name) and isinstance(func, cst.Attribute) and func.attr.value == "__init__"
+                and isinstance(func.value, cst.Call) and dotted(func.value.func) == "super")
 
     def selector_of(self, func) -> tuple[Flow, ...] | None:
         """If ``func`` was looked up by a key or name, the flows of that key or name."""

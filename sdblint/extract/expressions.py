@@ -209,7 +209,7 @@ class Expressions:
                 continue
             part_flows = derive(self.expr(part.expression))
             flows.extend(self.after_url_prefix(prefix, part_flows, part))
-            prefix += self.url_constants.get(self.dotted(part.expression) or "", UNKNOWN_TEXT)
+            prefix += self.constant_text(part.expression)
         return tuple(flows), prefix
 
     def literal_prefix(self, node) -> str:
@@ -252,7 +252,7 @@ class Expressions:
         if not isinstance(node, cst.FormattedString):
             return string_value(node) or UNKNOWN_TEXT
         return "".join(part.value if isinstance(part, cst.FormattedStringText)
-                       else self.url_constants.get(self.dotted(part.expression) or "", UNKNOWN_TEXT) for part in node.parts)
+                       else self.constant_text(part.expression) for part in node.parts)
 
     def after_url_prefix(self, prefix: str, flows: tuple[Flow, ...], node) -> tuple[Flow, ...]:
         """After "https://host/" a value can steer the path or query, not the host: the flows

@@ -42,6 +42,7 @@ from .syntax import (
     is_literal_pattern,
     is_yes_no,
     literal_kind,
+    string_value,
 )
 from .values import derive
 
@@ -293,6 +294,9 @@ class Statements:
             params.append(Param(pname, pnode, index, annotation, star))
             scope.param_nodes[pnode] = pname
             state.defs[pname] = frozenset([pnode])
+            default = string_value(p.default) if p.default is not None else None
+            if default and URL_MARK in default:
+                self.def_texts[pnode] = default   # `root: str = "https://x/v1"`: the URL callers leave as is
         if in_class and not is_static and params:
             scope.self_name = params[0].name
         self.scope, self.state = scope, state
