@@ -87,6 +87,8 @@ class Call:
     callee_text: str        # the callee expression's source text
     selector: tuple[Flow, ...] | None = None  # a dispatch site: flows of the key/name that picks the callable
     is_lookup: bool = False  # the call itself looks a value up by key (`d.get(k)`, `getattr(o, n)`)
+    removed: str = ""        # `x.replace(c, "")` (also for each `c` of a literal string looped over): the characters
+    removed_pattern: str = ""  # `sub(P, "", x)`: the literal pattern P whose matches are deleted
 
 
 @dataclass(frozen=True)

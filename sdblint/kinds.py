@@ -25,6 +25,7 @@ class VerifierKind(str, Enum):
     SIGNATURE = "signature"        # a framework's own type check of tool arguments
     HOST_FIXED = "host-fixed"      # a URL whose scheme and host are constants
     SQL_LITERAL = "sql-literal"    # a value composed into SQL as a quoted literal or identifier
+    PATH_COMPONENT = "path-component"  # no path separator left: it names an entry of the folder it joins
 
     def __str__(self) -> str:
         return self.value
@@ -36,6 +37,7 @@ class Marker(str, Enum):
     PARSE = "parse"                # parsed, never validated
     NAME_ONLY = "name-only"        # named like a verifier, cannot reject
     DISCARDED = "discarded"        # a validator ran, its result was thrown away
+    DELETED = "deleted"            # characters deleted (`x.replace("/", "")`): what that proves is catalog data
 
     def __str__(self) -> str:
         return self.value

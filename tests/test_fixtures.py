@@ -5,6 +5,7 @@ from collections import Counter
 
 import pytest
 from fixture_support import actual, expected, groups, markers, reported
+
 from sdblint.checks import INTERNAL_ERROR, rule_codes
 
 

@@ -220,6 +220,8 @@ def builtin_catalog() -> Catalog:
             for t in data.get("tool_entry", [])
         ),
         tool_param_ignore=frozenset(data["tool_params"]["ignore"]),
+        strip_pattern_calls=tuple(compile_pattern(p) for p in data["strip"]["pattern_calls"]),
+        strip_proves=tuple((t["removes"], VerifierKind(t["kind"])) for t in data["strip"]["proves"]),
         code_agents=tuple(
             CodeAgent(t["label"], _patterns(t, "rules", "code_agent"),
                       _condition(t.get("when_arg"), "rules", "code_agent.when_arg"),

@@ -167,6 +167,8 @@ class Catalog:
     code_agents: tuple[CodeAgent, ...] = ()
     type_aliases: dict[str, str] = field(default_factory=dict)
     model_classes: tuple[ModelClass, ...] = ()   # annotated class -> the path of its instances
+    strip_pattern_calls: tuple[Pattern, ...] = ()   # `re.sub(P, "", x)`: P's matches are deleted
+    strip_proves: tuple[tuple[str, VerifierKind], ...] = ()   # (characters, kind once all are deleted)
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, path: str) -> "Classification":
@@ -196,6 +198,19 @@ class Catalog:
             combined = re.compile("|".join(f"(?:{x.regex.pattern})" for x in patterns))
             self._memo["\0any"] = combined
         return combined
+
+    def deleted_by_pattern(self, pattern: str) -> str:
+        """The characters that matter to some sink (``strip_proves``) that `re.sub(pattern, "", x)` deletes."""
+        try:
+            compiled = re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            return ""
+        wanted = sorted({c for chars, _ in self.strip_proves for c in chars})
+        return "".join(c for c in wanted if compiled.fullmatch(c))
+
+    def stripped_kinds(self, deleted: set[str]) -> set[VerifierKind]:
+        """What a value proves once the characters ``deleted`` are gone from it."""
+        return {kind for chars, kind in self.strip_proves if set(chars) <= deleted}
 
     def proposer(self, path: str) -> Proposer | None:
         return self.classify(path).proposer

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..catalog import builtin_catalog
 from ..findings.explain import chain_of, explain
 from ..findings.model import Finding, SourceRef, Step
-from ..findings.status import trusted, verifier_status
+from ..findings.status import is_verified, verifier_status
 from ..flow.edges import DISPATCH
 from ..flow.graph import FlowGraph
 from ..flow.propagate import State
@@ -41,7 +41,7 @@ class UnverifiedAction:
             category = catalog.categories[site.category]
             adequate = ((category.arguments_adequate if site.role is SinkRole.ARGUMENTS else category.adequate)
                         | set(site.extra_adequate)) - set(site.not_adequate)
-            failing = [s for s in states if not any(t.kind in adequate and trusted(t, per_node) for t in s.tags)]
+            failing = [s for s in states if not is_verified(s.tags, adequate, per_node, catalog)]
             if not failing or (site.call.id, category.code) in reported:
                 continue
             reported.add((site.call.id, category.code))

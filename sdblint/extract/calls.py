@@ -78,12 +78,13 @@ class Calls:
         first = args[0].literal if args and args[0].index == 0 else None
         text = self.source_for(loc, 200)
         callee_text = self.source_for(self.loc(func), 80)
+        removed, removed_pattern = self.removal(node, method)
         self.calls.append(Call(
             id=call_id, scope=self.scope.key, loc=loc,
             stmt_lines=(min(stmt_start, loc.line), max(stmt_end, loc.end_line)),
             callee_kind=callee_kind, method=method, func_flows=func_flows, receiver=receiver,
             args=tuple(args), first_literal=first, discarded=discarded, in_loop=self.loop_depth > 0, text=text, callee_text=callee_text,
-            selector=selector, is_lookup=id(node) in self.selectors,
+            selector=selector, is_lookup=id(node) in self.selectors, removed=removed, removed_pattern=removed_pattern,
         ))
         self.call_inputs[call_id] = receiver + tuple(f for a in args for f in a.flows)
         if discarded:
@@ -98,6 +99,23 @@ class Calls:
                 # Recorded even without arguments: an approval asked and then ignored explains a finding.
                 self.checks.append(Check(self.scope.key, loc.line, ("*",), replace(guard, keyed=False), True))
         return (Flow(call_id, loc.line, ""),)
+
+    def removal(self, node: cst.Call, method: str) -> tuple[str, str]:
+        """What a call deletes from a value: the characters of `x.replace("/", "")` (or of every `c`
+        in `for c in "/\\\\": x = x.replace(c, "")`), and the pattern of `re.sub(P, "", x)`."""
+        if len(node.args) < 2 or string_value(node.args[1].value) != "" or node.args[0].keyword or node.args[1].keyword:
+            return "", ""
+        first = node.args[0].value
+        old = string_value(first)
+        if old is None and isinstance(first, cst.Name):
+            old = self.scope.looped_chars.get(first.value)
+            if old is not None and method == "replace":
+                return old, ""
+        if old is None:
+            return "", ""
+        if method == "replace":
+            return (old if len(old) == 1 else ""), ""
+        return "", old
 
     def is_super_init(self, func) -> bool:
         return (bool(self.scope.class_name) and isinstance(func, cst.Attribute) and func.attr.value == "__init__"

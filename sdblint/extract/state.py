@@ -66,4 +66,5 @@ class Scope:
     return_texts: list[str] = field(default_factory=list)     # the constant text each return starts with
     returned_fields: list[dict] = field(default_factory=list)  # per return, its dict fields (None: not a dict)
     returned_texts: list[dict] = field(default_factory=list)   # per return, its dict fields' constant texts
+    looped_chars: dict[str, str] = field(default_factory=dict)  # `for c in "<>/":` inside the loop: name -> the string
 

@@ -40,6 +40,7 @@ from .syntax import (
     is_exit_block,
     is_falsy,
     is_literal_pattern,
+    is_rewrite_step,
     is_yes_no,
     literal_kind,
     string_value,
@@ -198,6 +199,14 @@ class Statements:
         self.loop_depth += 1
         self.assign(node.target, flows, node.iter, "")
         self.loop_depth -= 1
+        chars = string_value(node.iter)
+        if chars and isinstance(node.target, cst.Name) and node.orelse is None and is_rewrite_step(node.body, node.target.value):
+            # `for c in '<>:/\\': name = name.replace(c, "")` runs at least once, and each pass
+            # rewrites the name from itself alone: after the loop it is what one pass makes it.
+            self.scope.looped_chars[node.target.value] = chars
+            self.block(node.body.body)
+            del self.scope.looped_chars[node.target.value]
+            return
         self.loop(node.body, node.orelse)
 
     def stmt_While(self, node: cst.While) -> None:

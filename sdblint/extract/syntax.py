@@ -111,6 +111,20 @@ def calls_in(node) -> list[cst.Call]:
     return found
 
 
+def is_rewrite_step(body: cst.BaseSuite, loop_name: str) -> bool:
+    """Is a loop body one assignment `x = <expression of x and the loop variable only>`?"""
+    if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1:
+        return False
+    line = body.body[0]
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(line.body[0], cst.Assign):
+        return False
+    assign = line.body[0]
+    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+        return False
+    target = assign.targets[0].target.value
+    return target != loop_name and set(names_read(assign.value)) <= {target, loop_name}
+
+
 def root_name(key: str) -> str:
     """The name a dotted text starts from (`a` of `a.b[0]`)."""
     return ROOT_NAME.match(key).group(0)

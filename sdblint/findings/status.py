@@ -43,6 +43,15 @@ def trusted(tag: Effect, per_node) -> bool:
     return True
 
 
+def is_verified(tags, adequate, per_node, catalog) -> bool:
+    """Does a path with these effects carry an adequate, trusted verifier? Deleted characters add
+    up along the path (`.replace("/", "").replace("\\\\", "")`)."""
+    if any(t.kind in adequate and trusted(t, per_node) for t in tags):
+        return True
+    deleted = {c for t in tags if t.kind is Marker.DELETED for c in t.detail}
+    return bool(deleted and adequate & catalog.stripped_kinds(deleted))
+
+
 def verifier_status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> tuple[Status, str, str, str]:
     """The status of the flow ``state`` at ``site``, its detail, where, and the message's wording."""
     status, detail, where = _status(fg, site, state, adequate, per_node)
@@ -63,6 +72,9 @@ def _status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> 
         kinds = ", ".join(sorted({t.kind.value for t in verified}))
         return Status.INADEQUATE, f"{kinds} is not enough here; needs one of: {', '.join(sorted(adequate))}", tag.where
     markers = {t.kind: t for t in sorted(state.tags)}
+    if Marker.DELETED in markers:
+        deleted = "".join(sorted({c for t in state.tags if t.kind is Marker.DELETED for c in t.detail}))
+        return Status.INADEQUATE, f"deleting {deleted!r} is not enough here", markers[Marker.DELETED].where
     if Marker.DISCARDED in markers:
         t = markers[Marker.DISCARDED]
         return Status.DISCARDED, f"the result of {t.detail} is not used", t.where

@@ -142,10 +142,20 @@ class Edges:
             # the default, not from the key.
             key_index = 1 if call.callee_kind == "name" else 0
             arg_flows = [f for a in call.args if a.index != key_index for f in a.flows]
+        deletion = self.deletion_effect(call, res)
         for f in arg_flows:
-            self.edge(f, call.id, scope)
+            self.edge(f, call.id, scope, extra=deletion if call.removed_pattern else ())
         for f in call.receiver:
-            self.edge(f, call.id, scope)
+            self.edge(f, call.id, scope, extra=deletion if call.removed else ())
+
+    def deletion_effect(self, call: Call, res: Resolution) -> tuple[Effect, ...]:
+        """`x.replace("/", "")`, `re.sub(r"[^\\w.-]", "", x)`: the characters deleted from the value."""
+        deleted = call.removed
+        if call.removed_pattern and any(pt.matches(path) for path in res.paths for pt in self.catalog.strip_pattern_calls):
+            deleted = self.catalog.deleted_by_pattern(call.removed_pattern)
+        if not deleted:
+            return ()
+        return (Effect(Marker.DELETED, f"{self.project.call_module[call.id].path}:{call.loc.line}", deleted),)
 
     def callback_returns(self, call: Call) -> None:
         """`to_thread(ask, q)`: the result is what the function handed over returns."""
