@@ -27,6 +27,9 @@ MAX_CHECKING_CALL_DEPTH = 4
 MAX_TABLE_NODES = 64
 # Receiver hops from a graph's `invoke` back to the builder it was compiled from.
 MAX_BUILDER_HOPS = 4
+# Forwarding functions followed from one call site (`run_as_str(*a)` -> `run(*a)` -> `_post(*a)`);
+# deeper chains of `*args` wrappers are rare, and a recursive forwarder would never end.
+MAX_FORWARDING_DEPTH = 4
 
 
 class LimitHits:

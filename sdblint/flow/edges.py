@@ -7,6 +7,7 @@ from ..catalog import Sink
 from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
+from ..limits import MAX_FORWARDING_DEPTH
 from ..nodes import attr_node, return_node, sink_node
 from ..project import display_path
 from .types import Edge, EdgeKind, Effect, Resolution, SinkRole, SinkSite, Source
@@ -231,13 +232,23 @@ class Edges:
                     for flow in a.flows:
                         yield flow, prm.node
 
-    def bind(self, call: Call, key: str, skip_self: bool, targets: tuple[str, ...] | None = None) -> None:
-        """Arguments into parameters (of a recorder, only the ``targets``: the content is a record)."""
+    def bind(self, call: Call, key: str, skip_self: bool, targets: tuple[str, ...] | None = None, depth: int = 0) -> None:
+        """Arguments into parameters (of a recorder, only the ``targets``: the content is a record);
+        at ``depth`` 0 a call as written, deeper the call a forwarding function makes for it."""
         only = None if targets is None else frozenset(i for i, a in enumerate(call.args) if self.arg_matches(a, targets))
+        if depth == 0 and self.forwards:
+            only = frozenset(i for i, a in enumerate(call.args)
+                             if (only is None or i in only) and not self.skips_at_forwarder(call, a))
         for flow, param in self.param_targets(call, key, skip_self, only):
             self.edge(flow, param, call.scope, kind=EdgeKind.CALL)
             self.bindings.append((call, key, flow, param))
-        self.returns_to(key, call)
+        if depth == 0 or not self.graph.has_edge(return_node(key), call.id):
+            self.returns_to(key, call)
+        if key in self.forwards:
+            if depth < MAX_FORWARDING_DEPTH:
+                self.forward_through(call, key, skip_self, depth)
+            else:
+                self.project.limits.hit("MAX_FORWARDING_DEPTH")
 
     def constructor_edges(self, call: Call, class_key: str, scope: str) -> None:
         p = self.project

@@ -32,6 +32,7 @@ from ..nodes import (
 from ..project import Project
 from .edges import Edges
 from .effects import Effects
+from .forwarding import Forwarding
 from .frameworks.code_agents import CodeAgents
 from .frameworks.langgraph import GraphBuilders
 from .frameworks.tools import ToolEntries
@@ -40,7 +41,7 @@ from .summaries import Summaries
 from .types import Edge, Effect, Resolution, SinkSite, Source
 
 
-class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries, CodeAgents):
+class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, ToolEntries, CodeAgents):
     """The graph and what was found building it; each job is a mixin in its own module."""
 
     def __init__(self, project: Project, catalog: Catalog, failures: Failures):
@@ -59,6 +60,10 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries, 
         self._model_scope_memo: dict = {}            # scope -> the model class it completes for
         self._reading_fields: set[str] = set()       # values whose returned-dict fields are being read
         self._edges: dict[tuple, Edge] = {}          # one object per distinct edge data
+        self._entry_points: dict | None = None
+        self.forwards: dict[str, list[Call]] = {}    # function key -> calls that forward its parameters
+        self.forwarded_callees: set[str] = set()     # calls of a parameter (`func(*args)`), bound per call site
+        self.forwarded_stars: set[str] = set()       # `*args`/`**kwargs` parameters handed on, bound per call site
 
     @classmethod
     def of(cls, project: Project, catalog: Catalog, failures: Failures) -> "FlowGraph":
@@ -106,6 +111,8 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries, 
                            self.where)
         for call in calls:   # a call that failed to resolve is an unknown library call
             self.resolutions.setdefault(call.id, Resolution(()))
+        with self.failures.contain("forwarding", "", 0):
+            self.find_forwarding(set(self.entry_points()))
         for stage, step in (("build values", self.value_edges), ("build globals", self.global_edges),
                             ("build attributes", self.attribute_edges)):
             with self.failures.contain(stage, "", 0):

@@ -9,15 +9,20 @@ from ..types import Effect, Source
 class ToolEntries:
     """Mixin of :class:`~sdblint.flow.graph.FlowGraph`."""
 
+    def entry_points(self) -> dict:
+        """Tool entry points by function key, with their catalog entry."""
+        if self._entry_points is None:
+            registered = self.registered_tools()
+            found = {f.key: self.tool_entry_of(f) or registered.get(f.key) for f in self.project.functions.values()}
+            self._entry_points = {key: entry for key, entry in found.items() if entry is not None}
+        return self._entry_points
+
     def tool_sources(self) -> None:
         """Parameters of functions a framework calls with model-chosen arguments."""
         p = self.project
         ignore = self.catalog.tool_param_ignore
-        registered = self.registered_tools()
-        for f in p.functions.values():
-            entry = self.tool_entry_of(f) or registered.get(f.key)
-            if entry is None:
-                continue
+        for key, entry in self.entry_points().items():
+            f = p.functions[key]
             module = p.modules[scope_module(f.key)]
             where = f"{module.path}:{f.loc.line}"
             effects = (Effect(VerifierKind.SIGNATURE, where, entry.label),) if entry.schema_validated else ()
