@@ -209,7 +209,7 @@ def builtin_catalog() -> Catalog:
         type_aliases=dict(data.get("types", {})),
         model_classes=tuple(
             ModelClass(t["label"], tuple(compile_pattern(p) for p in t["base_classes"]), tuple(t["methods"]),
-                       tuple(compile_pattern(p) for p in t["transports"]))
+                       tuple(compile_pattern(p) for p in t["transports"]), t.get("writes_text", True))
             for t in data.get("model_class", [])
         ),
         tool_entries=tuple(

@@ -47,6 +47,7 @@ class ModelClass:
     base_classes: tuple[Pattern, ...]
     methods: tuple[str, ...]
     transports: tuple[Pattern, ...]
+    writes_text: bool = True   # False for an embedding model: its answer is vectors, not model text
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,6 @@ class Forwarding:
 
     def forward_through(self, outer: Call, key: str, skip_self: bool, depth: int) -> None:
         """``outer`` calls ``key``: bind its arguments through each call forwarding them onwards."""
-        p = self.project
         for inner in self.forwards.get(key, ()):
             args = tuple(self.forwarded_args(outer, key, skip_self, inner))
             synthetic = replace(inner, args=args)
@@ -63,7 +62,8 @@ class Forwarding:
             else:
                 targets = [(g, self.is_bound_method(inner, g)) for g in self.resolutions[inner.id].functions]
             for g, bound in targets:
-                self.bind(synthetic, g, bound, depth=depth + 1)
+                # A prompt handed on to a model class's completion method is a model call, not an action.
+                self.bind(synthetic, g, bound, targets=() if self.model_class_around(g)[1] else None, depth=depth + 1)
 
     def forwarded_args(self, outer: Call, key: str, skip_self: bool, inner: Call):
         """``inner``'s arguments as ``outer`` fills them: `*args` becomes what ``outer`` passed

@@ -48,7 +48,8 @@ class Resolve:
             path = next((x for x in paths if any(pt.matches(x) for pt in model.transports)), None)
             if path is not None:
                 # The model server's answer; elsewhere in the class, talking to it is no action.
-                return Resolution(tuple(paths), proposer=ProposerUse(model.label, path) if completes else None)
+                writes = completes and model.writes_text
+                return Resolution(tuple(paths), proposer=ProposerUse(model.label, path) if writes else None)
         for path in paths_or_method(call, paths):
             verifiers = catalog.verifiers_for(path)
             verifiers = [v for v in verifiers if v.when_kwarg is None or any(
