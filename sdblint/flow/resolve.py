@@ -91,7 +91,9 @@ class Resolve:
         for i in range(1, len(parts)):
             owner = class_key(module, ".".join(parts[:i]))
             if owner in p.classes:
-                model = next((m for m in self.catalog.model_classes if p.is_kind_of(owner, m.base_classes)), None)
+                # A class can be two models (an embedding model built on an LLM): the one whose method this is.
+                models = [m for m in self.catalog.model_classes if p.is_kind_of(owner, m.base_classes, include_self=True)]
+                model = next((m for m in models if parts[i] in m.methods), models[0] if models else None)
                 found = (model, model is not None and parts[i] in model.methods)
                 break
         self._model_scope_memo[scope] = found
