@@ -58,6 +58,14 @@ def dotted(node: cst.BaseExpression, memo: dict[int, str | None] | None = None) 
     return found
 
 
+def base_class(node: cst.BaseExpression) -> str | None:
+    """The class a base expression names: ``Action`` for ``Action[Req, Resp]`` (a generic base is
+    still that base for overrides, tools and model classes)."""
+    while isinstance(node, cst.Subscript):
+        node = node.value
+    return dotted(node)
+
+
 def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
