@@ -110,6 +110,19 @@ class CodeAgent:
 
 
 @dataclass(frozen=True)
+class FileAccess:
+    """A call that writes, reads or runs a file: what a write puts in a file is what a later read
+    of the same file gets back, and what a run of it executes (write-then-execute)."""
+
+    access: str                      # "write", "read" or "run"
+    patterns: tuple[Pattern, ...]
+    path: tuple[str, ...]            # the arguments that name the file; "receiver": the receiver does
+    content: tuple[str, ...] = ()    # of a write: the arguments written
+    interpreted: bool = False        # of a run: only a command that starts with a Python interpreter
+    unless_arg: ArgCondition | None = None
+
+
+@dataclass(frozen=True)
 class Verifier:
     kind: VerifierKind
     returns: str
@@ -167,6 +180,9 @@ class Catalog:
     code_agents: tuple[CodeAgent, ...] = ()
     type_aliases: dict[str, str] = field(default_factory=dict)
     model_classes: tuple[ModelClass, ...] = ()   # annotated class -> the path of its instances
+    file_accesses: tuple[FileAccess, ...] = ()
+    file_carriers: tuple[Pattern, ...] = ()      # calls whose result stands for the file their first argument names
+    interpreters: frozenset[str] = frozenset()   # command heads that run the Python file named after them
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, path: str) -> "Classification":
@@ -217,6 +233,9 @@ class Catalog:
 
     def code_agent(self, path: str) -> CodeAgent | None:
         return self.classify(path).code_agent
+
+    def file_access(self, path: str) -> FileAccess | None:
+        return next((f for f in self.file_accesses if any(x.matches(path) for x in f.patterns)), None)
 
     def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
         """The user's entries first, so an in-house proposer wins over a generic pattern."""

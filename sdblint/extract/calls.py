@@ -12,6 +12,7 @@ from .syntax import (
     DICT_READ_METHODS,
     LOOKUP_METHODS,
     UNKNOWN_TEXT,
+    display_words,
     dotted,
     names_read,
     string_value,
@@ -60,7 +61,7 @@ class Calls:
             literal = string_value(a.value)
             text = self.literal_prefix(a.value) if literal is None else ""
             args.append(Arg(index, keyword, star, flows, literal, dotted(a.value), tuple(names_read(a.value)),
-                            "" if text.startswith(UNKNOWN_TEXT) else text))
+                            "" if text.startswith(UNKNOWN_TEXT) else text, display_words(a.value)))
         call_id = call_node(self.module, len(self.calls))
         self.call_ids[id(node)] = call_id
         if mapping is not None and args and args[0].index == 0:

@@ -66,6 +66,14 @@ def base_class(node: cst.BaseExpression) -> str | None:
     return dotted(node)
 
 
+def display_words(node: cst.BaseExpression) -> tuple[str, ...]:
+    """Each element of a list or tuple display as text: a literal's value, a name's dotted text, ""
+    for anything else (`["python", path]` is a command whose program is known)."""
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        return ()
+    return tuple(string_value(e.value) or dotted(e.value) or "" for e in node.elements)
+
+
 def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
