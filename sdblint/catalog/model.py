@@ -235,7 +235,10 @@ class Catalog:
         return self.classify(path).code_agent
 
     def file_access(self, path: str) -> FileAccess | None:
-        return next((f for f in self.file_accesses if any(x.matches(path) for x in f.patterns)), None)
+        key = "\0file:" + path   # memoised beside `classify`: every call of a project is asked
+        if key not in self._memo:
+            self._memo[key] = next((f for f in self.file_accesses if any(x.matches(path) for x in f.patterns)), None)
+        return self._memo[key]
 
     def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
         """The user's entries first, so an in-house proposer wins over a generic pattern."""
