@@ -67,6 +67,7 @@ class Arg:
     dotted: str | None      # dotted text of a Name/Attribute argument (schema classes)
     keys: tuple[str, ...]   # dotted texts of the names read, for verifier bookkeeping
     text: str = ""          # the constant text a non-literal argument starts with (`f"SELECT {x}"`, `BASE + q`)
+    words: tuple[str, ...] = ()   # of a list or tuple display (`[sys.executable, path]`): each element's literal or dotted text
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from .model import (
     CatalogEntries,
     Category,
     CodeAgent,
+    FileAccess,
     Language,
     ModelClass,
     Proposer,
@@ -222,6 +223,13 @@ def builtin_catalog() -> Catalog:
         tool_param_ignore=frozenset(data["tool_params"]["ignore"]),
         strip_pattern_calls=tuple(compile_pattern(p) for p in data["strip"]["pattern_calls"]),
         strip_proves=tuple((t["removes"], VerifierKind(t["kind"])) for t in data["strip"]["proves"]),
+        file_accesses=tuple(
+            FileAccess(t["access"], _patterns(t, "rules", "file_access"), tuple(t["path"]), tuple(t.get("content", ())),
+                       bool(t.get("interpreted", False)), _condition(t.get("unless_arg"), "rules", "file_access.unless_arg"))
+            for t in data.get("file_access", [])
+        ),
+        file_carriers=tuple(compile_pattern(p) for p in data["files"]["carriers"]),
+        interpreters=frozenset(data["files"]["interpreters"]),
         code_agents=tuple(
             CodeAgent(t["label"], _patterns(t, "rules", "code_agent"),
                       _condition(t.get("when_arg"), "rules", "code_agent.when_arg"),

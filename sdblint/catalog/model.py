@@ -111,6 +111,19 @@ class CodeAgent:
 
 
 @dataclass(frozen=True)
+class FileAccess:
+    """A call that writes, reads or runs a file: what a write puts in a file is what a later read
+    of the same file gets back, and what a run of it executes (write-then-execute)."""
+
+    access: str                      # "write", "read" or "run"
+    patterns: tuple[Pattern, ...]
+    path: tuple[str, ...]            # the arguments that name the file; "receiver": the receiver does
+    content: tuple[str, ...] = ()    # of a write: the arguments written
+    interpreted: bool = False        # of a run: only a command that starts with a Python interpreter
+    unless_arg: ArgCondition | None = None
+
+
+@dataclass(frozen=True)
 class Verifier:
     kind: VerifierKind
     returns: str
@@ -170,6 +183,9 @@ class Catalog:
     model_classes: tuple[ModelClass, ...] = ()   # annotated class -> the path of its instances
     strip_pattern_calls: tuple[Pattern, ...] = ()   # `re.sub(P, "", x)`: P's matches are deleted
     strip_proves: tuple[tuple[str, VerifierKind], ...] = ()   # (characters, kind once all are deleted)
+    file_accesses: tuple[FileAccess, ...] = ()
+    file_carriers: tuple[Pattern, ...] = ()      # calls whose result stands for the file their first argument names
+    interpreters: frozenset[str] = frozenset()   # command heads that run the Python file named after them
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, path: str) -> "Classification":
@@ -233,6 +249,12 @@ class Catalog:
 
     def code_agent(self, path: str) -> CodeAgent | None:
         return self.classify(path).code_agent
+
+    def file_access(self, path: str) -> FileAccess | None:
+        key = "\0file:" + path   # memoised beside `classify`: every call of a project is asked
+        if key not in self._memo:
+            self._memo[key] = next((f for f in self.file_accesses if any(x.matches(path) for x in f.patterns)), None)
+        return self._memo[key]
 
     def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
         """The user's entries first, so an in-house proposer wins over a generic pattern."""

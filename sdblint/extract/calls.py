@@ -13,6 +13,7 @@ from .syntax import (
     LOOKUP_METHODS,
     UNKNOWN_TEXT,
     URL_MARK,
+    display_words,
     dotted,
     names_read,
     string_value,
@@ -61,7 +62,7 @@ class Calls:
             literal = string_value(a.value)
             text = self.literal_prefix(a.value) if literal is None else ""
             args.append(Arg(index, keyword, star, flows, literal, dotted(a.value), tuple(names_read(a.value)),
-                            "" if text.startswith(UNKNOWN_TEXT) else text))
+                            "" if text.startswith(UNKNOWN_TEXT) else text, display_words(a.value)))
         if self.is_super_init(func):
             for a in args:
                 if a.keyword and URL_MARK in a.text:

@@ -148,12 +148,18 @@ class Conditions:
         if call_id is None:
             return
         keys = [k for a in call.args for k in names_read(a.value)]
+        if isinstance(call.func, cst.Attribute):
+            # `target.resolve().is_relative_to(ROOT)`: a method checks its receiver as much as its
+            # arguments (local values only: a module's name is no value to guard).
+            keys += [k for k in names_read(call.func.value) if root_name(k) in self.state.defs]
         for key in keys:
             guard = Guard("call", line, call=call_id, predicate=True)
             target[key] = target.get(key, frozenset()) | {guard}
         unkeyed = Guard("call", line, call=call_id, keyed=False, predicate=True)
         target["*"] = target.get("*", frozenset()) | {unkeyed}
-        self.checks.append(Check(self.scope.key, line, tuple(keys) or ("*",), unkeyed, rejects))
+        # Keyed when it names values, so that a check that does not guard them is told apart.
+        recorded = Guard("call", line, call=call_id, predicate=True) if keys else unkeyed
+        self.checks.append(Check(self.scope.key, line, tuple(keys) or ("*",), recorded, rejects))
 
 
 

@@ -22,6 +22,10 @@ class State:
         return new
 
 
+# The guard kind whose meaning depends on the call it names (see :class:`sdblint.facts.Guard`).
+CALL_GUARD = "call"
+
+
 def merge(states: list[State]) -> State:
     """Join the states at the end of branches; exited branches do not reach the join."""
     live = [s for s in states if not s.exited]
@@ -36,8 +40,11 @@ def merge(states: list[State]) -> State:
     # A check holds after the join if every branch has a check of that kind on that value.
     guards: dict[str, frozenset[Guard]] = {}
     for key in set.intersection(*(set(s.guards) for s in live)):
-        kinds = set.intersection(*({g.kind for g in s.guards[key]} for s in live))
+        kinds = set.intersection(*({g.kind for g in s.guards[key]} for s in live)) - {CALL_GUARD}
         kept = frozenset(g for s in live for g in s.guards[key] if g.kind in kinds)
+        # What a call proves is known only once the graph resolves it (`print(path)` in one branch
+        # is no `commonpath` check in the other): a call's check survives only if every branch has it.
+        kept |= frozenset.intersection(*(frozenset(g for g in s.guards[key] if g.kind == CALL_GUARD) for s in live))
         if kept:
             guards[key] = kept
     return State(defs, guards, False)

@@ -33,6 +33,7 @@ from .syntax import (
     URL_MARK,
     annotation_kind,
     assigned_names,
+    base_class,
     common_text,
     dotted,
     handler_action,
@@ -333,7 +334,7 @@ class Statements:
         outer_scope, outer_state = self.scope, self.state
         prefix = scope_qualname(outer_scope.key)
         qualname = node.name.value if prefix == MODULE_SCOPE else f"{prefix}.{node.name.value}"
-        bases = tuple(dotted(b.value) or "" for b in node.bases if b.keyword is None)
+        bases = tuple(base_class(b.value) or "" for b in node.bases if b.keyword is None)
         for b in node.bases:
             self.expr(b.value)
         fields = []

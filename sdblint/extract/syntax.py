@@ -58,6 +58,22 @@ def dotted(node: cst.BaseExpression, memo: dict[int, str | None] | None = None) 
     return found
 
 
+def base_class(node: cst.BaseExpression) -> str | None:
+    """The class a base expression names: ``Action`` for ``Action[Req, Resp]`` (a generic base is
+    still that base for overrides, tools and model classes)."""
+    while isinstance(node, cst.Subscript):
+        node = node.value
+    return dotted(node)
+
+
+def display_words(node: cst.BaseExpression) -> tuple[str, ...]:
+    """Each element of a list or tuple display as text: a literal's value, a name's dotted text, ""
+    for anything else (`["python", path]` is a command whose program is known)."""
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        return ()
+    return tuple(string_value(e.value) or dotted(e.value) or "" for e in node.elements)
+
+
 def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value

@@ -327,7 +327,10 @@ class Edges:
             node = sink_node(call.id, sink.category, "receiver")
             for f in call.receiver:
                 self.edge(f, node, scope)
-            self.sinks.append(SinkSite(node, call, sink.category, self.callee_name(call, path), SinkRole.VALUE, ()))
+            # `target.write_text(body)`: the receiver's name is what a check on the path names.
+            receiver = call.callee_text.rpartition(".")[0]
+            keys = (receiver,) if receiver.replace(".", "").replace("_", "").isalnum() else ()
+            self.sinks.append(SinkSite(node, call, sink.category, self.callee_name(call, path), SinkRole.VALUE, keys))
 
     @staticmethod
     def callee_name(call: Call, path: str) -> str:

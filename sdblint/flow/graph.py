@@ -32,6 +32,7 @@ from ..nodes import (
 from ..project import Project
 from .edges import Edges
 from .effects import Effects
+from .files import WrittenFiles
 from .forwarding import Forwarding
 from .frameworks.code_agents import CodeAgents
 from .frameworks.langgraph import GraphBuilders
@@ -41,7 +42,7 @@ from .summaries import Summaries
 from .types import Edge, Effect, Resolution, SinkSite, Source
 
 
-class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, ToolEntries, CodeAgents):
+class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, ToolEntries, CodeAgents, WrittenFiles):
     """The graph and what was found building it; each job is a mixin in its own module."""
 
     def __init__(self, project: Project, catalog: Catalog, failures: Failures):
@@ -119,7 +120,8 @@ class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, T
                 step()
         self.node_scope.update((call.id, call.scope) for call in calls)
         self.failures.each("build", calls, lambda call: self.call_edges(call, self.resolutions[call.id]), self.where)
-        for stage, step in (("tool entry points", self.tool_sources), ("graph builders", self.graph_node_returns),
+        for stage, step in (("written files", self.file_edges), ("tool entry points", self.tool_sources),
+                            ("graph builders", self.graph_node_returns),
                             ("summaries", self.add_summaries)):
             with self.failures.contain(stage, "", 0):
                 step()

@@ -5,11 +5,13 @@ import re
 from dataclasses import dataclass
 
 _CALL_ARGS = re.compile(r"\((?:'[^']*'|@[^)]*)\)")
+# `(ROOT / name).resolve()` with `ROOT = Path(...).resolve()`: the path repeats the call it keeps.
+_REPEATED_CALL = re.compile(r"(\.\w+\(\))\1+")
 
 
 def display_path(path: str) -> str:
     """A callee path for people: call arguments elided."""
-    return _CALL_ARGS.sub("()", path)
+    return _REPEATED_CALL.sub(r"\1", _CALL_ARGS.sub("()", path))
 
 
 def class_argument(class_key: str) -> str:
