@@ -129,10 +129,14 @@ class WrittenFiles:
             elif kind is NodeKind.GLOBAL:
                 keys.add(("value", owner, node))
             elif kind is NodeKind.CALL and node in p.calls and self.is_file_carrier(p.calls[node]):
-                carrier = p.calls[node]
-                first = next((a for a in carrier.args if a.index == 0), None)
+                # Followed here, not by recursion: `p = Path(p)` in a loop is a cycle.
+                first = next((a for a in p.calls[node].args if a.index == 0), None)
                 if first is not None:
-                    keys |= self.arg_keys(first, scope)
+                    todo.extend(f.src for f in first.flows)
+                    if first.literal:
+                        keys.add(("text", owner, first.literal))
+        if len(seen) >= MAX_TABLE_NODES:
+            p.limits.hit("MAX_TABLE_NODES")
         return keys
 
     def is_file_carrier(self, call: Call) -> bool:
