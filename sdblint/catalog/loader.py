@@ -202,6 +202,8 @@ def builtin_catalog() -> Catalog:
             predicate_calls=tuple(compile_pattern(p) for p in python["predicate_calls"]),
             generated_init_decorators=tuple(compile_pattern(p) for p in python["generated_init_decorators"]),
             generated_init_bases=tuple(compile_pattern(p) for p in python["generated_init_bases"]),
+            element_inserts=dict(python["element_inserts"]),
+            element_extends=frozenset(python["element_extends"]),
         ),
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),

@@ -139,6 +139,8 @@ class Language:
     predicate_calls: tuple[Pattern, ...] = ()
     generated_init_decorators: tuple[Pattern, ...] = ()   # `@dataclass`: the constructor sets the fields
     generated_init_bases: tuple[Pattern, ...] = ()        # `NamedTuple`, pydantic models: the same
+    element_inserts: dict[str, int] = field(default_factory=dict)   # `append`: the argument that is an element
+    element_extends: frozenset[str] = frozenset()         # `extend`: the argument's elements go in
 
 
 @dataclass(frozen=True)

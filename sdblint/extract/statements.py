@@ -43,7 +43,7 @@ from .syntax import (
     is_yes_no,
     literal_kind,
 )
-from .values import derive
+from .values import concatenated, derive, elements
 
 
 def shared_texts(per_return: list) -> tuple:
@@ -108,7 +108,9 @@ class Statements:
                     self.assign(small.target, self.expr(small.value), small.value, literal_kind(small.value))
         elif isinstance(small, cst.AugAssign):
             flows = self.expr(small.value) + self.expr(small.target)
-            self.assign(small.target, tuple(replace(f, alias=None) for f in flows), small.value, "")
+            # `steps += [Run()]` keeps the elements of both, as `+` does; other operators derive.
+            flows = concatenated(flows) if isinstance(small.operator, cst.AddAssign) else derive(flows)
+            self.assign(small.target, flows, small.value, "")
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 self.scope.returns.extend(self.expr(small.value))
@@ -190,7 +192,7 @@ class Statements:
         self.record_loop(node, "async for" if node.asynchronous else "for", True)
         flows = self.expr(node.iter)
         if not isinstance(node.iter, (cst.List, cst.Tuple, cst.Set)):
-            flows = derive(flows)
+            flows = elements(flows)
         else:
             # Iterating a display keeps what each element is (`for step in (A(), B()):`).
             flows = tuple(f for e in node.iter.elements for f in self.expr_quiet(e.value))
