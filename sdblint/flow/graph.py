@@ -32,6 +32,7 @@ from ..nodes import (
 from ..project import Project
 from .edges import Edges
 from .effects import Effects
+from .frameworks.callbacks import StreamCallbacks
 from .frameworks.code_agents import CodeAgents
 from .frameworks.langgraph import GraphBuilders
 from .frameworks.tools import ToolEntries
@@ -40,7 +41,7 @@ from .summaries import Summaries
 from .types import Edge, Effect, Resolution, SinkSite, Source
 
 
-class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries, CodeAgents):
+class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries, CodeAgents, StreamCallbacks):
     """The graph and what was found building it; each job is a mixin in its own module."""
 
     def __init__(self, project: Project, catalog: Catalog, failures: Failures):
@@ -52,6 +53,7 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries, 
         self.sinks: list[SinkSite] = []
         self.resolutions: dict[str, Resolution] = {}
         self.bindings: list[tuple[Call, str, Flow, str]] = []   # (call, function key, arg flow, param node)
+        self.callback_bindings: list[tuple[Call, str, Flow, str]] = []   # a proposer call's text into its callback
         self.node_scope: dict[str, str] = {}
         self._binding_calls: dict[tuple[str, str], Call] | None = None
         self._guard_memo: dict[tuple, tuple[Effect, ...]] = {}
@@ -81,7 +83,8 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries, 
         """The call site that passes value node ``argument`` into parameter node ``param``."""
         if self._binding_calls is None:
             self._binding_calls = {}
-            for call, _, flow, target in self.bindings:
+            # Callbacks are not summarised: what a callback returns is not the proposer call's result.
+            for call, _, flow, target in self.bindings + self.callback_bindings:
                 self._binding_calls.setdefault((flow.src, target), call)
         return self._binding_calls.get((argument, param))
 
@@ -112,7 +115,8 @@ class FlowGraph(Resolve, Effects, Edges, Summaries, GraphBuilders, ToolEntries, 
                 step()
         self.node_scope.update((call.id, call.scope) for call in calls)
         self.failures.each("build", calls, lambda call: self.call_edges(call, self.resolutions[call.id]), self.where)
-        for stage, step in (("tool entry points", self.tool_sources), ("graph builders", self.graph_node_returns),
+        for stage, step in (("tool entry points", self.tool_sources), ("output hooks", self.hook_sources),
+                            ("graph builders", self.graph_node_returns),
                             ("summaries", self.add_summaries)):
             with self.failures.contain(stage, "", 0):
                 step()
