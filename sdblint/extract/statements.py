@@ -194,8 +194,10 @@ class Statements:
         if not isinstance(node.iter, (cst.List, cst.Tuple, cst.Set)):
             flows = elements(flows)
         else:
-            # Iterating a display keeps what each element is (`for step in (A(), B()):`).
-            flows = tuple(f for e in node.iter.elements for f in self.expr_quiet(e.value))
+            # Iterating a display keeps what each element is (`for step in (A(), B()):`), and of
+            # a starred element, what its elements are (`for step in [*base, B()]:`).
+            flows = tuple(f for e in node.iter.elements for f in (
+                elements(self.expr_quiet(e.value)) if isinstance(e, cst.StarredElement) else self.expr_quiet(e.value)))
         self.loop_depth += 1
         self.assign(node.target, flows, node.iter, "")
         self.loop_depth -= 1

@@ -23,6 +23,11 @@ def is_container_path(path: str) -> bool:
     return path.startswith("[")
 
 
+def kept_first(path: str) -> tuple[bool, str]:
+    """The order in which paths survive MAX_PATHS: what a value is before what it holds."""
+    return is_container_path(path), path
+
+
 class ValuePaths:
     """Mixin of :class:`~sdblint.project.index.Project`."""
 
@@ -108,7 +113,7 @@ class ValuePaths:
             self._in_progress.discard(node)
         if len(out) > MAX_PATHS:
             self.limits.hit("MAX_PATHS")
-        out = frozenset(sorted(out)[:MAX_PATHS])
+        out = frozenset(sorted(out, key=kept_first)[:MAX_PATHS])
         self._paths[node] = out
         return out
 
@@ -180,8 +185,8 @@ class ValuePaths:
             out: set[str] = set()
             if len(held) > MAX_PATHS:
                 self.limits.hit("MAX_PATHS")
-            for p in sorted(held)[:MAX_PATHS]:
-                out |= self.aliased(p, f".{rest}" if rest else "", depth + 1)
+            for p in sorted(held, key=kept_first)[:MAX_PATHS]:
+                out |= self.aliased(p, f".{rest}", depth + 1) if rest else self.expand(p, depth + 1)
             return out
         return {path}
 
