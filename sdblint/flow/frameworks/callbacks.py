@@ -17,8 +17,10 @@ class StreamCallbacks:
         """Parameters of output hooks (``[[output_hook]]`` in rules/frameworks.toml)."""
         p = self.project
         hooks = self.catalog.output_hooks
+        if not hooks:
+            return
         for f in p.functions.values():
-            if not hooks or not f.class_name or f.is_static:
+            if not f.class_name or f.is_static:
                 continue
             owner = class_key(scope_module(f.key), f.class_name)
             hook = next((h for h in hooks if f.name in h.methods and p.is_kind_of(owner, h.base_classes)), None)
