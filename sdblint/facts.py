@@ -16,6 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Alias segments of containers (see :attr:`Flow.alias`). A list, tuple or set holds what it is
+# built from as its elements, so the types of what is put in survive until an element is read.
+CONTAINS = ".[+]"   # the value is a container whose elements are the source (`[Ask(), Run()]`)
+ELEMENT = ".[*]"    # the value is an element of the source container (`for step in steps`)
+
 
 @dataclass(frozen=True)
 class Loc:
@@ -52,7 +57,7 @@ class Flow:
 
     src: str
     line: int
-    alias: str | None = ""  # "" same object, ".a.b" attribute of it, None derived value
+    alias: str | None = ""  # "" same object, ".a.b" attribute of it, None derived value; CONTAINS, ELEMENT
     attr: str = ""          # attributes read on the source value, dotted (for model fields)
     guards: tuple[Guard, ...] = ()
 

@@ -175,3 +175,30 @@ def test_an_in_house_retrieval_from_config_selects_rather_than_passes_model_outp
     assert found(check_json(tmp_path)) == {("agent.py", 8, "SDB105")}
     config(tmp_path, '[[tool.sdblint.retrieval]]\nlabel = "search index"\npatterns = ["acme.index.search"]\n')
     assert found(check_json(tmp_path)) == set()
+
+
+STREAMING_GATEWAY = """
+import subprocess
+from acme.gateway import LLMGateway
+
+def on_piece(index, piece):
+    subprocess.run(piece, shell=True)
+
+def run(task):
+    LLMGateway().ask(task, on_text=on_piece)
+"""
+
+
+def test_an_in_house_proposer_from_config_names_its_streaming_callback(tmp_path):
+    write(tmp_path, {"agent.py": STREAMING_GATEWAY})
+    config(tmp_path, '[[tool.sdblint.proposer]]\nlabel = "gateway"\npatterns = ["**.LLMGateway().ask"]\n')
+    assert found(check_json(tmp_path)) == set()
+    config(tmp_path, '[[tool.sdblint.proposer]]\nlabel = "gateway"\npatterns = ["**.LLMGateway().ask"]\n'
+                     'callbacks = [{ args = ["on_text"], params = ["1"] }]\n')
+    assert found(check_json(tmp_path)) == {("agent.py", 5, "SDB102")}
+
+
+def test_a_streaming_callback_without_params_names_the_key(tmp_path):
+    config(tmp_path, '[[tool.sdblint.proposer]]\npatterns = ["**.LLMGateway().ask"]\ncallbacks = [{ args = ["on_text"] }]\n')
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2 and "tool.sdblint.proposer[0].callbacks[0].params" in result.output

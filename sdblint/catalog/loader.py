@@ -19,9 +19,11 @@ from .model import (
     FileAccess,
     Language,
     ModelClass,
+    OutputHook,
     Proposer,
     Recorder,
     Sink,
+    StreamCallback,
     ToolEntry,
     Verifier,
 )
@@ -85,13 +87,26 @@ def _condition(value, source: str, key: str) -> ArgCondition | None:
     return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"), regex)
 
 
+def _callbacks(table: dict, source: str, prefix: str) -> tuple[StreamCallback, ...]:
+    """A proposer's `callbacks`: `[{ args = ["callback"], params = ["1", "response"] }]`."""
+    key = f"{prefix}.callbacks"
+    found = []
+    for i, item in enumerate(_expect(table.get("callbacks", []), list, source, key, "an array of tables")):
+        _expect(item, dict, source, f"{key}[{i}]", "a table with args and params")
+        _check_keys(item, {"args", "params"}, source, f"{key}[{i}]")
+        found.append(StreamCallback(_strings(item, "args", source, f"{key}[{i}]", required=True),
+                                    _strings(item, "params", source, f"{key}[{i}]", required=True)))
+    return tuple(found)
+
+
 def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) -> CatalogEntries:
     """Proposer, sink and verifier entries from a rules file or a user's config table."""
     proposers, sinks, verifiers = [], [], []
     for i, table in enumerate(_expect(data.get("proposer", []), list, source, f"{prefix}proposer", "an array of tables")):
         key = f"{prefix}proposer[{i}]"
         _expect(table, dict, source, key, "a table")
-        _check_keys(table, {"label", "patterns", "schema_args", "schema_segments", "unless_context"}, source, key)
+        _check_keys(table, {"label", "patterns", "schema_args", "schema_segments", "unless_context", "callbacks"},
+                    source, key)
         label = _expect(table.get("label", "proposer"), str, source, f"{key}.label", "a string")
         unless = table.get("unless_context")
         if unless is not None:
@@ -101,7 +116,8 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
                 raise ConfigError(source, f"{key}.unless_context", f"a valid regular expression ({exc})") from exc
         proposers.append(Proposer(label, _patterns(table, source, key),
                                   _strings(table, "schema_args", source, key),
-                                  _strings(table, "schema_segments", source, key), unless))
+                                  _strings(table, "schema_segments", source, key), unless,
+                                  _callbacks(table, source, key)))
     for i, table in enumerate(_expect(data.get("sink", []), list, source, f"{prefix}sink", "an array of tables")):
         key = f"{prefix}sink[{i}]"
         _expect(table, dict, source, key, "a table")
@@ -203,6 +219,8 @@ def builtin_catalog() -> Catalog:
             predicate_calls=tuple(compile_pattern(p) for p in python["predicate_calls"]),
             generated_init_decorators=tuple(compile_pattern(p) for p in python["generated_init_decorators"]),
             generated_init_bases=tuple(compile_pattern(p) for p in python["generated_init_bases"]),
+            element_inserts=dict(python["element_inserts"]),
+            element_extends=frozenset(python["element_extends"]),
         ),
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
@@ -230,6 +248,11 @@ def builtin_catalog() -> Catalog:
         ),
         file_carriers=tuple(compile_pattern(p) for p in data["files"]["carriers"]),
         interpreters=frozenset(data["files"]["interpreters"]),
+        output_hooks=tuple(
+            OutputHook(t["label"], tuple(compile_pattern(p) for p in t["base_classes"]),
+                       {name: tuple(params) for name, params in t["methods"].items()})
+            for t in data.get("output_hook", [])
+        ),
         code_agents=tuple(
             CodeAgent(t["label"], _patterns(t, "rules", "code_agent"),
                       _condition(t.get("when_arg"), "rules", "code_agent.when_arg"),

@@ -26,6 +26,31 @@ class ArgCondition:
         return any(x in text for x in self.contains) or bool(self.matches and self.matches.search(text))
 
 
+def takes_text(names: tuple[str, ...], position: int, name: str) -> bool:
+    """Is the parameter at ``position`` (after a bound `self`) called ``name`` one of ``names``,
+    which lists parameters by position ("0") or by name ("chunk")?"""
+    return str(position) in names or name in names
+
+
+@dataclass(frozen=True)
+class StreamCallback:
+    """An argument of a proposer call that is a function the library calls with the model's text
+    as it streams (gpt4all `generate(prompt, callback=on_token)`)."""
+
+    args: tuple[str, ...]      # the call's arguments that are the callback: positions ("1") or keywords
+    params: tuple[str, ...]    # the callback's parameters that get the text (see :func:`takes_text`)
+
+
+@dataclass(frozen=True)
+class OutputHook:
+    """A library base class whose subclasses' methods the library calls with model output (a
+    LangChain callback handler's `on_llm_new_token(token)`): by method, the parameters that get it."""
+
+    label: str
+    base_classes: tuple[Pattern, ...]
+    methods: dict[str, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class Proposer:
     label: str
@@ -33,6 +58,7 @@ class Proposer:
     schema_args: tuple[str, ...] = ()
     schema_segments: tuple[str, ...] = ()
     unless_context: re.Pattern | None = None   # not a proposer inside scopes whose name matches
+    callbacks: tuple[StreamCallback, ...] = ()   # functions handed to the call that get the text
 
     def applies_in(self, scope_qualname: str) -> bool:
         return self.unless_context is None or not self.unless_context.search(scope_qualname)
@@ -153,6 +179,8 @@ class Language:
     predicate_calls: tuple[Pattern, ...] = ()
     generated_init_decorators: tuple[Pattern, ...] = ()   # `@dataclass`: the constructor sets the fields
     generated_init_bases: tuple[Pattern, ...] = ()        # `NamedTuple`, pydantic models: the same
+    element_inserts: dict[str, int] = field(default_factory=dict)   # `append`: the argument that is an element
+    element_extends: frozenset[str] = frozenset()         # `extend`: the argument's elements go in
 
 
 @dataclass(frozen=True)
@@ -176,6 +204,7 @@ class Catalog:
     enum_bases: tuple[Pattern, ...] = ()
     opaque_calls: tuple[Pattern, ...] = ()
     tool_entries: tuple[ToolEntry, ...] = ()
+    output_hooks: tuple[OutputHook, ...] = ()
     tool_param_ignore: frozenset[str] = frozenset()
     recorders: tuple[Recorder, ...] = ()
     code_agents: tuple[CodeAgent, ...] = ()

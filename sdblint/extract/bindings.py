@@ -1,13 +1,12 @@
 """Bindings: names defined in scopes, assignment targets, stores into objects."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import libcst as cst
 
 from ..facts import Def, Store
 from ..nodes import attr_node, class_key, def_node, global_node, is_module_scope
 from .syntax import UNKNOWN_TEXT, is_condition, literal_kind
+from .values import elements as elements_of
 
 
 class Bindings:
@@ -59,9 +58,9 @@ class Bindings:
                 for element, item in zip(elements, value.elements):
                     self.assign(element, self.expr(item.value), item.value, literal_kind(item.value))
             else:
-                derived = tuple(replace(f, alias=None) for f in flows)
+                # `ask, run = make_steps()`: each name is one of the elements of what is unpacked.
                 for element in elements:
-                    self.assign(element, derived, value, "")
+                    self.assign(element, elements_of(flows), value, "")
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, flows, value, "")
         elif isinstance(target, cst.Attribute):

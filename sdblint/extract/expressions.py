@@ -25,7 +25,7 @@ from .syntax import (
     common_text,
     string_value,
 )
-from .values import derive
+from .values import concatenated, contained, derive, elements
 
 
 class Expressions:
@@ -115,9 +115,10 @@ class Expressions:
             return self.intersection([node.left, node.right], node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             # `BASE_URL + "search?q=" + term`: what follows a fixed "https://host/" prefix.
+            # Of lists and tuples, `+` keeps the elements of both (`BASE_STEPS + [Run()]`).
             left = self.expr(node.left)
-            right = derive(self.expr(node.right))
-            return derive(left) + self.after_url_prefix(self.literal_prefix(node.left), right, node.right)
+            right = concatenated(self.expr(node.right))
+            return concatenated(left) + self.after_url_prefix(self.literal_prefix(node.left), right, node.right)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             # `Path(base) / name` is still a Path: keep the left operand's object path.
             left = self.expr(node.left)
@@ -141,8 +142,10 @@ class Expressions:
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             flows = []
             for e in node.elements:
-                flows.extend(self.expr(e.value))
-            return derive(flows)
+                # `[*BASE, Run()]`: a starred element puts in the elements of what it unpacks.
+                value = self.expr(e.value)
+                flows.extend(elements(value) if isinstance(e, cst.StarredElement) else value)
+            return contained(flows)
         if isinstance(node, cst.Dict):
             flows = []
             fields: dict[str, tuple[Flow, ...]] | None = {}
@@ -375,7 +378,7 @@ class Expressions:
         self.state = saved.copy()
         for_in = node.for_in
         while for_in is not None:
-            flows = derive(self.expr(for_in.iter))
+            flows = elements(self.expr(for_in.iter))
             self.loop_depth += 1
             self.assign(for_in.target, flows, for_in.iter, "")
             self.loop_depth -= 1
@@ -385,9 +388,9 @@ class Expressions:
                 self.state = self.state.with_guards(true_g)
             for_in = for_in.inner_for_in
         if isinstance(node, cst.DictComp):
-            out = self.expr(node.key) + self.expr(node.value)
+            out = derive(self.expr(node.key) + self.expr(node.value))
         else:
-            out = self.expr(node.elt)
+            out = contained(self.expr(node.elt))
         self.state = saved
-        return derive(out)
+        return out
 

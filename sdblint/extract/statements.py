@@ -46,7 +46,7 @@ from .syntax import (
     literal_kind,
     string_value,
 )
-from .values import derive
+from .values import concatenated, derive, elements
 
 
 def shared_texts(per_return: list) -> tuple:
@@ -111,7 +111,9 @@ class Statements:
                     self.assign(small.target, self.expr(small.value), small.value, literal_kind(small.value))
         elif isinstance(small, cst.AugAssign):
             flows = self.expr(small.value) + self.expr(small.target)
-            self.assign(small.target, tuple(replace(f, alias=None) for f in flows), small.value, "")
+            # `steps += [Run()]` keeps the elements of both, as `+` does; other operators derive.
+            flows = concatenated(flows) if isinstance(small.operator, cst.AddAssign) else derive(flows)
+            self.assign(small.target, flows, small.value, "")
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 self.scope.returns.extend(self.expr(small.value))
@@ -193,10 +195,12 @@ class Statements:
         self.record_loop(node, "async for" if node.asynchronous else "for", True)
         flows = self.expr(node.iter)
         if not isinstance(node.iter, (cst.List, cst.Tuple, cst.Set)):
-            flows = derive(flows)
+            flows = elements(flows)
         else:
-            # Iterating a display keeps what each element is (`for step in (A(), B()):`).
-            flows = tuple(f for e in node.iter.elements for f in self.expr_quiet(e.value))
+            # Iterating a display keeps what each element is (`for step in (A(), B()):`), and of
+            # a starred element, what its elements are (`for step in [*base, B()]:`).
+            flows = tuple(f for e in node.iter.elements for f in (
+                elements(self.expr_quiet(e.value)) if isinstance(e, cst.StarredElement) else self.expr_quiet(e.value)))
         self.loop_depth += 1
         self.assign(node.target, flows, node.iter, "")
         self.loop_depth -= 1

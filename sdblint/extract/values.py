@@ -3,10 +3,34 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import Flow
+from ..facts import CONTAINS, ELEMENT, Flow
 
 
 def derive(flows) -> tuple[Flow, ...]:
     """The flows of a value computed from ``flows``: no longer the same object, and each flow once
     (`a + a + ... + a` reads one definition many times; a flow listed twice adds nothing)."""
     return tuple(dict.fromkeys(f if f.alias is None else replace(f, alias=None) for f in flows))
+
+
+def _with_alias(flows, segment: str) -> tuple[Flow, ...]:
+    return tuple(dict.fromkeys(f if f.alias is None else replace(f, alias=f.alias + segment) for f in flows))
+
+
+def contained(flows) -> tuple[Flow, ...]:
+    """The flows of a container built from ``flows`` (a display, a comprehension): its elements are
+    those values. A derived value, for everything but the types its elements keep."""
+    return _with_alias(flows, CONTAINS)
+
+
+def elements(flows) -> tuple[Flow, ...]:
+    """The flows of one element of the containers ``flows`` hold (a loop target, an unpacked name)."""
+    return _with_alias(flows, ELEMENT)
+
+
+def concatenated(flows) -> tuple[Flow, ...]:
+    """The flows of `a + b`: a container holding the elements of each operand that is one (for
+    strings and numbers, a derived value: they have no elements). Taking the elements out and
+    putting them back twice is doing it once, so `a + a + ... + a` keeps one short alias."""
+    again = ELEMENT + CONTAINS
+    return tuple(dict.fromkeys(f if f.alias is None or f.alias.endswith(again) else replace(f, alias=f.alias + again)
+                               for f in flows))

@@ -92,6 +92,7 @@ class Edges:
         if res.proposer:
             self.sources[call.id] = Source(call.id, res.proposer.label, display_path(res.proposer.path), module.path,
                                            call.loc.line, self.source_effects(call, res))
+            self.callback_edges(call, res)
             return
         if res.verifier:
             if res.verifier.returns == "value":

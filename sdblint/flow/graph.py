@@ -34,6 +34,7 @@ from .edges import Edges
 from .effects import Effects
 from .files import WrittenFiles
 from .forwarding import Forwarding
+from .frameworks.callbacks import StreamCallbacks
 from .frameworks.code_agents import CodeAgents
 from .frameworks.langgraph import GraphBuilders
 from .frameworks.tools import ToolEntries
@@ -42,7 +43,8 @@ from .summaries import Summaries
 from .types import Edge, Effect, Resolution, SinkSite, Source
 
 
-class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, ToolEntries, CodeAgents, WrittenFiles):
+class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, ToolEntries, CodeAgents,
+                WrittenFiles, StreamCallbacks):
     """The graph and what was found building it; each job is a mixin in its own module."""
 
     def __init__(self, project: Project, catalog: Catalog, failures: Failures):
@@ -54,6 +56,7 @@ class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, T
         self.sinks: list[SinkSite] = []
         self.resolutions: dict[str, Resolution] = {}
         self.bindings: list[tuple[Call, str, Flow, str]] = []   # (call, function key, arg flow, param node)
+        self.callback_bindings: list[tuple[Call, str, Flow, str]] = []   # a proposer call's text into its callback
         self.node_scope: dict[str, str] = {}
         self._binding_calls: dict[tuple[str, str], Call] | None = None
         self._guard_memo: dict[tuple, tuple[Effect, ...]] = {}
@@ -87,7 +90,8 @@ class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, T
         """The call site that passes value node ``argument`` into parameter node ``param``."""
         if self._binding_calls is None:
             self._binding_calls = {}
-            for call, _, flow, target in self.bindings:
+            # Callbacks are not summarised: what a callback returns is not the proposer call's result.
+            for call, _, flow, target in self.bindings + self.callback_bindings:
                 self._binding_calls.setdefault((flow.src, target), call)
         return self._binding_calls.get((argument, param))
 
@@ -121,6 +125,7 @@ class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, T
         self.node_scope.update((call.id, call.scope) for call in calls)
         self.failures.each("build", calls, lambda call: self.call_edges(call, self.resolutions[call.id]), self.where)
         for stage, step in (("written files", self.file_edges), ("tool entry points", self.tool_sources),
+                            ("output hooks", self.hook_sources),
                             ("graph builders", self.graph_node_returns),
                             ("summaries", self.add_summaries)):
             with self.failures.contain(stage, "", 0):

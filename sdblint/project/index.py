@@ -39,6 +39,7 @@ class Project(Names, Hierarchy, ValuePaths, Models):
         self.call_module: dict[str, ModuleFacts] = {}
         self.calls_by_scope: dict[str, list[Call]] = {}
         self.stores: dict[str, list[Store]] = {}
+        self.puts: dict[str, list[Flow]] = {}            # container node -> what `append`/`extend` put in
         self.methods: dict[str, dict[str, str]] = {}     # class key -> method name -> function key
         self.params: dict[str, tuple[Function, int]] = {}
         self.function_paths: dict[str, str] = {}
@@ -61,6 +62,7 @@ class Project(Names, Hierarchy, ValuePaths, Models):
                 self.calls[c.id] = c
                 self.call_module[c.id] = m
                 self.calls_by_scope.setdefault(c.scope, []).append(c)
+                self.index_puts(c)
             for s in m.stores:
                 self.stores.setdefault(s.target, []).append(s)
         self._names: dict[tuple[str, str], Entity] = {}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from ..facts import Call, Flow
+from ..facts import CONTAINS, ELEMENT, Call, Flow
 from ..limits import MAX_EXPAND_DEPTH, MAX_PATHS
 from ..nodes import NodeKind, attr_node, class_path, ref, scope_module
 from .entity import Entity, class_argument
@@ -12,6 +13,19 @@ from .entity import Entity, class_argument
 # Only short lower-case names (service names, pipeline tasks) become part of a path, so
 # that a credential passed as a literal never reaches the output.
 _LITERAL_OK = re.compile(r"[a-z][a-z0-9_\-]{0,30}\Z")
+
+# The alias of a subscript with a constant key (`steps[0]`, `client["db"]`).
+CONSTANT_INDEX = ".[]"
+
+
+def is_container_path(path: str) -> bool:
+    """A list, tuple or set, as the path of its elements in brackets (`[app.Ask()]`)."""
+    return path.startswith("[")
+
+
+def kept_first(path: str) -> tuple[bool, str]:
+    """The order in which paths survive MAX_PATHS: what a value is before what it holds."""
+    return is_container_path(path), path
 
 
 class ValuePaths:
@@ -67,6 +81,24 @@ class ValuePaths:
                 return candidate, parts[i:]
         return None, parts
 
+    def index_puts(self, call: Call) -> None:
+        """`steps.append(Run())`, `steps.extend(more)`: the container ``steps`` holds now also
+        holds those elements (flows as its own definition would have them)."""
+        language = self.catalog.language
+        if call.callee_kind != "attr":
+            return
+        if call.method in language.element_inserts:
+            index, wrap = language.element_inserts[call.method], CONTAINS
+        elif call.method in language.element_extends:
+            index, wrap = 0, ""
+        else:
+            return
+        put = [replace(f, alias=f.alias + wrap) for a in call.args if a.index == index for f in a.flows
+               if f.alias is not None]
+        for receiver in call.receiver:
+            if receiver.alias == "" and put:
+                self.puts.setdefault(receiver.src, []).extend(put)
+
     def paths(self, node: str) -> frozenset[str]:
         """Dotted paths of what a value node can be (which client, which class instance)."""
         cached = self._paths.get(node)
@@ -81,7 +113,7 @@ class ValuePaths:
             self._in_progress.discard(node)
         if len(out) > MAX_PATHS:
             self.limits.hit("MAX_PATHS")
-        out = frozenset(sorted(out)[:MAX_PATHS])
+        out = frozenset(sorted(out, key=kept_first)[:MAX_PATHS])
         self._paths[node] = out
         return out
 
@@ -91,8 +123,31 @@ class ValuePaths:
             if f.alias is None:
                 continue
             for p in self.paths(f.src):
-                out.update(self.expand(p + f.alias) if f.alias else (p,))
+                out |= self.aliased(p, f.alias)
         return out
+
+    def aliased(self, path: str, alias: str, depth: int = 0) -> set[str]:
+        """What ``path`` with ``alias`` read on it can be. Container segments come first: a
+        container's path is its elements' path in brackets (`[app.Ask()]`), and reading an element
+        (a loop, an index) takes the brackets off. A container's own methods and attributes
+        (`steps.append`), and the elements of anything else, are nothing sdblint types."""
+        while alias:
+            if alias.startswith(CONTAINS):
+                path, alias = f"[{path}]", alias[len(CONTAINS):]
+            elif is_container_path(path):
+                read = next((x for x in (ELEMENT, CONSTANT_INDEX) if alias.startswith(x)), None)
+                if read is None:
+                    return set()
+                path, alias = path[1:-1], alias[len(read):]
+            elif alias.startswith(ELEMENT):
+                return set()
+            else:
+                # Attributes up to the next container segment (`self.pipeline.steps` of `.steps.[*]`).
+                cut = min((i for i in (alias.find(CONTAINS, 1), alias.find(ELEMENT, 1)) if i > 0), default=len(alias))
+                head, rest = alias[:cut], alias[cut:]
+                held = self.expand(path + head, depth)
+                return {q for p in held for q in self.aliased(p, rest, depth + 1)} if rest else held
+        return {path}
 
     def expand(self, path: str, depth: int = 0) -> set[str]:
         """Replace a project object's data attribute by what it holds:
@@ -130,8 +185,8 @@ class ValuePaths:
             out: set[str] = set()
             if len(held) > MAX_PATHS:
                 self.limits.hit("MAX_PATHS")
-            for p in sorted(held)[:MAX_PATHS]:
-                out |= self.expand(f"{p}.{rest}" if rest else p, depth + 1)
+            for p in sorted(held, key=kept_first)[:MAX_PATHS]:
+                out |= self.aliased(p, f".{rest}", depth + 1) if rest else self.expand(p, depth + 1)
             return out
         return {path}
 
@@ -144,7 +199,7 @@ class ValuePaths:
                 if function is None:
                     return set()
                 param = function.params[index]
-                out = self.flow_paths(tuple(self._param_flows.get(node, ())))
+                out = self.flow_paths(tuple(self._param_flows.get(node, ()))) | self.put_paths(node)
                 if index == 0 and function.class_name and not function.is_static:
                     # `self` is an instance of the class; a classmethod's `cls` is the class itself.
                     owner = f"{scope_module(function.key)}.{function.class_name}"
@@ -160,17 +215,18 @@ class ValuePaths:
             if d is None:
                 return set()
             typed = self.annotation_paths(scope_module(d.scope), d.annotation) if d.annotation else set()
-            return self.flow_paths(d.flows) | typed
+            return self.flow_paths(d.flows) | typed | self.put_paths(node)
         if kind is NodeKind.GLOBAL:
-            out = set(self.entity_path(self.resolve_name(where.module, where.name)))
+            out = set(self.entity_path(self.resolve_name(where.module, where.name))) | self.put_paths(node)
             for s in self.stores.get(node, ()):
                 out |= self.flow_paths(s.flows)
             return out
         if kind is NodeKind.ATTR:
-            out = set()
+            out = self.put_paths(node)
             for s in self.stores.get(node, ()):
                 out |= self.flow_paths(s.flows)
             for related in self.attr_nodes(node):
+                out |= self.put_paths(related)
                 for s in self.stores.get(related, ()):
                     out |= self.flow_paths(s.flows)
             method = self.method(where.class_key, where.name)
@@ -187,6 +243,11 @@ class ValuePaths:
             call = self.calls.get(node)
             return self.call_result_paths(call) if call else set()
         return set()
+
+    def put_paths(self, node: str) -> set[str]:
+        """Paths of the container ``node`` from what is appended to it (see :meth:`index_puts`)."""
+        puts = self.puts.get(node)
+        return self.flow_paths(tuple(puts)) if puts else set()
 
     def annotated_attr_paths(self, node: str) -> set[str]:
         """``db: SQLDatabase`` declared on a class (dataclass, pydantic): instances of that type."""
@@ -222,7 +283,7 @@ class ValuePaths:
         return out
 
     def callee_paths(self, call: Call) -> set[str]:
-        return self.flow_paths(call.func_flows)
+        return {path for path in self.flow_paths(call.func_flows) if not is_container_path(path)}
 
     def call_result_paths(self, call: Call) -> set[str]:
         out: set[str] = set()
