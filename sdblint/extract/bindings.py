@@ -5,8 +5,12 @@ import libcst as cst
 
 from ..facts import Def, Store
 from ..nodes import attr_node, class_key, def_node, global_node, is_module_scope
-from .syntax import UNKNOWN_TEXT, is_condition, literal_kind
+from .syntax import UNKNOWN_TEXT, dotted, is_condition, literal_kind
 from .values import elements as elements_of
+
+
+ENUMERATE, ZIP = "enumerate", "zip"
+REREADABLE = (cst.Name, cst.Attribute, cst.Call)   # what :meth:`expr_quiet` gives the flows of again
 
 
 class Bindings:
@@ -72,6 +76,33 @@ class Bindings:
         elif isinstance(target, cst.Subscript):
             self.expr_slices(target)
             self.store_into(target.value, flows, target, note)
+
+    def assign_iterated(self, target, flows, iterable) -> None:
+        """The target of `for target in iterable` (also in a comprehension), given ``flows``, the
+        elements' flows; `for i, x in enumerate(xs)` and `for a, b in zip(xs, ys)` give each name its
+        own part: an index is no model text, and `a` holds nothing of `ys`."""
+        parts = self.iterated_parts(iterable, target)
+        self.loop_depth += 1
+        if parts is None:
+            self.assign(target, flows, iterable, "")
+        else:
+            for element, part in zip(target.elements, parts):
+                self.assign(element.value, part, None, "")
+        self.loop_depth -= 1
+
+    def iterated_parts(self, iterable, target):
+        if not isinstance(target, (cst.Tuple, cst.List)) or not isinstance(iterable, cst.Call):
+            return None
+        args = [a for a in iterable.args if a.keyword is None]
+        if any(isinstance(e, cst.StarredElement) for e in target.elements) or any(a.star for a in iterable.args) \
+                or not all(isinstance(a.value, REREADABLE) for a in args):
+            return None
+        func, width = dotted(iterable.func), len(target.elements)
+        if func == ENUMERATE and len(args) == 1 and width == 2:
+            return [(), elements_of(self.expr_quiet(args[0].value))]
+        if func == ZIP and len(args) == width and len(iterable.args) == width:
+            return [elements_of(self.expr_quiet(a.value)) for a in args]
+        return None
 
     def store_into(self, container, flows, node, note: str) -> None:
         """``obj.x = v`` / ``d[k] = v``: the container now holds model output."""

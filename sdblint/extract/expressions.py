@@ -378,10 +378,7 @@ class Expressions:
         self.state = saved.copy()
         for_in = node.for_in
         while for_in is not None:
-            flows = elements(self.expr(for_in.iter))
-            self.loop_depth += 1
-            self.assign(for_in.target, flows, for_in.iter, "")
-            self.loop_depth -= 1
+            self.assign_iterated(for_in.target, elements(self.expr(for_in.iter)), for_in.iter)
             for cond in for_in.ifs:
                 self.expr(cond.test)
                 true_g, _ = self.condition(cond.test, rejects=True)

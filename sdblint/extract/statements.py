@@ -201,9 +201,7 @@ class Statements:
             # a starred element, what its elements are (`for step in [*base, B()]:`).
             flows = tuple(f for e in node.iter.elements for f in (
                 elements(self.expr_quiet(e.value)) if isinstance(e, cst.StarredElement) else self.expr_quiet(e.value)))
-        self.loop_depth += 1
-        self.assign(node.target, flows, node.iter, "")
-        self.loop_depth -= 1
+        self.assign_iterated(node.target, flows, node.iter)
         chars = string_value(node.iter)
         if chars and isinstance(node.target, cst.Name) and node.orelse is None and is_rewrite_step(node.body, node.target.value):
             # `for c in '<>:/\\': name = name.replace(c, "")` runs at least once, and each pass
