@@ -129,6 +129,7 @@ class Store:
     note: str = ""
     literal_kind: str = ""
     attr: str = ""          # `obj.x = v` from outside the class: the attribute written
+    key: str = ""           # `d["k"] = v`: the constant key written
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,7 @@ def builtin_catalog() -> Catalog:
             generated_init_bases=tuple(compile_pattern(p) for p in python["generated_init_bases"]),
             element_inserts=dict(python["element_inserts"]),
             element_extends=frozenset(python["element_extends"]),
+            values_validators=tuple(compile_pattern(p) for p in python["values_validators"]),
         ),
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),

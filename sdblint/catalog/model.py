@@ -181,6 +181,7 @@ class Language:
     generated_init_bases: tuple[Pattern, ...] = ()        # `NamedTuple`, pydantic models: the same
     element_inserts: dict[str, int] = field(default_factory=dict)   # `append`: the argument that is an element
     element_extends: frozenset[str] = frozenset()         # `extend`: the argument's elements go in
+    values_validators: tuple[Pattern, ...] = ()           # `@model_validator(mode="before")`: `values[k]` is a field
 
 
 @dataclass(frozen=True)

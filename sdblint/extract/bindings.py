@@ -8,7 +8,6 @@ from ..nodes import attr_node, class_key, def_node, global_node, is_module_scope
 from .syntax import UNKNOWN_TEXT, dotted, is_condition, literal_kind
 from .values import elements as elements_of
 
-
 ENUMERATE, ZIP = "enumerate", "zip"
 REREADABLE = (cst.Name, cst.Attribute, cst.Call)   # what :meth:`expr_quiet` gives the flows of again
 
@@ -112,7 +111,7 @@ class Bindings:
         for base in self.expr(container):
             if base.alias is not None:
                 attr = node.attr.value if isinstance(node, cst.Attribute) and base.alias == "" else ""
-                self.stores.append(Store(base.src, self.line(node), tuple(flows), note, attr=attr))
+                self.stores.append(Store(base.src, self.line(node), tuple(flows), note, attr=attr, key=key or ""))
 
     def store_field(self, container, key: str, flows) -> bool:
         """`d["ssl"] = False` on a dict literal with known fields: that field holds ``flows`` too (as

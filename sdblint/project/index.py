@@ -9,12 +9,13 @@ constructed; what call sites pass to parameters arrives as a constructor input
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 from ..catalog import Catalog
 from ..facts import Call, ClassInfo, Def, Flow, Function, ModuleFacts, Store
 from ..failures import Failures
 from ..limits import LimitHits
-from ..nodes import class_key
+from ..nodes import attr_node, class_key, scope_module
 from .entity import Entity
 from .hierarchy import Hierarchy
 from .models import Models
@@ -88,6 +89,21 @@ class Project(Names, Hierarchy, ValuePaths, Models):
         self._in_progress: set[str] = set()
         self._param_flows = param_flows or {}
         self.limits = limits if limits is not None else LimitHits()
+        self.failures.each("validator fields", [f for f in self.functions.values() if f.class_name and f.decorators],
+                           self._index_validator_fields, lambda f: (self.modules[scope_module(f.key)].path, f.loc.line, f.qualname))
+
+    def _index_validator_fields(self, f: Function) -> None:
+        """`@model_validator(mode="before") def v(cls, values): values["client"] = OpenAI()`: the store
+        is the field `self.client` of the class."""
+        module = scope_module(f.key)
+        patterns = self.catalog.language.values_validators
+        if len(f.params) < 2 or not any(pt.matches(path) for d in f.decorators if d
+                                        for path in self.dotted_paths(module, d) for pt in patterns):
+            return
+        owner = class_key(module, f.class_name)
+        for s in self.stores.get(f.params[1].node, ()):
+            if s.key:
+                self.stores.setdefault(attr_node(owner, s.key), []).append(replace(s, target=attr_node(owner, s.key), key=""))
 
     def _index_bases(self, key: str) -> None:
         self._bases[key] = self._resolve_bases(key)
