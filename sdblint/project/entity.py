@@ -10,8 +10,9 @@ _REPEATED_CALL = re.compile(r"(\.\w+\(\))\1+")
 
 
 def display_path(path: str) -> str:
-    """A callee path for people: call arguments elided."""
-    return _REPEATED_CALL.sub(r"\1", _CALL_ARGS.sub("()", path))
+    """A callee path for people: call arguments elided, an element read off a container written
+    as `[]` (`get_installations()[].get_repo()`)."""
+    return _REPEATED_CALL.sub(r"\1", _CALL_ARGS.sub("()", path)).replace(".[]", "[]")
 
 
 def class_argument(class_key: str) -> str:
