@@ -8,6 +8,9 @@ The CLI, the tests and the language server call only :func:`run` and :func:`run_
 from __future__ import annotations
 
 import gc
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +41,7 @@ class Options:
     cache_dir: Path | None = None
     jobs: int | None = None                       # worker processes; None: one per core
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT
+    progress: Callable[[int, int], None] | None = None   # (files extracted so far, files to extract)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,22 @@ class Stats:
     extracted: int
     cached: int
     limits: dict[str, int] = field(default_factory=dict)
+    timings: tuple[tuple[str, float], ...] = ()   # seconds per phase, in pipeline order (never in JSON)
+
+
+class Timings:
+    """Wall time per pipeline phase, for `--verbose`."""
+
+    def __init__(self) -> None:
+        self.phases: list[tuple[str, float]] = []
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases.append((name, time.perf_counter() - start))
 
 
 @dataclass(frozen=True)
@@ -68,14 +88,17 @@ def relative(path: Path, root: Path) -> str:
 
 def run(paths: list[Path], settings: Settings, options: Options = Options()) -> Result:
     """Check the Python files under ``paths`` (read from disk, never imported or run)."""
-    files = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
+    timings = Timings()
+    with timings.phase("discover"):
+        files = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
     inputs, unreadable = [], []
-    for f in files:
-        rel = relative(f, settings.root)
-        try:
-            inputs.append((rel, f.read_bytes()))
-        except OSError as exc:
-            unreadable.append(ParseError(rel, f"cannot read file: {exc.strerror}"))
+    with timings.phase("read"):
+        for f in files:
+            rel = relative(f, settings.root)
+            try:
+                inputs.append((rel, f.read_bytes()))
+            except OSError as exc:
+                unreadable.append(ParseError(rel, f"cannot read file: {exc.strerror}"))
 
     sources = {relative(f, settings.root): f for f in files}
 
@@ -83,7 +106,7 @@ def run(paths: list[Path], settings: Settings, options: Options = Options()) -> 
         file = sources.get(rel, settings.root / rel).resolve()
         return anchored_path(file.parts, lambda folder: Path(*folder, "__init__.py").is_file())
 
-    return _check(inputs, unreadable, anchor, settings, options, sources)
+    return _check(inputs, unreadable, anchor, settings, options, sources, timings)
 
 
 def run_sources(sources: dict[str, str], settings: Settings, options: Options = Options()) -> Result:
@@ -93,12 +116,15 @@ def run_sources(sources: dict[str, str], settings: Settings, options: Options = 
     return _check(inputs, [], lambda rel: anchored_path(tuple(rel.split("/")), inits.__contains__), settings, options, {})
 
 
-def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sources) -> Result:
+def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sources,
+           timings: Timings | None = None) -> Result:
+    timings = timings or Timings()
     rules = load_rules()
     selection = Selection.build(list(rule_codes()), settings, options.select, options.extend_select, options.ignore)
     catalog = builtin_catalog().with_extensions(settings.extensions)
     cache = FactsCache(options.cache_dir) if options.cache_dir else None
-    results, extract_stats = extract_all(inputs, cache, options.jobs, options.file_timeout)
+    with timings.phase("parse/extract"):
+        results, extract_stats = extract_all(inputs, cache, options.jobs, options.file_timeout, options.progress)
     modules = [r for r in results if isinstance(r, ModuleFacts)]
     errors = tuple(sorted([*unreadable, *(r for r in results if isinstance(r, ParseError))], key=lambda e: e.path))
     limits = LimitHits()
@@ -108,32 +134,39 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     gc.freeze()
     gc.disable()
     try:
-        findings, patterns = analyse(modules, catalog, rules, limits)
+        findings, patterns = analyse(modules, catalog, rules, limits, timings)
     finally:
         gc.enable()
         gc.unfreeze()
     suppressions = {m.path: dict(m.suppressions) for m in modules}
-    kept = [f for f in findings if selection.reports(f.code, f.path, f.stmt_lines, suppressions.get(f.path, {}))]
-    stats = Stats(len(inputs) + len(unreadable), extract_stats.extracted, extract_stats.cached, limits.as_dict())
-    return Result(len(inputs) + len(unreadable), tuple(with_fingerprints(kept, anchor)), errors,
-                  tuple(modules), tuple(patterns), stats, sources)
+    with timings.phase("report"):
+        kept = [f for f in findings if selection.reports(f.code, f.path, f.stmt_lines, suppressions.get(f.path, {}))]
+        fingerprinted = tuple(with_fingerprints(kept, anchor))
+    stats = Stats(len(inputs) + len(unreadable), extract_stats.extracted, extract_stats.cached, limits.as_dict(),
+                  tuple(timings.phases))
+    return Result(len(inputs) + len(unreadable), fingerprinted, errors, tuple(modules), tuple(patterns), stats, sources)
 
 
 def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc],
-            limits: LimitHits) -> tuple[list[Finding], list[PatternHit]]:
+            limits: LimitHits, timings: Timings | None = None) -> tuple[list[Finding], list[PatternHit]]:
     """Every check over the project; a failing unit becomes an SDB999 finding, never a lost run."""
+    timings = timings or Timings()
     failures = Failures()
-    project = Project(modules, catalog, limits=limits, failures=failures)
-    graph = FlowGraph.of(project, catalog, failures)
-    propagation = propagate(graph)
+    with timings.phase("index"):
+        project = Project(modules, catalog, limits=limits, failures=failures)
+    with timings.phase("graph"):
+        graph = FlowGraph.of(project, catalog, failures)
+    with timings.phase("propagate"):
+        propagation = propagate(graph)
     patterns: list[PatternHit] = []
-    with failures.contain("runtime patterns", "", 0):
+    with timings.phase("patterns"), failures.contain("runtime patterns", "", 0):
         patterns = infer_patterns(graph, propagation.per_node)
     analysis = Analysis(graph, propagation, tuple(patterns), rules)
     findings: list[Finding] = []
-    for check in REGISTRY:
-        with failures.contain(f"check {check.name}", "", 0):
-            findings.extend(check.run(analysis, failures))
+    with timings.phase("checks"):
+        for check in REGISTRY:
+            with failures.contain(f"check {check.name}", "", 0):
+                findings.extend(check.run(analysis, failures))
     return findings + [internal_error(e, rules[INTERNAL_ERROR]) for e in failures.items], patterns
 
 

@@ -94,12 +94,16 @@ def test_text_output_shows_location_flow_and_summary(tmp_path):
 
 
 def test_never_writes_to_checked_files(tmp_path):
+    """Only the cache folder is added (with its own .gitignore); no checked file is touched."""
     write(tmp_path, {"a.py": OPENAI_SHELL, "b.py": "def f(:\n"})
     def snapshot():
-        return {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in tmp_path.rglob("*")}
+        return {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in tmp_path.rglob("*")
+                if ".sdblint_cache" not in p.parts}
     before = snapshot()
     invoke("check", str(tmp_path))
     assert snapshot() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sdblint_cache", "a.py", "b.py"]
+    assert (tmp_path / ".sdblint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def test_discovery_skips_vendored_ignored_and_survives_symlink_loops(tmp_path):

@@ -8,6 +8,7 @@ import click
 
 from .. import __version__
 from .check import check
+from .clean import clean_command
 from .rules import rule_command, rules_command
 
 
@@ -18,6 +19,7 @@ def main() -> None:
 
 
 main.add_command(check)
+main.add_command(clean_command)
 main.add_command(rule_command)
 main.add_command(rules_command)
 

@@ -10,8 +10,11 @@ import click
 from ..config.errors import ConfigError
 from ..config.settings import SEVERITIES, load_settings
 from ..extract import DEFAULT_FILE_TIMEOUT
+from ..extract.cache import DEFAULT_CACHE_DIR
 from ..pipeline import Options, run
-from ..report import FORMATS, MACHINE_FORMATS
+from ..report import FORMATS, MACHINE_FORMATS, statistics
+from .progress import ExtractionProgress
+from .progress import wanted as progress_wanted
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -33,20 +36,35 @@ def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read settings from this TOML file instead of the nearest pyproject.toml.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Cache per-file facts here (keyed by content, sdblint's code and version).")
+              help=f"Cache per-file facts here [default: {DEFAULT_CACHE_DIR} beside the project's config].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for parsing [default: one per core].")
 @click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_FILE_TIMEOUT,
               show_default=True, help="Seconds one file may take to parse and extract before it is reported and skipped.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the finding lines and the summary.")
+@click.option("--statistics", "statistics_only", is_flag=True, help="Print the count of findings per rule instead of the findings.")
+@click.option("--verbose", "-v", is_flag=True, help="Print seconds per phase and file counts to stderr.")
 def check(paths, output_format, select, extend_select, ignore, exit_zero, fail_on, fail_on_error, config_file,
-          cache_dir, jobs, file_timeout, quiet):
+          cache_dir, no_cache, jobs, file_timeout, quiet, statistics_only, verbose):
     """Check PATHS (default: the current directory)."""
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose contradict each other")
+    if no_cache and cache_dir is not None:
+        raise click.UsageError("--no-cache and --cache-dir contradict each other")
     targets = list(paths) or [Path(".")]
-    options = Options(split_codes(select), split_codes(extend_select), split_codes(ignore), cache_dir, jobs, file_timeout)
+    machine = output_format in MACHINE_FORMATS
+    bar = ExtractionProgress() if progress_wanted(machine, quiet) else None
     try:
         settings = load_settings(config_file, targets[0])
-        result = run(targets, settings, options)
+        folder = None if no_cache else cache_dir or settings.root / DEFAULT_CACHE_DIR
+        options = Options(split_codes(select), split_codes(extend_select), split_codes(ignore), folder, jobs,
+                          file_timeout, bar)
+        try:
+            result = run(targets, settings, options)
+        finally:
+            if bar is not None:
+                bar.close()
     except ConfigError as exc:
         click.echo(f"sdblint: error: {exc}", err=True)
         sys.exit(2)
@@ -55,8 +73,13 @@ def check(paths, output_format, select, extend_select, ignore, exit_zero, fail_o
         if os.environ.get("SDBLINT_DEBUG"):
             raise
         sys.exit(2)
-    machine = output_format in MACHINE_FORMATS
-    click.echo(FORMATS[output_format](result, color=not machine and sys.stdout.isatty(), quiet=quiet), nl=False)
+    if statistics_only:
+        click.echo(statistics.render(result, machine), nl=False)
+    else:
+        click.echo(FORMATS[output_format](result, color=not machine and sys.stdout.isatty(), quiet=quiet), nl=False)
+    if verbose:
+        for line in statistics.verbose_lines(result):
+            click.echo(line, err=True)
     if not machine:
         for e in result.errors:
             click.echo(f"sdblint: warning: skipped {e.path}: {e.message}", err=True)

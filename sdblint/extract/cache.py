@@ -11,6 +11,9 @@ from .. import facts as facts_module
 
 # Bumped when the meaning of the catalog's schema changes what extraction must record.
 FACTS_SCHEMA_VERSION = "2"
+# The default cache folder, beside the project's config (like ruff's `.ruff_cache`).
+DEFAULT_CACHE_DIR = ".sdblint_cache"
+GITIGNORE = "# Created by sdblint: the cache is never committed.\n*\n"
 
 
 def extractor_digest(package: Path = Path(__file__).resolve().parent) -> str:
@@ -26,6 +29,15 @@ class FactsCache:
     def __init__(self, directory: Path, digest: str | None = None):
         self.directory = Path(directory)
         self.digest = digest or extractor_digest()
+        self._prepared = False
+
+    def prepare(self) -> None:
+        """The folder, with a `.gitignore` of its own so that it never shows in `git status`."""
+        self._prepared = True
+        self.directory.mkdir(parents=True, exist_ok=True)
+        marker = self.directory / ".gitignore"
+        if not marker.exists():
+            marker.write_text(GITIGNORE, encoding="utf-8")
 
     def entry(self, rel: str, data: bytes) -> Path:
         key = hashlib.sha256(f"{self.digest}\0{rel}\0".encode() + data).hexdigest()
@@ -43,6 +55,8 @@ class FactsCache:
     def store(self, rel: str, data: bytes, result) -> None:
         path = self.entry(rel, data)
         try:
+            if not self._prepared:
+                self.prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))

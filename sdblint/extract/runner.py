@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -33,19 +34,36 @@ def _work(job: tuple[str, bytes, float | None]) -> ModuleFacts | ParseError:
     return extract_bytes(rel, data, timeout)
 
 
+Progress = Callable[[int, int], None]
+
+
 def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs: int | None,
-                timeout: float | None) -> tuple[list[ModuleFacts | ParseError], ExtractStats]:
+                timeout: float | None, progress: Progress | None = None) -> tuple[list[ModuleFacts | ParseError], ExtractStats]:
+    """Facts of every input; ``progress(done, total)`` after each file extracted (cached ones are free)."""
     results: list[ModuleFacts | ParseError | None] = [cache.load(rel, data) if cache else None for rel, data in inputs]
     misses = [i for i, r in enumerate(results) if r is None]
     large = [i for i in misses if len(inputs[i][1]) > LARGE_FILE_BYTES]
     small = [i for i in misses if len(inputs[i][1]) <= LARGE_FILE_BYTES]
     work = [(inputs[i][0], inputs[i][1], timeout) for i in small]
     workers = max(1, jobs or os.cpu_count() or 1)
+    done = 0
+
+    def advanced() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(misses))
+
     if len(work) < PARALLEL_THRESHOLD or workers < 2:
-        fresh = [_work(job) for job in work]
+        fresh = []
+        for job in work:
+            fresh.append(_work(job))
+            advanced()
     else:
-        fresh = _in_processes(work, workers)
-    fresh += [_killable((inputs[i][0], inputs[i][1], timeout)) for i in large]
+        fresh = _in_processes(work, workers, on_done=advanced)
+    for i in large:
+        fresh.append(_killable((inputs[i][0], inputs[i][1], timeout)))
+        advanced()
     for index, result in zip(small + large, fresh):
         results[index] = result
         if cache is not None and not (isinstance(result, ParseError) and result.transient):
@@ -53,19 +71,23 @@ def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs:
     return results, ExtractStats(len(misses), len(inputs) - len(misses))
 
 
-def _in_processes(work, workers: int, task=_work) -> list[ModuleFacts | ParseError]:
+def _in_processes(work, workers: int, task=_work, on_done: Callable[[], None] | None = None) -> list[ModuleFacts | ParseError]:
     """``task`` over ``work`` in ``workers`` processes (``task`` is a parameter for the tests
-    of a dying worker)."""
+    of a dying worker); ``on_done()`` after each job."""
     done: dict[int, ModuleFacts | ParseError] = {}
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(task, job) for job in work]
             for index, future in enumerate(futures):
                 done[index] = future.result()
+                if on_done is not None:
+                    on_done()
     except BrokenProcessPool:
         for index, job in enumerate(work):
             if index not in done:
                 done[index] = _alone(job, task)
+                if on_done is not None:
+                    on_done()
     return [done[i] for i in range(len(work))]
 
 
