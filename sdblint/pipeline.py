@@ -30,6 +30,7 @@ from .flow.graph import FlowGraph
 from .flow.propagate import propagate
 from .limits import LimitHits
 from .project import Project
+from .run_cache import CachedRun, RunCache
 from .runtime_patterns import PatternHit, infer_patterns
 
 
@@ -51,6 +52,7 @@ class Stats:
     cached: int
     limits: dict[str, int] = field(default_factory=dict)
     timings: tuple[tuple[str, float], ...] = ()   # seconds per phase, in pipeline order (never in JSON)
+    reused: bool = False                          # the results came from the run cache
 
 
 class Timings:
@@ -122,6 +124,15 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     rules = load_rules()
     selection = Selection.build(list(rule_codes()), settings, options.select, options.extend_select, options.ignore)
     catalog = builtin_catalog().with_extensions(settings.extensions)
+    files = len(inputs) + len(unreadable)
+    run_cache = RunCache(options.cache_dir, repr((settings, options.select, options.extend_select, options.ignore))) \
+        if options.cache_dir else None
+    with timings.phase("reuse"):
+        key = run_cache.key(inputs, unreadable) if run_cache else ""
+        reused = run_cache.load(key) if run_cache else None
+    if reused is not None:
+        stats = Stats(files, 0, len(inputs), reused.limits, tuple(timings.phases), reused=True)
+        return Result(files, reused.findings, reused.errors, (), reused.patterns, stats, sources)
     cache = FactsCache(options.cache_dir) if options.cache_dir else None
     with timings.phase("parse/extract"):
         results, extract_stats = extract_all(inputs, cache, options.jobs, options.file_timeout, options.progress)
@@ -142,9 +153,10 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     with timings.phase("report"):
         kept = [f for f in findings if selection.reports(f.code, f.path, f.stmt_lines, suppressions.get(f.path, {}))]
         fingerprinted = tuple(with_fingerprints(kept, anchor))
-    stats = Stats(len(inputs) + len(unreadable), extract_stats.extracted, extract_stats.cached, limits.as_dict(),
-                  tuple(timings.phases))
-    return Result(len(inputs) + len(unreadable), fingerprinted, errors, tuple(modules), tuple(patterns), stats, sources)
+    if run_cache is not None and not any(e.transient for e in errors):
+        run_cache.store(key, CachedRun(fingerprinted, errors, tuple(patterns), limits.as_dict()))
+    stats = Stats(files, extract_stats.extracted, extract_stats.cached, limits.as_dict(), tuple(timings.phases))
+    return Result(files, fingerprinted, errors, tuple(modules), tuple(patterns), stats, sources)
 
 
 def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc],

@@ -11,10 +11,12 @@ from helpers import OPENAI_SHELL, check_json, write
 
 from sdblint import limits
 from sdblint.config.settings import load_settings
+from sdblint.extract import runner
 from sdblint.extract.cache import FactsCache, extractor_digest
 from sdblint.flow.edges import Edges
 from sdblint.pipeline import Options, run, run_sources
 from sdblint.report import FORMATS
+from sdblint.run_cache import RESULTS_FOLDER
 
 
 def json_of(path: Path, **options) -> str:
@@ -29,6 +31,34 @@ def test_a_warm_cache_serves_every_file_and_gives_the_same_bytes(tmp_path):
     assert cold.stats.cached == 0 and cold.stats.extracted == cold.files
     assert warm.stats.cached == warm.files and warm.stats.extracted == 0
     assert FORMATS["json"](warm) == FORMATS["json"](cold) == json_of(FIXTURES)
+
+
+def test_every_way_of_running_gives_the_same_bytes(tmp_path):
+    """Uncached, cold cache, warm facts only, reused results, serial and parallel extraction."""
+    settings = load_settings(None, FIXTURES)
+    serial = FORMATS["json"](run([FIXTURES], settings, Options(jobs=1)))
+    parallel = run([FIXTURES], settings, Options(jobs=2, cache_dir=tmp_path / "c"))
+    assert parallel.stats.extracted == parallel.files > runner.PARALLEL_THRESHOLD   # worker processes ran
+    reused = run([FIXTURES], settings, Options(jobs=2, cache_dir=tmp_path / "c"))
+    assert reused.stats.reused
+    shutil.rmtree(tmp_path / "c" / RESULTS_FOLDER)
+    facts_only = run([FIXTURES], settings, Options(jobs=1, cache_dir=tmp_path / "c"))
+    assert not facts_only.stats.reused and facts_only.stats.cached == facts_only.files
+    assert {FORMATS["json"](r) for r in (parallel, reused, facts_only)} == {serial}
+
+
+def test_reused_results_follow_every_input_of_the_run(tmp_path):
+    project = write(tmp_path / "p", {"a.py": OPENAI_SHELL})
+    cache = tmp_path / "cache"
+    settings = load_settings(None, project)
+    assert not run([project], settings, Options(cache_dir=cache)).stats.reused
+    assert run([project], settings, Options(cache_dir=cache)).stats.reused
+    assert not run([project], settings, Options(cache_dir=cache, ignore=("SDB102",))).stats.reused   # the selection
+    (project / "b.py").write_text("x = 1\n")                                                           # a new file
+    again = run([project], settings, Options(cache_dir=cache))
+    assert not again.stats.reused and again.stats.cached == 1
+    write(project, {"pyproject.toml": "[tool.sdblint]\nignore = [\"SDB102\"]\n"})                     # the config
+    assert not run([project], load_settings(None, project), Options(cache_dir=cache)).findings
 
 
 def test_cache_entries_are_keyed_by_content_path_and_extractor(tmp_path):

@@ -25,19 +25,19 @@ def extractor_digest(package: Path = Path(__file__).resolve().parent) -> str:
     ).hexdigest()
 
 
+def prepare_folder(directory: Path) -> None:
+    """The cache folder, with a `.gitignore` of its own so that it never shows in `git status`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    marker = directory / ".gitignore"
+    if not marker.exists():
+        marker.write_text(GITIGNORE, encoding="utf-8")
+
+
 class FactsCache:
     def __init__(self, directory: Path, digest: str | None = None):
         self.directory = Path(directory)
         self.digest = digest or extractor_digest()
         self._prepared = False
-
-    def prepare(self) -> None:
-        """The folder, with a `.gitignore` of its own so that it never shows in `git status`."""
-        self._prepared = True
-        self.directory.mkdir(parents=True, exist_ok=True)
-        marker = self.directory / ".gitignore"
-        if not marker.exists():
-            marker.write_text(GITIGNORE, encoding="utf-8")
 
     def entry(self, rel: str, data: bytes) -> Path:
         key = hashlib.sha256(f"{self.digest}\0{rel}\0".encode() + data).hexdigest()
@@ -56,7 +56,8 @@ class FactsCache:
         path = self.entry(rel, data)
         try:
             if not self._prepared:
-                self.prepare()
+                prepare_folder(self.directory)
+                self._prepared = True
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))

@@ -29,6 +29,8 @@ def verbose_lines(result: Result) -> list[str]:
     lines.append(f"{'total':<14} {sum(s for _, s in stats.timings):8.2f} s")
     lines.append(f"files: {stats.files} found, {stats.extracted} parsed, {stats.cached} from the cache, "
                  f"{len(result.errors)} could not be analysed")
+    if stats.reused:
+        lines.append("results: reused from the cache (no file, setting or sdblint code changed)")
     limits = ", ".join(f"{name} {n}" for name, n in stats.limits.items()) or "none"
     lines.append(f"limits hit: {limits}")
     return lines
