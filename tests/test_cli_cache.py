@@ -10,7 +10,8 @@ CACHE = ".sdblint_cache"
 
 
 def pickles(folder):
-    return sorted(p for p in folder.rglob("*.pickle"))
+    """The per-file facts entries (the run's results are kept apart, in `results/`)."""
+    return sorted(p for p in folder.rglob("*.pickle") if p.parent.name != "results")
 
 
 def test_the_cache_lives_beside_the_config_and_is_reused(tmp_path):
@@ -19,7 +20,7 @@ def test_the_cache_lives_beside_the_config_and_is_reused(tmp_path):
     assert "2 parsed, 0 from the cache" in first.stderr
     assert len(pickles(tmp_path / CACHE)) == 2 and not (tmp_path / "src" / CACHE).exists()
     second = invoke("check", "-v", str(tmp_path / "src"))
-    assert "0 parsed, 2 from the cache" in second.stderr
+    assert "0 parsed, 2 from the cache" in second.stderr and "results: reused from the cache" in second.stderr
     assert second.stdout == first.stdout
 
 
@@ -59,8 +60,8 @@ def test_verbose_prints_every_phase_in_order(tmp_path):
     write(tmp_path, {"a.py": OPENAI_SHELL})
     result = invoke("check", "-v", "--output-format", "json", str(tmp_path))
     phases = [line.split()[0] for line in result.stderr.splitlines() if line.endswith(" s")]
-    assert phases == ["discover", "read", "parse/extract", "index", "graph", "propagate", "patterns", "checks",
-                      "report", "total"]
+    assert phases == ["discover", "read", "reuse", "parse/extract", "index", "graph", "propagate", "patterns",
+                      "checks", "report", "total"]
     assert json.loads(result.stdout)["summary"]["findings"] == 1   # the JSON on stdout stays clean
 
 
