@@ -233,21 +233,23 @@ class Edges:
                     for flow in a.flows:
                         yield flow, prm.node
 
-    def bind(self, call: Call, key: str, skip_self: bool, targets: tuple[str, ...] | None = None, depth: int = 0) -> None:
+    def bind(self, call: Call, key: str, skip_self: bool, targets: tuple[str, ...] | None = None, depth: int = 0,
+             written: Call | None = None) -> None:
         """Arguments into parameters (of a recorder, only the ``targets``: the content is a record);
-        at ``depth`` 0 a call as written, deeper the call a forwarding function makes for it."""
+        at ``depth`` 0 a call as written, deeper the call a forwarding function makes for the call
+        ``written`` in the code (the one an explanation shows)."""
         only = None if targets is None else frozenset(i for i, a in enumerate(call.args) if self.arg_matches(a, targets))
         if depth == 0 and self.forwards:
             only = frozenset(i for i, a in enumerate(call.args)
                              if (only is None or i in only) and not self.skips_at_forwarder(call, a))
         for flow, param in self.param_targets(call, key, skip_self, only):
             self.edge(flow, param, call.scope, kind=EdgeKind.CALL)
-            self.bindings.append((call, key, flow, param))
+            self.bindings.append((written or call, key, flow, param))
         if depth == 0 or not self.graph.has_edge(return_node(key), call.id):
             self.returns_to(key, call)
         if key in self.forwards:
             if depth < MAX_FORWARDING_DEPTH:
-                self.forward_through(call, key, skip_self, depth)
+                self.forward_through(call, key, skip_self, depth, written or call)
             else:
                 self.project.limits.hit("MAX_FORWARDING_DEPTH")
 

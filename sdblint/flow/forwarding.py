@@ -50,8 +50,9 @@ class Forwarding:
         return call.id in self.forwarded_callees or (
             bool(arg.star) and bool(arg.flows) and all(f.src in self.forwarded_stars for f in arg.flows))
 
-    def forward_through(self, outer: Call, key: str, skip_self: bool, depth: int) -> None:
-        """``outer`` calls ``key``: bind its arguments through each call forwarding them onwards."""
+    def forward_through(self, outer: Call, key: str, skip_self: bool, depth: int, written: Call) -> None:
+        """``outer`` calls ``key``: bind its arguments through each call forwarding them onwards
+        (``written``: the call in the code that started it, for explanations)."""
         for inner in self.forwards.get(key, ()):
             args = tuple(self.forwarded_args(outer, key, skip_self, inner))
             synthetic = replace(inner, args=args)
@@ -63,7 +64,8 @@ class Forwarding:
                 targets = [(g, self.is_bound_method(inner, g)) for g in self.resolutions[inner.id].functions]
             for g, bound in targets:
                 # A prompt handed on to a model class's completion method is a model call, not an action.
-                self.bind(synthetic, g, bound, targets=() if self.model_class_around(g)[1] else None, depth=depth + 1)
+                self.bind(synthetic, g, bound, targets=() if self.model_class_around(g)[1] else None, depth=depth + 1,
+                          written=written)
 
     def forwarded_args(self, outer: Call, key: str, skip_self: bool, inner: Call):
         """``inner``'s arguments as ``outer`` fills them: `*args` becomes what ``outer`` passed
@@ -84,7 +86,11 @@ class Forwarding:
             elif owner == key and a.star == "**":
                 yield from (e for e in outer.args if (e.keyword and e.keyword not in named) or e.star == "**")
             else:
-                flows = tuple(g for flow in a.flows for g in self.substituted(outer, key, skip_self, flow))
+                if inner.id in self.forwarded_callees:
+                    # The call of a parameter binds nothing itself: all of its arguments are this caller's.
+                    flows = tuple(g for flow in a.flows for g in self.substituted(outer, key, skip_self, flow))
+                else:
+                    flows = ()   # bound where it is written, through the forwarding function's own parameters
                 yield replace(a, flows=flows, index=position if a.index is not None else None)
                 position += a.index is not None
 
