@@ -161,15 +161,9 @@ class Edges:
 
     def callback_returns(self, call: Call) -> None:
         """`to_thread(ask, q)`: the result is what the function handed over returns."""
-        p = self.project
         for a in call.args:
-            for f in a.flows:
-                if f.alias != "":
-                    continue
-                for path in p.paths(f.src):
-                    entity = p.path_entity(path)
-                    for key in p.function_keys(entity) if entity else ():
-                        self.returns_to(key, call)
+            for key in self.functions_of(a.flows):
+                self.returns_to(key, call)
 
     def source_effects(self, call: Call, res: Resolution) -> tuple[Effect, ...]:
         """Client-side validation into a pydantic model makes the output schema-verified."""

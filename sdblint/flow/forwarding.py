@@ -108,6 +108,7 @@ class Forwarding:
         return [flow for flow, node in self.param_targets(outer, key, skip_self, frozenset([position])) if node == param]
 
     def functions_of(self, flows) -> list[str]:
+        """The project functions that values handed over as they are (`func=self._run`) can be."""
         p = self.project
         found: list[str] = []
         for path in sorted(p.flow_paths(tuple(f for f in flows if f.alias == ""))):
