@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from ..catalog.model import FileAccess
 from ..facts import Arg, Call, Flow
-from ..limits import MAX_TABLE_NODES
 from ..nodes import NodeKind, class_key, kind_of, scope_module, sink_node
 from .types import SinkRole, SinkSite
+from .walk import ValueWalk
 
 CODE = "code"
 FILE_SLOT = "file"   # the slot of the sink node a run of a written file adds
@@ -113,29 +113,25 @@ class WrittenFiles:
         p = self.project
         owner = self.file_owner(scope)
         keys: set[FileKey] = set()
-        todo, seen = [f.src for f in flows], set()
-        while todo and len(seen) < MAX_TABLE_NODES:
-            node = todo.pop()
-            if node in seen:
-                continue
-            seen.add(node)
+        walk = ValueWalk(f.src for f in flows)
+        for node in walk:
             kind = kind_of(node)
             if kind in (NodeKind.DEF, NodeKind.ATTR):
                 keys.add(("value", node))
                 d = p.defs.get(node)
                 # `with open(p, "w") as fh`, `target = Path(p)`, `q = p`: the same file as `p`.
                 if d is not None and d.flows and all(f.alias == "" for f in d.flows):
-                    todo.extend(f.src for f in d.flows)
+                    walk.push(f.src for f in d.flows)
             elif kind is NodeKind.GLOBAL:
                 keys.add(("value", owner, node))
             elif kind is NodeKind.CALL and node in p.calls and self.is_file_carrier(p.calls[node]):
                 # Followed here, not by recursion: `p = Path(p)` in a loop is a cycle.
                 first = next((a for a in p.calls[node].args if a.index == 0), None)
                 if first is not None:
-                    todo.extend(f.src for f in first.flows)
+                    walk.push(f.src for f in first.flows)
                     if first.literal:
                         keys.add(("text", owner, first.literal))
-        if len(seen) >= MAX_TABLE_NODES:
+        if walk.cut_short:
             p.limits.hit("MAX_TABLE_NODES")
         return keys
 

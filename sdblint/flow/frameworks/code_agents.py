@@ -4,9 +4,9 @@ allow_dangerous_code=True)`, an agent handed a Python REPL tool)."""
 from __future__ import annotations
 
 from ...facts import Call
-from ...limits import MAX_TABLE_NODES
 from ...nodes import NodeKind, kind_of, sink_node
 from ..types import SinkRole, SinkSite, Source
+from ..walk import ValueWalk
 
 # The sink category, and the slots of the two nodes a code agent adds at its construction call.
 CODE = "code"
@@ -39,19 +39,15 @@ class CodeAgents:
         """Does a value built by one of ``patterns`` (a REPL tool) reach this argument, directly,
         in a list, or through the locals and calls that hold it?"""
         p = self.project
-        todo, seen = [f.src for f in flows], set()
-        while todo and len(seen) < MAX_TABLE_NODES:
-            node = todo.pop()
-            if node in seen:
-                continue
-            seen.add(node)
+        walk = ValueWalk(f.src for f in flows)
+        for node in walk:
             if kind_of(node) is NodeKind.CALL and node in p.calls:
                 call = p.calls[node]
                 res = self.resolutions.get(node) or self.resolve(call)
                 if any(pt.matches(path) for path in res.paths for pt in patterns):
                     return True
-                todo.extend(f.src for f in call.receiver)
-                todo.extend(f.src for a in call.args for f in a.flows)
+                walk.push(f.src for f in call.receiver)
+                walk.push(f.src for a in call.args for f in a.flows)
             elif node in p.defs:
-                todo.extend(f.src for f in p.defs[node].flows)
+                walk.push(f.src for f in p.defs[node].flows)
         return False
