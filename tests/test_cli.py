@@ -32,6 +32,19 @@ def test_output_is_byte_for_byte_deterministic(tmp_path):
     assert first == second
 
 
+def test_output_does_not_depend_on_the_hash_seed():
+    """Set iteration order changes with PYTHONHASHSEED from process to process: nothing that decides
+    a path, a finding or a count may follow it."""
+    from fixture_support import FIXTURES
+
+    def report(seed: str) -> bytes:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        return subprocess.run([sys.executable, "-m", "sdblint", "check", "--no-cache", "--output-format", "json",
+                               str(FIXTURES)], capture_output=True, env=env, check=False).stdout
+    first = report("1")
+    assert json.loads(first)["findings"] and all(report(seed) == first for seed in ("2", "3"))
+
+
 def test_fingerprints_survive_line_shifts(tmp_path):
     write(tmp_path, {"a.py": OPENAI_SHELL})
     before = check_json(tmp_path)["findings"][0]["fingerprint"]

@@ -214,7 +214,7 @@ class Resolve:
         return ""
 
     def schema_of_receiver(self, call: Call) -> str:
-        for path in self.project.flow_paths(call.receiver):
+        for path in sorted(self.project.flow_paths(call.receiver)):
             entity = self.project.path_entity(path)
             if entity is not None and entity.kind == "class":
                 return entity.key

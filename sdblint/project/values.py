@@ -122,7 +122,7 @@ class ValuePaths:
         for f in flows:
             if f.alias is None:
                 continue
-            for p in self.paths(f.src):
+            for p in sorted(self.paths(f.src)):   # in order: the memo of paths() depends on who asks first
                 out |= self.aliased(p, f.alias)
         return out
 
@@ -146,7 +146,7 @@ class ValuePaths:
                 cut = min((i for i in (alias.find(CONTAINS, 1), alias.find(ELEMENT, 1)) if i > 0), default=len(alias))
                 head, rest = alias[:cut], alias[cut:]
                 held = self.expand(path + head, depth)
-                return {q for p in held for q in self.aliased(p, rest, depth + 1)} if rest else held
+                return {q for p in sorted(held) for q in self.aliased(p, rest, depth + 1)} if rest else held
         return {path}
 
     def expand(self, path: str, depth: int = 0) -> set[str]:
@@ -288,7 +288,7 @@ class ValuePaths:
     def call_result_paths(self, call: Call) -> set[str]:
         out: set[str] = set()
         suffix = self.call_suffix(call)
-        for path in self.callee_paths(call):
+        for path in sorted(self.callee_paths(call)):
             if any(pt.matches(path) for pt in self.catalog.composers):
                 # `prompt.pipe(llm)`, `RunnableSequence(prompt, llm)`: the result is every stage, like `|`.
                 out |= self.flow_paths(call.receiver) | self.flow_paths(tuple(f for a in call.args for f in a.flows))

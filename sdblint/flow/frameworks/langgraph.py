@@ -21,7 +21,7 @@ class GraphBuilders:
             for register, run in self.catalog.graph_builders:
                 if any(register.matches(x) for x in paths) and call.args:
                     node_fn = [a for a in call.args if a.index is not None or a.keyword in self.catalog.graph_node_keywords][-1]
-                    keys = {k for path in p.flow_paths(node_fn.flows) if (e := p.path_entity(path))
+                    keys = {k for path in sorted(p.flow_paths(node_fn.flows)) if (e := p.path_entity(path))
                             for k in p.function_keys(e)}
                     for r in call.receiver:
                         if r.alias == "":
