@@ -22,7 +22,7 @@ CONTAINS = ".[+]"   # the value is a container whose elements are the source (`[
 ELEMENT = ".[*]"    # the value is an element of the source container (`for step in steps`)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loc:
     line: int
     column: int
@@ -30,7 +30,7 @@ class Loc:
     end_column: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Guard:
     """A check active where a value is read.
 
@@ -51,7 +51,7 @@ class Guard:
     arg: int = -1           # for kind "call": which of the call's arguments holds the value (-1: unknown)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flow:
     """One value flowing into a definition, argument, store or return."""
 
@@ -62,7 +62,7 @@ class Flow:
     guards: tuple[Guard, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Arg:
     index: int | None       # positional index, None for keywords and stars
     keyword: str | None
@@ -75,7 +75,7 @@ class Arg:
     words: tuple[str, ...] = ()   # of a list or tuple display (`[sys.executable, path]`): each element's literal or dotted text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     id: str                 # "c:<module>:<n>", also the node of its result
     scope: str              # the function key it appears in
@@ -97,7 +97,7 @@ class Call:
     removed_pattern: str = ""  # `sub(P, "", x)`: the literal pattern P whose matches are deleted
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Binding:
     """What a `def` or `class` statement binds its name to."""
 
@@ -105,7 +105,7 @@ class Binding:
     key: str                # the function key or the class key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Def:
     node: str
     name: str
@@ -119,7 +119,7 @@ class Def:
     annotation: str = ""    # `x: T = ...`: what the annotation says (see extract.syntax.annotation_kind)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Store:
     """Flows written into an existing value: ``obj.x = v``, ``d[k] = v``, ``self.x = v``."""
 
@@ -132,7 +132,7 @@ class Store:
     key: str = ""           # `d["k"] = v`: the constant key written
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     """A condition, assert or statement call that may verify the values it names."""
 
@@ -143,7 +143,7 @@ class Check:
     rejects: bool           # one of its branches exits (raise/return/continue/break)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loop:
     """A `for`/`while` loop: the reprompt and autonomy rules look at its bound."""
 
@@ -154,7 +154,7 @@ class Loop:
     bounded: bool           # `for` over a range or a collection; `while` with a condition that can end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Handler:
     """An `except` clause and what it does with the failure."""
 
@@ -165,7 +165,7 @@ class Handler:
     action: str             # "pass", "raise", "return", "continue", "break" or "handle"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Param:
     name: str
     node: str
@@ -174,7 +174,7 @@ class Param:
     star: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Function:
     key: str                # "<module>::<qualname>"
     name: str
@@ -199,7 +199,7 @@ class Function:
     returned_texts: tuple[tuple[str, str], ...] = ()   # of those fields, the constant text each starts with
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClassInfo:
     qualname: str
     bases: tuple[str, ...]
@@ -208,7 +208,7 @@ class ClassInfo:
     decorators: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleFacts:
     path: str               # relative to the project root, with "/" separators
     module: str
@@ -225,7 +225,7 @@ class ModuleFacts:
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParseError:
     """A file that could not be analysed: the line where known, and a one-line reason."""
 

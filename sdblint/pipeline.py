@@ -136,6 +136,7 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     cache = FactsCache(options.cache_dir) if options.cache_dir else None
     with timings.phase("parse/extract"):
         results, extract_stats = extract_all(inputs, cache, options.jobs, options.file_timeout, options.progress)
+    inputs.clear()   # the files' bytes are done with (tens of MB on a large project): not kept through the analysis
     modules = [r for r in results if isinstance(r, ModuleFacts)]
     errors = tuple(sorted([*unreadable, *(r for r in results if isinstance(r, ParseError))], key=lambda e: e.path))
     limits = LimitHits()

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .graph import FlowGraph
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class State:
     node: str
     descended: bool

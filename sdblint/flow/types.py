@@ -44,7 +44,7 @@ class Edge:
     attr: str = ""       # attributes read on the source value, dotted (Literal/Enum model fields)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     node: str
     label: str
@@ -61,7 +61,7 @@ class SinkRole(str, Enum):
     AGENT = "agent"              # an agent built to run its model's code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SinkSite:
     node: str
     call: Call
@@ -73,13 +73,13 @@ class SinkSite:
     not_adequate: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProposerUse:
     label: str
     path: str            # the callee path that matched
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VerifierUse:
     kind: VerifierKind
     returns: str         # "value", "guard" or "predicate"
@@ -87,7 +87,7 @@ class VerifierUse:
     schema: str = ""     # the schema class, when the receiver is one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolution:
     """What one call is, once the project and the catalog have been consulted."""
 
