@@ -13,6 +13,7 @@ from ..extract import DEFAULT_FILE_TIMEOUT
 from ..extract.cache import DEFAULT_CACHE_DIR
 from ..pipeline import Options, run
 from ..report import FORMATS, MACHINE_FORMATS, statistics
+from ..report import verbose as verbose_report
 from .progress import ExtractionProgress
 from .progress import wanted as progress_wanted
 
@@ -78,7 +79,7 @@ def check(paths, output_format, select, extend_select, ignore, exit_zero, fail_o
     else:
         click.echo(FORMATS[output_format](result, color=not machine and sys.stdout.isatty(), quiet=quiet), nl=False)
     if verbose:
-        for line in statistics.verbose_lines(result):
+        for line in verbose_report.verbose_lines(result):
             click.echo(line, err=True)
     if not machine:
         for e in result.errors:

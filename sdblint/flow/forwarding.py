@@ -58,7 +58,7 @@ class Forwarding:
             synthetic = replace(inner, args=args)
             called = self.called_param(inner) if inner.id in self.forwarded_callees else None
             if called:
-                passed = [f for a in outer.args for f in self.param_flows_of(outer, key, skip_self, a, called[1].node)]
+                passed = self.flows_into(outer, key, skip_self, called[1].node)
                 targets = [(g, self.is_bound(g)) for g in self.functions_of(passed)]
             else:
                 targets = [(g, self.is_bound_method(inner, g)) for g in self.resolutions[inner.id].functions]
@@ -100,12 +100,11 @@ class Forwarding:
         if function is None or function.key != key:
             yield flow
             return
-        for a in outer.args:
-            yield from self.param_flows_of(outer, key, skip_self, a, flow.src)
+        yield from self.flows_into(outer, key, skip_self, flow.src)
 
-    def param_flows_of(self, outer: Call, key: str, skip_self: bool, arg: Arg, param: str):
-        position = outer.args.index(arg)
-        return [flow for flow, node in self.param_targets(outer, key, skip_self, frozenset([position])) if node == param]
+    def flows_into(self, outer: Call, key: str, skip_self: bool, param: str) -> list[Flow]:
+        """What ``outer`` passes into parameter node ``param`` of ``key``."""
+        return [flow for flow, node in self.param_targets(outer, key, skip_self) if node == param]
 
     def functions_of(self, flows) -> list[str]:
         """The project functions that values handed over as they are (`func=self._run`) can be."""

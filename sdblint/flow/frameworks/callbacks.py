@@ -37,18 +37,14 @@ class StreamCallbacks:
         proposer = self.catalog.proposer(res.proposer.path)
         if proposer is None or not proposer.callbacks:
             return
-        p = self.project
         for spec in proposer.callbacks:
             for a in call.args:
                 if a.star or not self.arg_matches(a, spec.args):
                     continue
-                for path in sorted(p.flow_paths(a.flows)):
-                    entity = p.path_entity(path)
-                    for key in p.function_keys(entity) if entity else ():
-                        f = p.functions[key]
-                        for param in text_params(f, spec.params, bound=bool(f.class_name) and not f.is_static):
-                            self.add(call.id, param.node, EdgeKind.CALL)
-                            self.callback_bindings.append((call, key, Flow(call.id, call.loc.line), param.node))
+                for key in self.functions_of(a.flows):
+                    for param in text_params(self.project.functions[key], spec.params, bound=self.is_bound(key)):
+                        self.add(call.id, param.node, EdgeKind.CALL)
+                        self.callback_bindings.append((call, key, Flow(call.id, call.loc.line), param.node))
 
 
 def text_params(f: Function, names: tuple[str, ...], bound: bool):

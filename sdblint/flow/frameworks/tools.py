@@ -26,8 +26,7 @@ class ToolEntries:
             module = p.modules[scope_module(f.key)]
             where = f"{module.path}:{f.loc.line}"
             effects = (Effect(VerifierKind.SIGNATURE, where, entry.label),) if entry.schema_validated else ()
-            bound = bool(f.class_name) and not f.is_static
-            for param in f.params[1 if bound else 0:]:
+            for param in f.params[1 if self.is_bound(key) else 0:]:
                 if param.name in ignore:
                     continue
                 self.sources[param.node] = Source(param.node, entry.label, f"{f.qualname}({param.name})",

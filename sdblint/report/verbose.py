@@ -1,0 +1,18 @@
+"""`--verbose`: what a run spent its time on and did with its files, for stderr."""
+from __future__ import annotations
+
+from ..pipeline import Result
+
+
+def verbose_lines(result: Result) -> list[str]:
+    """Seconds per phase, file counts, whether the results were reused, and the limits hit."""
+    stats = result.stats
+    lines = [f"{phase:<14} {seconds:8.2f} s" for phase, seconds in stats.timings]
+    lines.append(f"{'total':<14} {sum(s for _, s in stats.timings):8.2f} s")
+    lines.append(f"files: {stats.files} found, {stats.extracted} parsed, {stats.cached} from the cache, "
+                 f"{len(result.errors)} could not be analysed")
+    if stats.reused:
+        lines.append("results: reused from the cache (no file, setting or sdblint code changed)")
+    limits = ", ".join(f"{name} {n}" for name, n in stats.limits.items()) or "none"
+    lines.append(f"limits hit: {limits}")
+    return lines
