@@ -134,18 +134,19 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
         stats = Stats(files, 0, len(inputs), reused.limits, tuple(timings.phases), reused=True)
         return Result(files, reused.findings, reused.errors, (), reused.patterns, stats, sources)
     cache = FactsCache(options.cache_dir) if options.cache_dir else None
-    with timings.phase("parse/extract"):
-        results, extract_stats = extract_all(inputs, cache, options.jobs, options.file_timeout, options.progress)
-    inputs.clear()   # the files' bytes are done with (tens of MB on a large project): not kept through the analysis
-    modules = [r for r in results if isinstance(r, ModuleFacts)]
-    errors = tuple(sorted([*unreadable, *(r for r in results if isinstance(r, ParseError))], key=lambda e: e.path))
     limits = LimitHits()
-    # The facts and the graph live until the end of the analysis and it makes no cyclic garbage
-    # worth collecting, so the cycle collector would only walk millions of live objects again and
-    # again (a fifth of the analysis time on the bench corpus, for no memory back).
-    gc.freeze()
+    # The facts and the graph live until the end of the run and what they are made of holds no
+    # cycles worth collecting, so the cycle collector would only walk millions of live objects
+    # again and again: while facts are unpickled (from the cache or from the workers; two thirds
+    # of a warm load) and through the analysis (a fifth of its time on the bench corpus).
     gc.disable()
     try:
+        with timings.phase("parse/extract"):
+            results, extract_stats = extract_all(inputs, cache, options.jobs, options.file_timeout, options.progress)
+        inputs.clear()   # the files' bytes are done with (tens of MB on a large project): not kept through the analysis
+        modules = [r for r in results if isinstance(r, ModuleFacts)]
+        errors = tuple(sorted([*unreadable, *(r for r in results if isinstance(r, ParseError))], key=lambda e: e.path))
+        gc.freeze()
         findings, patterns = analyse(modules, catalog, rules, limits, timings)
     finally:
         gc.enable()

@@ -221,9 +221,11 @@ class Catalog:
     def classify(self, path: str) -> "Classification":
         """Every catalog entry a callee path matches (memoised: paths repeat a lot)."""
         found = self._memo.get(path)
-        if found is None and not self._any_pattern().match(path):
+        if found is not None:
+            return found
+        if not self._any_pattern().match(path):
             found = NOTHING   # most calls match no entry: one combined regex says so at once
-        if found is None:
+        else:
             found = Classification(
                 next((p for p in self.proposers if any(x.matches(path) for x in p.patterns)), None),
                 tuple(s for s in self.sinks if any(x.matches(path) for x in s.patterns)),
@@ -233,7 +235,7 @@ class Catalog:
                 next((r for r in self.recorders if any(x.matches(path) for x in r.patterns)), None),
                 next((a for a in self.code_agents if any(x.matches(path) for x in a.patterns)), None),
             )
-            self._memo[path] = found
+        self._memo[path] = found
         return found
 
     def _any_pattern(self) -> re.Pattern:

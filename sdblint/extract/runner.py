@@ -4,6 +4,7 @@ the run: the unfinished files are retried one process each, and the one that kil
 process again is reported."""
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -31,7 +32,11 @@ class ExtractStats:
 
 def _work(job: tuple[str, bytes, float | None]) -> ModuleFacts | ParseError:
     rel, data, timeout = job
-    return extract_bytes(rel, data, timeout)
+    result = extract_bytes(rel, data, timeout)
+    # A libcst tree holds cycles and the run pauses the automatic collector (forked workers
+    # inherit that): the file's garbage goes now, and it is all the youngest generation holds.
+    gc.collect(0)
+    return result
 
 
 Progress = Callable[[int, int], None]

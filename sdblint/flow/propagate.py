@@ -82,18 +82,19 @@ def propagate(fg: FlowGraph) -> Propagation:
 
     def expand(state: State) -> None:
         nonlocal dropped
-        for _, target, data in graph.out_edges(state.node, data=True):
-            edge = data["edge"]
-            new = _step(fg, state, edge, target)
-            if new is None or new in parents:
-                continue
-            seen = per_node.setdefault(target, [])
-            if len(seen) >= MAX_STATES_PER_NODE:
-                dropped += 1
-                continue
-            parents[new] = (state, edge)
-            seen.append(new)
-            queue.append(new)
+        for target, parallel in graph.succ[state.node].items():
+            for data in parallel.values():
+                edge = data["edge"]
+                new = _step(fg, state, edge, target)
+                if new is None or new in parents:
+                    continue
+                seen = per_node.setdefault(target, [])
+                if len(seen) >= MAX_STATES_PER_NODE:
+                    dropped += 1
+                    continue
+                parents[new] = (state, edge)
+                seen.append(new)
+                queue.append(new)
 
     while queue:
         state = queue.popleft()

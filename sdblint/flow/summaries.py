@@ -47,6 +47,7 @@ def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Eff
     graph = fg.graph
     if start not in graph or target not in graph or not graph.in_degree(target):
         return []   # nothing flows out of the parameter, or the function returns nothing
+    successors, node_scope = graph.succ, fg.node_scope   # adjacency read directly: no edge view per node
     seen: set[tuple[str, frozenset]] = set()
     per_node: dict[str, int] = {}
     dropped = 0
@@ -57,21 +58,22 @@ def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Eff
         if node == target:
             found.add(tags)
             continue
-        for _, nxt, data in graph.out_edges(node, data=True):
-            edge = data["edge"]
-            if edge.kind is EdgeKind.CALL or edge.kind is EdgeKind.RETURN:
+        for nxt, parallel in successors[node].items():
+            if nxt != target and node_scope.get(nxt) != scope:
                 continue
-            if nxt != target and fg.node_scope.get(nxt) != scope:
-                continue
-            key = (nxt, tags | frozenset(edge.effects))
-            if key in seen:
-                continue
-            if per_node.get(nxt, 0) >= MAX_STATES_PER_NODE:
-                dropped += 1
-                continue
-            seen.add(key)
-            per_node[nxt] = per_node.get(nxt, 0) + 1
-            queue.append(key)
+            for data in parallel.values():
+                edge = data["edge"]
+                if edge.kind is EdgeKind.CALL or edge.kind is EdgeKind.RETURN:
+                    continue
+                key = (nxt, tags | frozenset(edge.effects))
+                if key in seen:
+                    continue
+                if per_node.get(nxt, 0) >= MAX_STATES_PER_NODE:
+                    dropped += 1
+                    continue
+                seen.add(key)
+                per_node[nxt] = per_node.get(nxt, 0) + 1
+                queue.append(key)
     if dropped:
         fg.project.limits.hit("MAX_STATES_PER_NODE", dropped)
     return [tuple(sorted(t)) for t in sorted(found, key=lambda t: sorted(t))]
