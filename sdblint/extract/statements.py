@@ -79,13 +79,13 @@ class Statements:
 
     def statement(self, stmt: cst.CSTNode) -> None:
         self.deadline.check()
-        r = self.positions[stmt]
+        line = self.line(stmt)
         if isinstance(stmt, cst.SimpleStatementLine):
-            self.stmt_lines = (r.start.line, r.end.line)
+            self.stmt_lines = (line, self.end_line(stmt))
             for small in stmt.body:
                 self.small_statement(small)
             return
-        self.stmt_lines = (r.start.line, r.start.line)
+        self.stmt_lines = (line, line)
         handler = getattr(self, "stmt_" + type(stmt).__name__, None)
         if handler:
             handler(stmt)
@@ -188,8 +188,7 @@ class Statements:
             self.block(orelse.body.body)
 
     def record_loop(self, node, kind: str, bounded: bool) -> None:
-        r = self.positions[node]
-        self.loops.append(Loop(self.scope.key, r.start.line, r.end.line, kind, bounded))
+        self.loops.append(Loop(self.scope.key, self.line(node), self.end_line(node), kind, bounded))
 
     def stmt_For(self, node: cst.For) -> None:
         self.record_loop(node, "async for" if node.asynchronous else "for", True)
@@ -225,7 +224,7 @@ class Statements:
         self.block(node.body.body)
         after_body = self.state
         ends = []
-        try_lines = (self.positions[node].start.line, self.positions[node.body].end.line)
+        try_lines = (self.line(node), self.end_line(node.body))
         for handler in node.handlers:
             types = handler.type
             names = tuple(dotted(e.value) or "" for e in types.elements) if isinstance(types, cst.Tuple) else (

@@ -11,7 +11,6 @@ Each job is a mixin in its own module; this class holds the walk's state and its
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..facts import (
     Call,
@@ -32,6 +31,7 @@ from .budget import Deadline
 from .calls import Calls
 from .conditions import Conditions
 from .expressions import Expressions
+from .positions import node_spans
 from .state import Scope, State
 from .statements import Statements
 from .suppressions import suppressions
@@ -60,7 +60,7 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
         self.stmt_lines = (0, 0)
         self.scope = Scope(key=scope_key(module), class_name=None, self_name=None)
         self.state = State()
-        self.positions = None
+        self.spans: dict = {}
         self.call_ids: dict[int, str] = {}
         self.selectors: dict[int, tuple[Flow, ...]] = {}    # lookup expression -> its key's flows
         self.conditions: dict[str, cst.BaseExpression] = {}  # def node -> the test it stores (`ok = x in A`)
@@ -79,9 +79,8 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
         self.prefix_memo: dict[int, str] = {}
 
     def run(self, tree: cst.Module) -> ModuleFacts:
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        self.positions = positions_of(wrapper)
-        self.block(wrapper.module.body)
+        self.spans = node_spans(tree)
+        self.block(tree.body)
         return ModuleFacts(
             path=self.path,
             module=self.module,
@@ -102,11 +101,14 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
         return dotted(node, self.dotted_memo)
 
     def loc(self, node: cst.CSTNode) -> Loc:
-        r = self.positions[node]
-        return Loc(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+        line, column, end_line, end_column = self.spans[id(node)]
+        return Loc(line, column + 1, end_line, end_column + 1)
 
     def line(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line
+        return self.spans[id(node)][0]
+
+    def end_line(self, node: cst.CSTNode) -> int:
+        return self.spans[id(node)][2]
 
     def source_for(self, loc: Loc, limit: int) -> str:
         """The source text at ``loc``, whitespace-normalised, cut to ``limit`` characters. Lines are
@@ -122,13 +124,3 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
             words.extend(more)
             size += sum(map(len, more)) + len(more)
         return " ".join(words)[:limit]
-
-
-def positions_of(wrapper: MetadataWrapper):
-    """Line/column ranges of every node. Computed by the provider directly because
-    `MetadataWrapper.resolve` also walks the whole tree once more for batchable providers, of
-    which there are none here: a third of the extraction time for nothing."""
-    try:
-        return PositionProvider()._gen(wrapper)
-    except AttributeError:  # a libcst without the provider hook: take the public road
-        return wrapper.resolve(PositionProvider)
