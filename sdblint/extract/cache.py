@@ -52,7 +52,8 @@ class FactsCache:
         except Exception:  # a corrupt entry is recomputed, never fatal
             return None
 
-    def store(self, rel: str, data: bytes, result) -> None:
+    def store(self, rel: str, data: bytes, payload: bytes) -> None:
+        """Keep ``payload``, the pickled result for ``data``."""
         path = self.entry(rel, data)
         try:
             if not self._prepared:
@@ -60,7 +61,7 @@ class FactsCache:
                 self._prepared = True
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.write_bytes(payload)
             tmp.replace(path)
         except OSError:
             pass   # a read-only or full cache directory costs speed, not the run

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,13 +31,22 @@ class ExtractStats:
     cached: int
 
 
-def _work(job: tuple[str, bytes, float | None]) -> ModuleFacts | ParseError:
+Payload = bytes   # a pickled ModuleFacts | ParseError
+
+
+def _work(job: tuple[str, bytes, float | None]) -> Payload:
+    """One file's result, pickled where it is made: it crosses from the worker as it is, and
+    the cache stores those very bytes, so the parent never pickles facts again."""
     rel, data, timeout = job
-    result = extract_bytes(rel, data, timeout)
+    payload = pickle.dumps(extract_bytes(rel, data, timeout), protocol=pickle.HIGHEST_PROTOCOL)
     # A libcst tree holds cycles and the run pauses the automatic collector (forked workers
     # inherit that): the file's garbage goes now, and it is all the youngest generation holds.
     gc.collect(0)
-    return result
+    return payload
+
+
+def _pickled(result: ModuleFacts | ParseError) -> Payload:
+    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 Progress = Callable[[int, int], None]
@@ -69,17 +79,17 @@ def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs:
     for i in large:
         fresh.append(_killable((inputs[i][0], inputs[i][1], timeout)))
         advanced()
-    for index, result in zip(small + large, fresh):
-        results[index] = result
+    for index, payload in zip(small + large, fresh):
+        result = results[index] = pickle.loads(payload)
         if cache is not None and not (isinstance(result, ParseError) and result.transient):
-            cache.store(inputs[index][0], inputs[index][1], result)
+            cache.store(inputs[index][0], inputs[index][1], payload)
     return results, ExtractStats(len(misses), len(inputs) - len(misses))
 
 
-def _in_processes(work, workers: int, task=_work, on_done: Callable[[], None] | None = None) -> list[ModuleFacts | ParseError]:
+def _in_processes(work, workers: int, task=_work, on_done: Callable[[], None] | None = None) -> list[Payload]:
     """``task`` over ``work`` in ``workers`` processes (``task`` is a parameter for the tests
     of a dying worker); ``on_done()`` after each job."""
-    done: dict[int, ModuleFacts | ParseError] = {}
+    done: dict[int, Payload] = {}
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(task, job) for job in work]
@@ -96,16 +106,16 @@ def _in_processes(work, workers: int, task=_work, on_done: Callable[[], None] | 
     return [done[i] for i in range(len(work))]
 
 
-def _alone(job, task) -> ModuleFacts | ParseError:
+def _alone(job, task) -> Payload:
     """One file in a process of its own: if that process dies too, the file is the cause."""
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(task, job).result()
     except BrokenProcessPool:
-        return crash_error(job[0])
+        return _pickled(crash_error(job[0]))
 
 
-def _killable(job) -> ModuleFacts | ParseError:
+def _killable(job) -> Payload:
     """One large file in a process that is killed once its budget is spent."""
     rel, _, timeout = job
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -117,12 +127,12 @@ def _killable(job) -> ModuleFacts | ParseError:
         if receive.poll(timeout):
             return receive.recv()
     except EOFError:   # the process died before it could answer
-        return crash_error(rel)
+        return _pickled(crash_error(rel))
     finally:
         process.kill()
         process.join()
         receive.close()
-    return timeout_error(rel, timeout)
+    return _pickled(timeout_error(rel, timeout))
 
 
 def _send_result(job, send) -> None:
