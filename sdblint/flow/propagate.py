@@ -34,6 +34,8 @@ def _step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
     descended = state.descended or edge.kind is EdgeKind.CALL
     if kind_of(target) in (NodeKind.ATTR, NodeKind.GLOBAL):
         descended = False   # the heap is reached from every function: no call site to return to
+    if not edge.effects and not edge.attr:
+        return State(target, descended, state.tags)   # most edges prove nothing: the same tags
     tags = set(state.tags)
     tags.update(edge.effects)
     if edge.attr:
@@ -69,6 +71,8 @@ class Propagation:
 def propagate(fg: FlowGraph) -> Propagation:
     """Every state that reaches each node, and a parent pointer per state for the path."""
     graph = fg.graph
+    # networkx's own adjacency dicts (what its algorithms read): its views cost more than the walk
+    successors = graph._succ
     parents: dict[State, tuple[State, Edge] | None] = {}
     per_node: dict[str, list[State]] = {}
     queue: deque[State] = deque()
@@ -82,7 +86,7 @@ def propagate(fg: FlowGraph) -> Propagation:
 
     def expand(state: State) -> None:
         nonlocal dropped
-        for target, parallel in graph.succ[state.node].items():
+        for target, parallel in successors[state.node].items():
             for data in parallel.values():
                 edge = data["edge"]
                 new = _step(fg, state, edge, target)
