@@ -197,7 +197,7 @@ class Resolve:
         if not any(f.src == function.params[0].node for f in call.args[0].flows):
             return []
         owner = class_key(scope_module(call.scope), function.class_name)
-        names = {name for k in p.mro(owner) + sorted(p.subclasses(owner)) for name in p.methods.get(k, {})}
+        names = {name for k in [*p.mro(owner), *sorted(p.subclasses(owner))] for name in p.methods.get(k, {})}
         return [t for name in sorted(names) if not name.startswith("_") for t in p.dispatch_targets(owner, name)]
 
     def functions_named(self, node: str) -> str:

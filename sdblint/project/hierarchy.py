@@ -31,16 +31,19 @@ class Hierarchy:
                 entity = self.member(entity, attr)
         return entity
 
-    def mro(self, key: str) -> list[str]:
-        seen, order, todo = set(), [], [key]
-        while todo:
-            k = todo.pop(0)
-            if k in seen:
-                continue
-            seen.add(k)
-            order.append(k)
-            todo.extend(b for b in self._bases.get(k, ()) if b in self.classes)
-        return order
+    def mro(self, key: str) -> tuple[str, ...]:
+        found = self._mro.get(key)
+        if found is None:
+            seen, order, todo = set(), [], [key]
+            while todo:
+                k = todo.pop(0)
+                if k in seen:
+                    continue
+                seen.add(k)
+                order.append(k)
+                todo.extend(b for b in self._bases.get(k, ()) if b in self.classes)
+            found = self._mro[key] = tuple(order)
+        return found
 
     def all_bases(self, key: str) -> set[str]:
         """Every base, project or external (by dotted name), transitively."""
@@ -96,12 +99,15 @@ class Hierarchy:
         """Does a base of the class (or the class itself) match one of the catalog ``patterns``?"""
         return any(pt.matches(b) for b in self.base_paths(class_key, include_self) for pt in patterns)
 
-    def base_paths(self, class_key: str, include_self: bool = True) -> set[str]:
+    def base_paths(self, class_key: str, include_self: bool = True) -> frozenset[str]:
         """The dotted paths of a class's bases (and of itself), as the catalog names them: a project
         checked from above its import root (`smolagents-1.26.0-py3-none-any/smolagents/...`)
         still subclasses `smolagents.tools.Tool`."""
-        keys = [*self.mro(class_key), *self.all_bases(class_key)] if include_self else self.all_bases(class_key)
-        return {import_path(class_path(k)) for k in keys}
+        found = self._base_paths.get((class_key, include_self))
+        if found is None:
+            keys = [*self.mro(class_key), *self.all_bases(class_key)] if include_self else self.all_bases(class_key)
+            found = self._base_paths[class_key, include_self] = frozenset(import_path(class_path(k)) for k in keys)
+        return found
 
     def attr_nodes(self, node: str) -> list[str]:
         """Attribute nodes of the same attribute on bases and subclasses."""

@@ -78,6 +78,8 @@ class Project(Names, Hierarchy, ValuePaths, Models):
                     self._suffix.setdefault(".".join(parts[i:]), []).append(name)
         self.failures = failures if failures is not None else Failures()
         self._bases: dict[str, list[str]] = {}
+        self._mro: dict[str, tuple[str, ...]] = {}
+        self._base_paths: dict[tuple[str, bool], frozenset[str]] = {}
         # A class whose bases cannot be resolved is reported and taken as having none.
         self.failures.each("index classes", list(self.classes), self._index_bases, self._where_class)
         self._subclasses: dict[str, set[str]] = {key: set() for key in self.classes}
@@ -85,6 +87,10 @@ class Project(Names, Hierarchy, ValuePaths, Models):
             for base in bases:
                 if base in self._subclasses:
                     self._subclasses[base].add(key)
+        # With the bases known the hierarchy is fixed: what is read off it from now on is memoised
+        # (anything read while the bases were being resolved is forgotten).
+        self._mro.clear()
+        self._base_paths.clear()
         self._paths: dict[str, frozenset[str]] = {}
         self._in_progress: set[str] = set()
         self._param_flows = param_flows or {}
