@@ -109,12 +109,17 @@ class Effects:
         return known
 
     def name_only(self, key: str) -> tuple[Effect, ...]:
-        """A function named like a verifier (`sanitize_sql`) whose body cannot reject."""
-        f = self.project.functions[key]
-        if f.raises_on or f.rejects_on or self.is_predicate(f) or not self.catalog.verifier_name.search(f.name):
-            return ()
-        path = self.project.modules[scope_module(key)].path
-        return (Effect(Marker.NAME_ONLY, f"{path}:{f.loc.line}", f.qualname),)
+        """A function named like a verifier (`sanitize_sql`) whose body cannot reject (memoised:
+        asked for every binding of every call of the function, in every summary round)."""
+        found = self._name_only_memo.get(key)
+        if found is None:
+            f = self.project.functions[key]
+            found = ()
+            if not (f.raises_on or f.rejects_on or self.is_predicate(f) or not self.catalog.verifier_name.search(f.name)):
+                path = self.project.modules[scope_module(key)].path
+                found = (Effect(Marker.NAME_ONLY, f"{path}:{f.loc.line}", f.qualname),)
+            self._name_only_memo[key] = found
+        return found
 
     def checking_call(self, call: Call, depth: int = 0) -> Call:
         """`input(...).strip().lower()`, or `answer.lower()` after `answer = input(...)`: the call that

@@ -61,6 +61,7 @@ class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, T
         self._binding_calls: dict[tuple[str, str], Call] | None = None
         self._guard_memo: dict[tuple, tuple[Effect, ...]] = {}
         self._predicate_memo: dict[str, bool] = {}   # function key -> answers yes or no
+        self._name_only_memo: dict[str, tuple[Effect, ...]] = {}
         self._model_scope_memo: dict = {}            # scope -> the model class it completes for
         self._reading_fields: set[str] = set()       # values whose returned-dict fields are being read
         self._edges: dict[tuple, Edge] = {}          # one object per distinct edge data
