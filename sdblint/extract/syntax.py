@@ -116,15 +116,20 @@ def is_computed_container(node) -> bool:
     )
 
 
+# The visitors below are module-level classes: they are made for every argument of every call,
+# and creating a class is several times the cost of the walk it makes.
+class CallFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[cst.Call] = []
+
+    def visit_Call(self, call) -> None:
+        self.found.append(call)
+
+
 def calls_in(node) -> list[cst.Call]:
-    found: list[cst.Call] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, call):
-            found.append(call)
-
-    node.visit(Finder())
-    return found
+    finder = CallFinder()
+    node.visit(finder)
+    return finder.found
 
 
 def is_rewrite_step(body: cst.BaseSuite, loop_name: str) -> bool:
@@ -149,68 +154,75 @@ def root_name(key: str) -> str:
 ROOT_NAME = re.compile(r"[^.\[]*")
 
 
+class NameFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def chain(self, n) -> bool:
+        """Record `a.b[0]` whole; look inside chains that are not plain names."""
+        key = dotted(n)
+        if key:
+            self.keys.append(key)
+        return key is None
+
+    visit_Attribute = chain
+    visit_Subscript = chain
+
+    def visit_Name(self, n) -> None:
+        self.keys.append(n.value)
+
+    def visit_Call(self, n) -> bool:
+        for a in n.args:
+            a.value.visit(self)
+        if isinstance(n.func, cst.Attribute):
+            n.func.value.visit(self)
+        return False
+
+
 def names_read(node) -> list[str]:
     """Dotted texts of the values an expression reads (outermost chains only)."""
-    keys: list[str] = []
+    finder = NameFinder()
+    node.visit(finder)
+    return list(dict.fromkeys(finder.keys))
 
-    class Finder(cst.CSTVisitor):
-        def chain(self, n) -> bool:
-            """Record `a.b[0]` whole; look inside chains that are not plain names."""
-            key = dotted(n)
-            if key:
-                keys.append(key)
-            return key is None
 
-        visit_Attribute = chain
-        visit_Subscript = chain
+class AssignedFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
 
-        def visit_Name(self, n):
-            keys.append(n.value)
+    def visit_FunctionDef(self, n) -> bool:
+        return False
 
-        def visit_Call(self, n):
-            for a in n.args:
-                a.value.visit(self)
-            if isinstance(n.func, cst.Attribute):
-                n.func.value.visit(self)
-            return False
+    def visit_ClassDef(self, n) -> bool:
+        return False
 
-    node.visit(Finder())
-    return list(dict.fromkeys(keys))
+    def visit_AssignTarget(self, n) -> None:
+        self.names.update(target_names(n.target))
+
+    def visit_AugAssign(self, n) -> None:
+        self.names.update(target_names(n.target))
+
+    def visit_AnnAssign(self, n) -> None:
+        if n.value is not None:
+            self.names.update(target_names(n.target))
+
+    def visit_For(self, n) -> None:
+        self.names.update(target_names(n.target))
+
+    def visit_WithItem(self, n) -> None:
+        if n.asname is not None:
+            self.names.update(target_names(n.asname.name))
 
 
 def assigned_names(node) -> set[str]:
     """Names bound anywhere in a block (not in nested functions or classes)."""
-    names: set[str] = set()
-
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, n):
-            return False
-
-        def visit_ClassDef(self, n):
-            return False
-
-        def visit_AssignTarget(self, n):
-            names.update(target_names(n.target))
-
-        def visit_AugAssign(self, n):
-            names.update(target_names(n.target))
-
-        def visit_AnnAssign(self, n):
-            if n.value is not None:
-                names.update(target_names(n.target))
-
-        def visit_For(self, n):
-            names.update(target_names(n.target))
-
-        def visit_WithItem(self, n):
-            if n.asname is not None:
-                names.update(target_names(n.asname.name))
-
-    if isinstance(node, cst.CSTNode):
-        if isinstance(node, cst.BaseExpression):
-            return set(target_names(node))
-        node.visit(Finder())
-    return names
+    if not isinstance(node, cst.CSTNode):
+        return set()
+    if isinstance(node, cst.BaseExpression):
+        return set(target_names(node))
+    finder = AssignedFinder()
+    node.visit(finder)
+    return finder.names
 
 
 def target_names(node) -> list[str]:
