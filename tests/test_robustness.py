@@ -86,7 +86,7 @@ def crash_on_boom(job):
 def test_a_worker_that_dies_costs_only_its_file():
     work = [(f"f{i}.py", b"x = 1\n", None) for i in range(6)]
     work.insert(3, ("boom.py", b"x = 1\n", None))
-    results = [pickle.loads(payload) for payload in _in_processes(work, 2, task=crash_on_boom)]
+    results = [pickle.loads(payload) for _, payload in _in_processes(work, 2, task=crash_on_boom)]
     assert [type(r).__name__ for r in results] == ["ModuleFacts"] * 3 + ["ParseError"] + ["ModuleFacts"] * 3
     assert results[3] == ParseError("boom.py", "not analysed: the parser crashed on this file (its worker process died)",
                                     transient=True)

@@ -8,8 +8,8 @@ import gc
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -63,47 +63,42 @@ def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs:
     workers = max(1, jobs or os.cpu_count() or 1)
     done = 0
 
-    def advanced() -> None:
+    def settle(index: int, payload: Payload) -> None:
         nonlocal done
+        result = results[index] = pickle.loads(payload)
+        if cache is not None and not (isinstance(result, ParseError) and result.transient):
+            cache.store(inputs[index][0], inputs[index][1], payload)
         done += 1
         if progress is not None:
             progress(done, len(misses))
 
     if len(work) < PARALLEL_THRESHOLD or workers < 2:
-        fresh = []
-        for job in work:
-            fresh.append(_work(job))
-            advanced()
+        for index, job in zip(small, work):
+            settle(index, _work(job))
     else:
-        fresh = _in_processes(work, workers, on_done=advanced)
-    for i in large:
-        fresh.append(_killable((inputs[i][0], inputs[i][1], timeout)))
-        advanced()
-    for index, payload in zip(small + large, fresh):
-        result = results[index] = pickle.loads(payload)
-        if cache is not None and not (isinstance(result, ParseError) and result.transient):
-            cache.store(inputs[index][0], inputs[index][1], payload)
+        for position, payload in _in_processes(work, workers):
+            settle(small[position], payload)
+    for index in large:
+        settle(index, _killable((inputs[index][0], inputs[index][1], timeout)))
     return results, ExtractStats(len(misses), len(inputs) - len(misses))
 
 
-def _in_processes(work, workers: int, task=_work, on_done: Callable[[], None] | None = None) -> list[Payload]:
-    """``task`` over ``work`` in ``workers`` processes (``task`` is a parameter for the tests
-    of a dying worker); ``on_done()`` after each job."""
-    done: dict[int, Payload] = {}
+def _in_processes(work, workers: int, task=_work) -> Iterator[tuple[int, Payload]]:
+    """``task`` over ``work`` in ``workers`` processes (``task`` is a parameter for the tests of a
+    dying worker): (position in ``work``, payload) in order, each let go of once handed over, so
+    the pickled results of a whole project are never held at once."""
+    delivered = 0
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(task, job) for job in work]
+            futures: list[Future | None] = [pool.submit(task, job) for job in work]
             for index, future in enumerate(futures):
-                done[index] = future.result()
-                if on_done is not None:
-                    on_done()
+                payload = future.result()
+                futures[index] = None
+                delivered = index + 1
+                yield index, payload
     except BrokenProcessPool:
-        for index, job in enumerate(work):
-            if index not in done:
-                done[index] = _alone(job, task)
-                if on_done is not None:
-                    on_done()
-    return [done[i] for i in range(len(work))]
+        for index in range(delivered, len(work)):
+            yield index, _alone(work[index], task)
 
 
 def _alone(job, task) -> Payload:
