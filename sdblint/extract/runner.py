@@ -38,7 +38,7 @@ def _work(job: tuple[str, bytes, float | None]) -> Payload:
     """One file's result, pickled where it is made: it crosses from the worker as it is, and
     the cache stores those very bytes, so the parent never pickles facts again."""
     rel, data, timeout = job
-    payload = pickle.dumps(extract_bytes(rel, data, timeout), protocol=pickle.HIGHEST_PROTOCOL)
+    payload = _pickled(extract_bytes(rel, data, timeout))
     # A libcst tree holds cycles and the run pauses the automatic collector (forked workers
     # inherit that): the file's garbage goes now, and it is all the youngest generation holds.
     gc.collect(0)
