@@ -7,7 +7,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from sdblint.extract.positions import SpanState, node_spans
+from sdblint.extract.positions import node_spans
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -53,4 +53,3 @@ def test_the_fast_state_is_used_not_the_fallback(monkeypatch):
     monkeypatch.setattr(MetadataWrapper, "resolve", no_public_provider)
     module = cst.parse_module("x = f(1)\n")
     assert node_spans(module)[id(module.body[0])] == (1, 0, 1, 8)
-    assert isinstance(SpanState(module), cst._nodes.internal.CodegenState)

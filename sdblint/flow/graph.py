@@ -78,6 +78,12 @@ class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, T
         flows = cls(project, catalog, failures).param_flows()
         return cls(project.with_param_flows(flows), catalog, failures).build()
 
+    @property
+    def successors(self) -> dict:
+        """node -> successor -> edge key -> edge data: networkx's own adjacency dicts, which its
+        algorithms read too; for the walks over millions of states its views cost more than the walk."""
+        return self.graph._succ
+
     def where(self, call: Call) -> tuple[str, int, str]:
         """Where a failure on ``call`` is reported."""
         return self.project.call_module[call.id].path, call.loc.line, call.text[:80]

@@ -71,8 +71,7 @@ class Propagation:
 def propagate(fg: FlowGraph) -> Propagation:
     """Every state that reaches each node, and a parent pointer per state for the path."""
     graph = fg.graph
-    # networkx's own adjacency dicts (what its algorithms read): its views cost more than the walk
-    successors = graph._succ
+    successors = fg.successors
     parents: dict[State, tuple[State, Edge] | None] = {}
     per_node: dict[str, list[State]] = {}
     queue: deque[State] = deque()

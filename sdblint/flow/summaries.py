@@ -47,8 +47,7 @@ def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Eff
     graph = fg.graph
     if start not in graph or target not in graph or not graph.in_degree(target):
         return []   # nothing flows out of the parameter, or the function returns nothing
-    # networkx's own adjacency dicts (what its algorithms read): its views cost more than the walk
-    successors, node_scope = graph._succ, fg.node_scope
+    successors, node_scope = fg.successors, fg.node_scope
     seen: set[tuple[str, frozenset]] = set()
     per_node: dict[str, int] = {}
     dropped = 0
