@@ -21,7 +21,7 @@ from .config.settings import Settings
 from .discover import discover
 from .extract import DEFAULT_FILE_TIMEOUT
 from .extract.cache import FactsCache
-from .extract.runner import extract_all
+from .extract.runner import extract_all, merged
 from .facts import ModuleFacts, ParseError
 from .failures import Failures, InternalError
 from .findings.fingerprint import anchored_path, with_fingerprints
@@ -30,7 +30,7 @@ from .flow.graph import FlowGraph
 from .flow.propagate import propagate
 from .limits import LimitHits
 from .project import Project
-from .run_cache import CachedRun, RunCache
+from .run_cache import CachedRun, RunCache, StoredRun, content_digests
 from .runtime_patterns import PatternHit, infer_patterns
 
 
@@ -52,22 +52,27 @@ class Stats:
     cached: int
     limits: dict[str, int] = field(default_factory=dict)
     timings: tuple[tuple[str, float], ...] = ()   # seconds per phase, in pipeline order (never in JSON)
-    reused: bool = False                          # the results came from the run cache
+    reused: str = ""                              # why the results came from the run cache, if they did
 
 
 class Timings:
     """Wall time per pipeline phase, for `--verbose`."""
 
     def __init__(self) -> None:
-        self.phases: list[tuple[str, float]] = []
+        self.seconds: dict[str, float] = {}
+
+    @property
+    def phases(self) -> list[tuple[str, float]]:
+        return list(self.seconds.items())
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
+        """Time spent in ``name``; a phase entered twice (extraction before and after the early cutoff) adds up."""
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.phases.append((name, time.perf_counter() - start))
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
 @dataclass(frozen=True)
@@ -127,13 +132,18 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     files = len(inputs) + len(unreadable)
     run_cache = RunCache(options.cache_dir, repr((settings, options.select, options.extend_select, options.ignore))) \
         if options.cache_dir else None
-    with timings.phase("reuse"):
-        key = run_cache.key(inputs, unreadable) if run_cache else ""
-        reused = run_cache.load(key) if run_cache else None
-    if reused is not None:
-        stats = Stats(files, 0, len(inputs), reused.limits, tuple(timings.phases), reused=True)
-        return Result(files, reused.findings, reused.errors, (), reused.patterns, stats, sources)
     cache = FactsCache(options.cache_dir) if options.cache_dir else None
+    with timings.phase("reuse"):
+        contents = content_digests(inputs) if run_cache else []
+        inputs_key = run_cache.key(contents, unreadable) if run_cache else ""
+        previous = run_cache.load() if run_cache else None
+
+    def answer_from(stored: StoredRun, reason: str, extracted: int) -> Result:
+        stats = Stats(files, extracted, len(inputs) - extracted, stored.run.limits, tuple(timings.phases), reused=reason)
+        return Result(files, stored.run.findings, stored.run.errors, (), stored.run.patterns, stats, sources)
+
+    if previous is not None and previous.inputs_key == inputs_key:
+        return answer_from(previous, "no file, setting or sdblint code changed", 0)
     limits = LimitHits()
     # The facts and the graph live until the end of the run and what they are made of holds no
     # cycles worth collecting, so the cycle collector would only walk millions of live objects
@@ -142,10 +152,20 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     gc.disable()
     try:
         with timings.phase("parse/extract"):
-            results, extract_stats = extract_all(inputs, cache, options.jobs, options.file_timeout, options.progress)
+            changed = previous.changed(contents) if previous is not None else []
+            fresh = extract_all([inputs[i] for i in changed], cache, options.jobs, options.file_timeout, options.progress)
+        if previous is not None and run_cache.facts_unchanged(previous, contents, unreadable, changed, fresh.results, cache):
+            run_cache.store(StoredRun(inputs_key, dict(contents), previous.run))
+            return answer_from(previous, "the changed files' facts are as they were", fresh.extracted)
+        with timings.phase("parse/extract"):
+            done = set(changed)
+            rest = [i for i in range(len(inputs)) if i not in done]
+            extraction = merged([(changed, fresh), (rest, extract_all([inputs[i] for i in rest], cache, options.jobs,
+                                                                      options.file_timeout, options.progress))])
         inputs.clear()   # the files' bytes are done with (tens of MB on a large project): not kept through the analysis
-        modules = [r for r in results if isinstance(r, ModuleFacts)]
-        errors = tuple(sorted([*unreadable, *(r for r in results if isinstance(r, ParseError))], key=lambda e: e.path))
+        modules = [r for r in extraction.results if isinstance(r, ModuleFacts)]
+        errors = tuple(sorted([*unreadable, *(r for r in extraction.results if isinstance(r, ParseError))],
+                              key=lambda e: e.path))
         gc.freeze()
         findings, patterns = analyse(modules, catalog, rules, limits, timings)
     finally:
@@ -156,8 +176,9 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
         kept = [f for f in findings if selection.reports(f.code, f.path, f.stmt_lines, suppressions.get(f.path, {}))]
         fingerprinted = tuple(with_fingerprints(kept, anchor))
     if run_cache is not None and not any(e.transient for e in errors):
-        run_cache.store(key, CachedRun(fingerprinted, errors, tuple(patterns), limits.as_dict()))
-    stats = Stats(files, extract_stats.extracted, extract_stats.cached, limits.as_dict(), tuple(timings.phases))
+        run_cache.store(StoredRun(inputs_key, dict(contents), CachedRun(fingerprinted, errors, tuple(patterns),
+                                                                         limits.as_dict())))
+    stats = Stats(files, extraction.extracted, extraction.cached, limits.as_dict(), tuple(timings.phases))
     return Result(files, fingerprinted, errors, tuple(modules), tuple(patterns), stats, sources)
 
 

@@ -1,7 +1,8 @@
 """The run cache: a whole run's results, reused when nothing they depend on changed.
 
 A warm run with no change reads and hashes the files and answers from here, without parsing,
-unpickling facts or building the graph. The key covers every input of the analysis: sdblint's
+unpickling facts or building the graph; a run whose changed files kept their facts extracts
+only those files, then answers from here too. The key covers every input of the analysis: sdblint's
 version and the code of the whole package, the shipped catalogs, the settings (the config's
 rules, catalog extensions, excludes), the rule selection, and every checked file's path and
 content. One entry is kept per project root and settings, so the folder does not grow with the
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .catalog.loader import rules_folder
-from .extract.cache import prepare_folder
+from .extract.cache import FactsCache, content_digest, prepare_folder
 
 RESULTS_FOLDER = "results"
 
@@ -46,6 +47,23 @@ class CachedRun:
     limits: dict[str, int]
 
 
+@dataclass(frozen=True)
+class StoredRun:
+    """A run's results with the key of what they were computed from and each file's content digest."""
+
+    inputs_key: str
+    contents: dict[str, str]   # path -> content digest
+    run: CachedRun
+
+    def changed(self, contents: list[tuple[str, str]]) -> list[int]:
+        """Positions of the files whose content this run did not see."""
+        return [i for i, (rel, digest) in enumerate(contents) if self.contents.get(rel) != digest]
+
+
+def content_digests(inputs: list[tuple[str, bytes]]) -> list[tuple[str, str]]:
+    return [(rel, content_digest(data)) for rel, data in inputs]
+
+
 class RunCache:
     def __init__(self, directory: Path, settings_text: str):
         self.folder = Path(directory) / RESULTS_FOLDER
@@ -53,27 +71,43 @@ class RunCache:
         slot = hashlib.sha256(f"{analysis_digest()}\0{settings_text}".encode()).hexdigest()
         self.path = self.folder / f"{slot[:32]}.pickle"
 
-    def key(self, inputs: list[tuple[str, bytes]], unreadable) -> str:
+    def key(self, contents: list[tuple[str, str]], unreadable) -> str:
         digest = hashlib.sha256(f"{analysis_digest()}\0{self.settings_text}\0".encode())
-        for rel, data in inputs:
-            digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+        for rel, content in contents:
+            digest.update(f"{rel}\0{content}\0".encode())
         for error in unreadable:
             digest.update(f"\0unreadable\0{error.path}\0{error.message}".encode())
         return digest.hexdigest()
 
-    def load(self, key: str) -> CachedRun | None:
+    def facts_unchanged(self, previous: StoredRun, contents: list[tuple[str, str]], unreadable,
+                        changed: list[int], results: list, facts: FactsCache) -> bool:
+        """Early cutoff: whether ``previous`` saw this very project but for edits that left the
+        facts as they were. The analysis reads nothing but the facts, so such an edit (a
+        comment, a blank line at the end) changes no result. Each changed file's new ``results``
+        are compared with the facts cached for its earlier content; with those contents put
+        back, the key must be the stored one (no file added or gone, the same settings)."""
+        as_before = list(contents)
+        for position, result in zip(changed, results):
+            rel = contents[position][0]
+            earlier = previous.contents.get(rel)
+            if earlier is None or facts.load(rel, earlier) != result:
+                return False
+            as_before[position] = (rel, earlier)
+        return self.key(as_before, unreadable) == previous.inputs_key
+
+    def load(self) -> StoredRun | None:
         try:
-            stored_key, run = pickle.loads(self.path.read_bytes())
+            stored = pickle.loads(self.path.read_bytes())
         except Exception:   # absent, corrupt or from an older layout: recomputed, never fatal
             return None
-        return run if stored_key == key else None
+        return stored if isinstance(stored, StoredRun) else None
 
-    def store(self, key: str, run: CachedRun) -> None:
+    def store(self, stored: StoredRun) -> None:
         try:
             prepare_folder(self.folder.parent)
             self.folder.mkdir(exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps((key, run), protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.write_bytes(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
             tmp.replace(self.path)
         except OSError:
             pass   # a read-only or full cache folder costs speed, not the run

@@ -12,7 +12,7 @@ from helpers import OPENAI_SHELL, check_json, write
 from sdblint import limits
 from sdblint.config.settings import load_settings
 from sdblint.extract import runner
-from sdblint.extract.cache import FactsCache, extractor_digest
+from sdblint.extract.cache import FactsCache, content_digest, extractor_digest
 from sdblint.flow.edges import Edges
 from sdblint.pipeline import Options, run, run_sources
 from sdblint.report import FORMATS
@@ -61,10 +61,30 @@ def test_reused_results_follow_every_input_of_the_run(tmp_path):
     assert not run([project], load_settings(None, project), Options(cache_dir=cache)).findings
 
 
+def test_an_edit_that_keeps_the_facts_reuses_the_results_after_extracting_only_that_file(tmp_path):
+    project = write(tmp_path / "p", {"a.py": OPENAI_SHELL, "b.py": "x = 1\n"})
+    cache, settings = tmp_path / "cache", load_settings(None, project)
+    run([project], settings, Options(cache_dir=cache))
+    a = project / "a.py"
+    a.write_text(a.read_text() + "# a comment at the end moves no line\n")
+    cut = run([project], settings, Options(cache_dir=cache))
+    assert cut.stats.reused == "the changed files' facts are as they were"
+    assert (cut.stats.extracted, cut.stats.cached) == (1, 1)
+    assert FORMATS["json"](cut) == json_of(project)
+    assert run([project], settings, Options(cache_dir=cache)).stats.reused.startswith("no file")   # stored anew
+
+    a.write_text(a.read_text().replace("subprocess.run(cmd, shell=True)", "print(cmd)"))   # the facts change
+    edited = run([project], settings, Options(cache_dir=cache))
+    assert not edited.stats.reused and not edited.findings and (edited.stats.extracted, edited.stats.cached) == (1, 1)
+    a.write_text("\n" + a.read_text())   # every line moves down one: so does each fact's location
+    assert not run([project], settings, Options(cache_dir=cache)).stats.reused
+
+
 def test_cache_entries_are_keyed_by_content_path_and_extractor(tmp_path):
     cache = FactsCache(tmp_path, digest="one")
-    keys = {cache.entry("a.py", b"x = 1"), cache.entry("a.py", b"x = 2"), cache.entry("b.py", b"x = 1"),
-            FactsCache(tmp_path, digest="two").entry("a.py", b"x = 1")}
+    one, two = content_digest(b"x = 1"), content_digest(b"x = 2")
+    keys = {cache.entry("a.py", one), cache.entry("a.py", two), cache.entry("b.py", one),
+            FactsCache(tmp_path, digest="two").entry("a.py", one)}
     assert len(keys) == 4
 
 

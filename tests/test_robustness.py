@@ -104,7 +104,7 @@ def test_a_file_over_its_budget_is_not_cached_as_unanalysable(tmp_path):
 
     slow = ("slow.py", b"x = 1\n" * 50)
     cache = FactsCache(tmp_path / "cache")
-    first, _ = extract_all([slow], cache, 1, 1e-9)
+    first = extract_all([slow], cache, 1, 1e-9).results
     assert first[0].transient and "per-file budget" in first[0].message
-    again, stats = extract_all([slow], cache, 1, 20.0)
-    assert isinstance(again[0], ModuleFacts) and stats.cached == 0
+    again = extract_all([slow], cache, 1, 20.0)
+    assert isinstance(again.results[0], ModuleFacts) and again.cached == 0

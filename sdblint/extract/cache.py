@@ -33,28 +33,30 @@ def prepare_folder(directory: Path) -> None:
         marker.write_text(GITIGNORE, encoding="utf-8")
 
 
+def content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class FactsCache:
     def __init__(self, directory: Path, digest: str | None = None):
         self.directory = Path(directory)
         self.digest = digest or extractor_digest()
         self._prepared = False
 
-    def entry(self, rel: str, data: bytes) -> Path:
-        key = hashlib.sha256(f"{self.digest}\0{rel}\0".encode() + data).hexdigest()
+    def entry(self, rel: str, content: str) -> Path:
+        """Where the result for the file at ``rel`` whose :func:`content_digest` is ``content`` is kept."""
+        key = hashlib.sha256(f"{self.digest}\0{rel}\0{content}".encode()).hexdigest()
         return self.directory / key[:2] / f"{key}.pickle"
 
-    def load(self, rel: str, data: bytes):
-        path = self.entry(rel, data)
+    def load(self, rel: str, content: str):
         try:
-            return pickle.loads(path.read_bytes())
-        except FileNotFoundError:
-            return None
-        except Exception:  # a corrupt entry is recomputed, never fatal
+            return pickle.loads(self.entry(rel, content).read_bytes())
+        except Exception:  # absent, or a corrupt entry: extracted again, never fatal
             return None
 
-    def store(self, rel: str, data: bytes, payload: bytes) -> None:
-        """Keep ``payload``, the pickled result for ``data``."""
-        path = self.entry(rel, data)
+    def store(self, rel: str, content: str, payload: bytes) -> None:
+        """Keep ``payload``, the pickled result for the file's content."""
+        path = self.entry(rel, content)
         try:
             if not self._prepared:
                 prepare_folder(self.directory)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..facts import ModuleFacts, ParseError
 from . import crash_error, extract_bytes, timeout_error
-from .cache import FactsCache
+from .cache import FactsCache, content_digest
 
 # Below this many files to extract, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 64
@@ -25,13 +25,23 @@ PARALLEL_THRESHOLD = 64
 LARGE_FILE_BYTES = 1_000_000
 
 
+Payload = bytes   # a pickled ModuleFacts | ParseError
+
+
 @dataclass(frozen=True)
-class ExtractStats:
+class Extraction:
+    results: list[ModuleFacts | ParseError]
     extracted: int
     cached: int
 
 
-Payload = bytes   # a pickled ModuleFacts | ParseError
+def merged(parts: list[tuple[list[int], Extraction]]) -> Extraction:
+    """One extraction from parts that each cover the inputs at their positions."""
+    results: list = [None] * sum(len(positions) for positions, _ in parts)
+    for positions, part in parts:
+        for position, result in zip(positions, part.results):
+            results[position] = result
+    return Extraction(results, sum(p.extracted for _, p in parts), sum(p.cached for _, p in parts))
 
 
 def _work(job: tuple[str, bytes, float | None]) -> Payload:
@@ -53,9 +63,11 @@ Progress = Callable[[int, int], None]
 
 
 def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs: int | None,
-                timeout: float | None, progress: Progress | None = None) -> tuple[list[ModuleFacts | ParseError], ExtractStats]:
+                timeout: float | None, progress: Progress | None = None) -> Extraction:
     """Facts of every input; ``progress(done, total)`` after each file extracted (cached ones are free)."""
-    results: list[ModuleFacts | ParseError | None] = [cache.load(rel, data) if cache else None for rel, data in inputs]
+    contents = [content_digest(data) for _, data in inputs] if cache is not None else []
+    results: list[ModuleFacts | ParseError | None] = \
+        [cache.load(rel, content) for (rel, _), content in zip(inputs, contents)] if cache is not None else [None] * len(inputs)
     misses = [i for i, r in enumerate(results) if r is None]
     large = [i for i in misses if len(inputs[i][1]) > LARGE_FILE_BYTES]
     small = [i for i in misses if len(inputs[i][1]) <= LARGE_FILE_BYTES]
@@ -67,7 +79,7 @@ def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs:
         nonlocal done
         result = results[index] = pickle.loads(payload)
         if cache is not None and not (isinstance(result, ParseError) and result.transient):
-            cache.store(inputs[index][0], inputs[index][1], payload)
+            cache.store(inputs[index][0], contents[index], payload)
         done += 1
         if progress is not None:
             progress(done, len(misses))
@@ -80,7 +92,7 @@ def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs:
             settle(small[position], payload)
     for index in large:
         settle(index, _killable((inputs[index][0], inputs[index][1], timeout)))
-    return results, ExtractStats(len(misses), len(inputs) - len(misses))
+    return Extraction(results, len(misses), len(inputs) - len(misses))
 
 
 def _in_processes(work, workers: int, task=_work) -> Iterator[tuple[int, Payload]]:

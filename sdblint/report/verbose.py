@@ -12,7 +12,7 @@ def verbose_lines(result: Result) -> list[str]:
     lines.append(f"files: {stats.files} found, {stats.extracted} parsed, {stats.cached} from the cache, "
                  f"{len(result.errors)} could not be analysed")
     if stats.reused:
-        lines.append("results: reused from the cache (no file, setting or sdblint code changed)")
+        lines.append(f"results: reused from the cache ({stats.reused})")
     limits = ", ".join(f"{name} {n}" for name, n in stats.limits.items()) or "none"
     lines.append(f"limits hit: {limits}")
     return lines
