@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """sdblint's own timing rows on the pinned bench corpus, by the method of ``../shared/bench/run``
 (whole-process wall seconds and peak RSS from /usr/bin/time, the median of N runs), for the rows
-that script does not take: a run after touching one file, and cold runs over a quarter, a half
+that script does not take: runs after touching or editing one file, and cold runs over a quarter, a half
 and the whole corpus (scaling).
 
 Usage (from the repository root, after ``../shared/bench/run`` has downloaded the corpus)::
@@ -11,9 +11,11 @@ Usage (from the repository root, after ``../shared/bench/run`` has downloaded th
 - The corpus is copied to a temporary folder first, so touching a file never changes the
   shared corpus; every row runs on that copy with its own cache folder.
 - cold: the cache folder is removed before each run. warm: a run first fills the cache, then
-  the timed run changes nothing. touched: before each timed run, one line is appended to one
-  file (a different file each time, from the middle of the sorted file list), so the facts of
-  every other file and nothing of the last run's results can be reused.
+  the timed run changes nothing. touched: before each timed run, a comment line is appended to one
+  file (a different file each time, from the middle of the sorted file list): its content
+  changes, its facts do not, so the run cache's early cutoff applies. edited: the same, but a
+  blank line is inserted at the top, so every location in the file moves, its facts change and
+  the project is analysed again (from the cached facts of every other file).
 - quarter / half / whole: cold runs over the first quarter, the first half and all of the
   corpus's .py files in sorted order (copied with their folders, so packages stay packages).
 """
@@ -77,12 +79,17 @@ def main() -> None:
         subprocess.run(check(a.sdblint, corpus, cache), stdout=subprocess.DEVNULL, check=False)
         rows["warm, no change"] = median_row(a.runs, lambda _i: None, check(a.sdblint, corpus, cache))
 
-        def touch(i: int) -> None:
-            subprocess.run(check(a.sdblint, corpus, cache), stdout=subprocess.DEVNULL, check=False)   # warm first
-            target = files[len(files) // 2 + i]
-            target.write_text(target.read_text(encoding="utf-8", errors="replace") + "\n# touched\n", encoding="utf-8")
+        def edit(offset: int, change):
+            def before(i: int) -> None:
+                subprocess.run(check(a.sdblint, corpus, cache), stdout=subprocess.DEVNULL, check=False)   # warm first
+                target = files[len(files) // 2 + offset + i]
+                target.write_text(change(target.read_text(encoding="utf-8", errors="replace")), encoding="utf-8")
+            return before
 
-        rows["warm, one file touched"] = median_row(a.runs, touch, check(a.sdblint, corpus, cache))
+        rows["warm, one file touched"] = median_row(a.runs, edit(0, lambda text: text + "\n# touched\n"),
+                                                    check(a.sdblint, corpus, cache))
+        rows["warm, one file edited"] = median_row(a.runs, edit(a.runs, lambda text: "\n" + text),
+                                                   check(a.sdblint, corpus, cache))
         whole = sorted(corpus.rglob("*.py"))
         for name, share in (("cold, quarter of the files", 0.25), ("cold, half of the files", 0.5)):
             part = subset(whole, corpus, share, work / name.split()[1])
