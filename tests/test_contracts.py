@@ -80,6 +80,17 @@ def test_an_edit_that_keeps_the_facts_reuses_the_results_after_extracting_only_t
     assert not run([project], settings, Options(cache_dir=cache)).stats.reused
 
 
+def test_a_changed_file_that_runs_out_of_time_is_never_taken_for_unchanged_facts(tmp_path):
+    project = write(tmp_path / "p", {"a.py": OPENAI_SHELL})
+    cache, settings = tmp_path / "cache", load_settings(None, project)
+    run([project], settings, Options(cache_dir=cache))
+    a = project / "a.py"
+    a.write_text(a.read_text() + "# a comment\n")
+    late = run([project], settings, Options(cache_dir=cache, file_timeout=1e-9))
+    assert not late.stats.reused and late.errors[0].transient and not late.findings
+    assert run([project], settings, Options(cache_dir=cache)).stats.reused == "the changed files' facts are as they were"
+
+
 def test_cache_entries_are_keyed_by_content_path_and_extractor(tmp_path):
     cache = FactsCache(tmp_path, digest="one")
     one, two = content_digest(b"x = 1"), content_digest(b"x = 2")
