@@ -153,7 +153,8 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     try:
         with timings.phase("parse/extract"):
             changed = previous.changed(contents) if previous is not None else []
-            fresh = extract_all([inputs[i] for i in changed], cache, options.jobs, options.file_timeout, options.progress)
+            fresh = extract_all([inputs[i] for i in changed], cache, options.jobs, options.file_timeout, options.progress,
+                                [contents[i][1] for i in changed] if contents else None)
         if previous is not None and run_cache.facts_unchanged(previous, contents, unreadable, changed, fresh.results, cache):
             run_cache.store(StoredRun(inputs_key, dict(contents), previous.run))
             return answer_from(previous, "the changed files' facts are as they were", fresh.extracted)
@@ -161,7 +162,8 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
             done = set(changed)
             rest = [i for i in range(len(inputs)) if i not in done]
             extraction = merged([(changed, fresh), (rest, extract_all([inputs[i] for i in rest], cache, options.jobs,
-                                                                      options.file_timeout, options.progress))])
+                                                                      options.file_timeout, options.progress,
+                                                                      [contents[i][1] for i in rest] if contents else None))])
         inputs.clear()   # the files' bytes are done with (tens of MB on a large project): not kept through the analysis
         modules = [r for r in extraction.results if isinstance(r, ModuleFacts)]
         errors = tuple(sorted([*unreadable, *(r for r in extraction.results if isinstance(r, ParseError))],

@@ -63,9 +63,12 @@ Progress = Callable[[int, int], None]
 
 
 def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs: int | None,
-                timeout: float | None, progress: Progress | None = None) -> Extraction:
-    """Facts of every input; ``progress(done, total)`` after each file extracted (cached ones are free)."""
-    contents = [content_digest(data) for _, data in inputs] if cache is not None else []
+                timeout: float | None, progress: Progress | None = None,
+                contents: list[str] | None = None) -> Extraction:
+    """Facts of every input; ``progress(done, total)`` after each file extracted (cached ones are
+    free). ``contents`` are the inputs' :func:`content_digest`, when the caller has them already."""
+    if cache is not None and contents is None:
+        contents = [content_digest(data) for _, data in inputs]
     results: list[ModuleFacts | ParseError | None] = \
         [cache.load(rel, content) for (rel, _), content in zip(inputs, contents)] if cache is not None else [None] * len(inputs)
     misses = [i for i, r in enumerate(results) if r is None]
