@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sdblint.cli import main
+from sdblint.report import FORMATS, ReportView
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -20,6 +21,11 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 def invoke(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def as_json(result) -> str:
+    """The json format of a pipeline result (its paths are relative to the root whatever the view)."""
+    return FORMATS["json"](result, ReportView(Path("/"), Path("/")))
 
 
 def check_json(root: Path, *extra: str) -> dict:

@@ -4,10 +4,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+from click.testing import CliRunner
 from helpers import OPENAI_SHELL, check_json, found, invoke, write
 
 from sdblint.checks import rule_codes
+from sdblint.cli import main
 
 
 def test_json_output_follows_the_contract(tmp_path):
@@ -97,10 +100,11 @@ def test_unparsable_file_is_reported_and_the_run_goes_on(tmp_path):
     assert "broken.py: error: syntax error" in text.output
 
 
-def test_text_output_shows_location_flow_and_summary(tmp_path):
+def test_text_output_shows_location_severity_flow_and_summary(tmp_path, monkeypatch):
     write(tmp_path, {"a.py": OPENAI_SHELL})
+    monkeypatch.chdir(tmp_path)
     out = invoke("check", str(tmp_path)).output
-    assert out.startswith("a.py:8:5: SDB102 model output from openai")
+    assert out.startswith("a.py:8:5: error SDB102 model output from openai")
     assert "    verifier: missing" in out and "    a.py:7: model output: cmd = " in out
     assert out.rstrip().endswith("Found 1 finding in 1 file.")
     assert invoke("check", "--quiet", str(tmp_path)).output.count("\n") == 2
@@ -177,9 +181,58 @@ def test_output_does_not_depend_on_hash_seed():
 def test_terminal_output_has_a_code_frame(tmp_path):
     from sdblint.config.settings import load_settings
     from sdblint.pipeline import run
-    from sdblint.report import FORMATS
+    from sdblint.report import FORMATS, ReportView
 
     write(tmp_path, {"a.py": OPENAI_SHELL})
-    text = FORMATS["text"](run([tmp_path], load_settings(None, tmp_path)), color=True, quiet=False)
+    text = FORMATS["full"](run([tmp_path], load_settings(None, tmp_path)), ReportView(tmp_path, tmp_path, color=True))
     assert "\x1b[" in text                                  # coloured
     assert ">    8 |     subprocess.run(cmd, shell=True)" in text
+
+
+def test_human_formats_show_paths_from_the_current_directory(tmp_path, monkeypatch):
+    """An editor or terminal follows `src/opsbot/cli.py:8:5` only when it is relative to where the user
+    stands; the json format keeps paths relative to the project root (the config's folder)."""
+    write(tmp_path, {"pyproject.toml": "[tool.sdblint]\n", "src/opsbot/cli.py": OPENAI_SHELL})
+    monkeypatch.chdir(tmp_path)
+    assert invoke("check", "src").output.startswith("src/opsbot/cli.py:8:5: error SDB102 ")
+    assert invoke("check", "--output-format", "concise", "src").output.startswith("src/opsbot/cli.py:8:5: ")
+    monkeypatch.chdir(tmp_path / "src" / "opsbot")
+    full = invoke("check", ".").output
+    assert full.startswith("cli.py:8:5: error SDB102 ") and "    cli.py:7: model output" in full
+    assert check_json(Path("."))["findings"][0]["path"] == "src/opsbot/cli.py"
+
+
+def test_concise_format_is_one_line_per_finding(tmp_path, monkeypatch):
+    write(tmp_path, {"a.py": OPENAI_SHELL, "b.py": OPENAI_SHELL, "broken.py": "def f(:\n"})
+    monkeypatch.chdir(tmp_path)
+    lines = invoke("check", "--output-format", "concise", ".").stdout.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("broken.py: error: ")
+    assert lines[1].startswith("a.py:8:5: error SDB102 model output from ") and lines[2].startswith("b.py:8:5: ")
+    assert lines[3] == "Found 2 findings in 3 files (1 could not be analysed)."
+
+
+def test_json_lines_is_one_finding_object_per_line(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL, "b.py": OPENAI_SHELL})
+    out = invoke("check", "--output-format", "json-lines", str(tmp_path)).output
+    assert [json.loads(line) for line in out.splitlines()] == check_json(tmp_path)["findings"]
+
+
+def test_output_file_holds_the_report_and_stdout_stays_empty(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL})
+    report = tmp_path / "out" / "report.json"
+    report.parent.mkdir()
+    result = invoke("check", "--output-format", "json", "-o", str(report), str(tmp_path))
+    assert result.exit_code == 1 and result.output == ""
+    assert json.loads(report.read_text())["summary"]["findings"] == 1
+    bad = invoke("check", "-o", str(tmp_path / "missing" / "r.txt"), str(tmp_path))
+    assert bad.exit_code == 2 and "cannot write" in bad.output
+
+
+def test_color_follows_the_flag_no_color_and_force_color(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL})
+    def coloured(*args, **env):
+        return "\x1b[" in CliRunner(env=env).invoke(main, ["check", *args, str(tmp_path)]).output
+    assert coloured("--color", "always") and not coloured("--color", "never")
+    assert not coloured() and coloured(FORCE_COLOR="1") and not coloured(FORCE_COLOR="1", NO_COLOR="1")
+    assert coloured("--color", "always", NO_COLOR="1")          # an explicit flag wins over the environment
+    assert not coloured("--color", "always", "--output-format", "json")

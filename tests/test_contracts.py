@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from fixture_support import FIXTURES
-from helpers import OPENAI_SHELL, check_json, write
+from helpers import OPENAI_SHELL, as_json, check_json, write
 
 from sdblint import limits
 from sdblint.config.settings import load_settings
@@ -15,12 +15,11 @@ from sdblint.extract import runner
 from sdblint.extract.cache import FactsCache, content_digest, extractor_digest
 from sdblint.flow.edges import Edges
 from sdblint.pipeline import Options, run, run_sources
-from sdblint.report import FORMATS
 from sdblint.run_cache import RESULTS_FOLDER
 
 
 def json_of(path: Path, **options) -> str:
-    return FORMATS["json"](run([path], load_settings(None, path), Options(**options)))
+    return as_json(run([path], load_settings(None, path), Options(**options)))
 
 
 # ---------------------------------------------------------------- cache
@@ -30,13 +29,13 @@ def test_a_warm_cache_serves_every_file_and_gives_the_same_bytes(tmp_path):
     warm = run([FIXTURES], load_settings(None, FIXTURES), Options(cache_dir=cache))
     assert cold.stats.cached == 0 and cold.stats.extracted == cold.files
     assert warm.stats.cached == warm.files and warm.stats.extracted == 0
-    assert FORMATS["json"](warm) == FORMATS["json"](cold) == json_of(FIXTURES)
+    assert as_json(warm) == as_json(cold) == json_of(FIXTURES)
 
 
 def test_every_way_of_running_gives_the_same_bytes(tmp_path):
     """Uncached, cold cache, warm facts only, reused results, serial and parallel extraction."""
     settings = load_settings(None, FIXTURES)
-    serial = FORMATS["json"](run([FIXTURES], settings, Options(jobs=1)))
+    serial = as_json(run([FIXTURES], settings, Options(jobs=1)))
     parallel = run([FIXTURES], settings, Options(jobs=2, cache_dir=tmp_path / "c"))
     assert parallel.stats.extracted == parallel.files > runner.PARALLEL_THRESHOLD   # worker processes ran
     reused = run([FIXTURES], settings, Options(jobs=2, cache_dir=tmp_path / "c"))
@@ -44,7 +43,7 @@ def test_every_way_of_running_gives_the_same_bytes(tmp_path):
     shutil.rmtree(tmp_path / "c" / RESULTS_FOLDER)
     facts_only = run([FIXTURES], settings, Options(jobs=1, cache_dir=tmp_path / "c"))
     assert not facts_only.stats.reused and facts_only.stats.cached == facts_only.files
-    assert {FORMATS["json"](r) for r in (parallel, reused, facts_only)} == {serial}
+    assert {as_json(r) for r in (parallel, reused, facts_only)} == {serial}
 
 
 def test_reused_results_follow_every_input_of_the_run(tmp_path):
@@ -70,7 +69,7 @@ def test_an_edit_that_keeps_the_facts_reuses_the_results_after_extracting_only_t
     cut = run([project], settings, Options(cache_dir=cache))
     assert cut.stats.reused == "the changed files' facts are as they were"
     assert (cut.stats.extracted, cut.stats.cached) == (1, 1)
-    assert FORMATS["json"](cut) == json_of(project)
+    assert as_json(cut) == json_of(project)
     assert run([project], settings, Options(cache_dir=cache)).stats.reused.startswith("no file")   # stored anew
 
     a.write_text(a.read_text().replace("subprocess.run(cmd, shell=True)", "print(cmd)"))   # the facts change
@@ -131,7 +130,7 @@ def test_in_memory_sources_give_what_the_same_files_give(tmp_path):
     from_disk = run([project], load_settings(None, project))
     files = {p.relative_to(project).as_posix(): p.read_text() for p in project.rglob("*.py")}
     in_memory = run_sources(files, load_settings(None, project))
-    assert FORMATS["json"](in_memory) == FORMATS["json"](from_disk)
+    assert as_json(in_memory) == as_json(from_disk)
 
 
 # ---------------------------------------------------------------- fingerprints

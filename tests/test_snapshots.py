@@ -18,13 +18,14 @@ from fixture_support import groups
 
 from sdblint.config.settings import load_settings
 from sdblint.pipeline import Options, run
-from sdblint.report import FORMATS
+from sdblint.report import FORMATS, ReportView
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 
 
 def render(group: Path, **options) -> str:
-    return FORMATS["json"](run([group], load_settings(None, group), Options(**options)))
+    settings = load_settings(None, group)
+    return FORMATS["json"](run([group], settings, Options(**options)), ReportView(settings.root, settings.root))
 
 
 @pytest.mark.parametrize("group", groups(), ids=lambda g: g.name)

@@ -12,8 +12,9 @@ from ..config.settings import SEVERITIES, load_settings
 from ..extract import DEFAULT_FILE_TIMEOUT
 from ..extract.cache import DEFAULT_CACHE_DIR
 from ..pipeline import Options, run
-from ..report import FORMATS, MACHINE_FORMATS, statistics
+from ..report import FORMATS, MACHINE_FORMATS, ReportView, statistics
 from ..report import verbose as verbose_report
+from .colors import COLOR_CHOICES, use_color
 from .progress import ExtractionProgress
 from .progress import wanted as progress_wanted
 
@@ -26,7 +27,11 @@ def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(list(FORMATS)), default="full", show_default=True)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the full format: auto colours a terminal unless NO_COLOR is set (FORCE_COLOR forces it).")
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated), e.g. SDB1.")
 @click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection.")
 @click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
@@ -46,7 +51,7 @@ def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--quiet", "-q", is_flag=True, help="Only the finding lines and the summary.")
 @click.option("--statistics", "statistics_only", is_flag=True, help="Print the count of findings per rule instead of the findings.")
 @click.option("--verbose", "-v", is_flag=True, help="Print seconds per phase and file counts to stderr.")
-def check(paths, output_format, select, extend_select, ignore, exit_zero, fail_on, fail_on_error, config_file,
+def check(paths, output_format, output_file, color, select, extend_select, ignore, exit_zero, fail_on, fail_on_error, config_file,
           cache_dir, no_cache, jobs, file_timeout, quiet, statistics_only, verbose):
     """Check PATHS (default: the current directory)."""
     if quiet and verbose:
@@ -75,9 +80,20 @@ def check(paths, output_format, select, extend_select, ignore, exit_zero, fail_o
             raise
         sys.exit(2)
     if statistics_only:
-        click.echo(statistics.render(result, machine), nl=False)
+        report = statistics.render(result, machine)
     else:
-        click.echo(FORMATS[output_format](result, color=not machine and sys.stdout.isatty(), quiet=quiet), nl=False)
+        to_terminal = output_file is None and sys.stdout.isatty()
+        view = ReportView(settings.root, Path.cwd(), color=not machine and use_color(color, to_terminal, os.environ),
+                          quiet=quiet)
+        report = FORMATS[output_format](result, view)
+    if output_file is None:
+        click.echo(report, nl=False, color=True)   # colour was decided above; click would strip it from a pipe
+    else:
+        try:
+            output_file.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"sdblint: error: cannot write {output_file}: {exc.strerror}", err=True)
+            sys.exit(2)
     if verbose:
         for line in verbose_report.verbose_lines(result):
             click.echo(line, err=True)

@@ -1,17 +1,20 @@
 """The registry of output formats: one module per format, each with
-``render(result, color, quiet) -> str``. The CLI's ``--output-format`` choices come from here."""
+``render(result, view: ReportView) -> str``. The CLI's ``--output-format`` choices come from here."""
 from __future__ import annotations
 
 from typing import Callable
 
-from . import json, text
-
-# Formats whose output a program reads: never coloured, no progress or frames.
-MACHINE_FORMATS = frozenset({"json"})
+from . import concise, full, json, json_lines
+from .view import ReportView
 
 FORMATS: dict[str, Callable[..., str]] = {
-    "text": text.render,
+    "full": full.render,
+    "concise": concise.render,
     "json": json.render,
+    "json-lines": json_lines.render,
 }
 
-__all__ = ["FORMATS", "MACHINE_FORMATS"]
+# Formats a program reads: never coloured; no progress bar, code frame or warnings mixed in.
+MACHINE_FORMATS = frozenset({"json", "json-lines"})
+
+__all__ = ["FORMATS", "MACHINE_FORMATS", "ReportView"]

@@ -6,6 +6,7 @@ from collections import Counter
 
 from .. import __version__
 from ..pipeline import Result
+from .view import ReportView
 
 
 def finding_dict(f) -> dict:
@@ -23,8 +24,8 @@ def finding_dict(f) -> dict:
     }
 
 
-def render(result: Result, color: bool = False, quiet: bool = False) -> str:
-    document = {
+def document(result: Result) -> dict:
+    return {
         "version": __version__,
         "findings": [finding_dict(f) for f in result.findings],
         "patterns": [
@@ -42,6 +43,9 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
             "limits_hit": result.stats.limits,
         },
     }
-    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+def render(result: Result, view: ReportView) -> str:
+    return json.dumps(document(result), indent=2, sort_keys=False) + "\n"
 
 

@@ -1,29 +1,33 @@
-"""The full text format: each finding with its verifier, pattern and flow, and a code frame on a terminal."""
+"""The full format (the default): each finding with its verifier, pattern and flow, and a code frame
+on a terminal. Paths are shown from the current directory, so an editor or terminal can follow them."""
 from __future__ import annotations
 
 import click
 
 from ..pipeline import Result
+from .concise import finding_line, summary_line
+from .view import ReportView
 
 SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
-def render(result: Result, color: bool = False, quiet: bool = False) -> str:
+def render(result: Result, view: ReportView) -> str:
     lines: dict[str, list[str]] = {}
     out: list[str] = []
     for e in result.errors:
-        out.append(click.style(f"{e.path}: error: {e.message}", fg="red", bold=True) if color else f"{e.path}: error: {e.message}")
+        text = f"{view.shown(e.path)}: error: {e.message}"
+        out.append(click.style(text, fg="red", bold=True) if view.color else text)
     for f in result.findings:
-        head = f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
-        out.append(click.style(head, bold=True) if color else head)
-        if quiet:
+        head = finding_line(f, view)
+        out.append(click.style(head, bold=True) if view.color else head)
+        if view.quiet:
             continue
         out.append(f"    verifier: {f.verifier_status} - {f.verifier_detail}"
                    + (f" ({f.verifier_location})" if f.verifier_location else ""))
         out.append(f"    pattern: {f.pattern_id} - {f.pattern_weakness}")
         for step in f.flow:
-            out.append(f"    {step.path}:{step.line}: {step.note}")
-        if color:
+            out.append(f"    {view.shown(step.path)}:{step.line}: {step.note}")
+        if view.color:
             if f.path not in lines:
                 file = (result.sources or {}).get(f.path)
                 lines[f.path] = file.read_text(encoding="utf-8", errors="replace").splitlines() if file else []
@@ -33,12 +37,8 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
                 text = f"  {marker} {n:4} | {source[n - 1]}"
                 out.append(click.style(text, fg=SEVERITY_COLOR.get(f.severity)) if marker == ">" else click.style(text, dim=True))
         out.append("")
-    if result.stats.limits and not quiet:
+    if result.stats.limits and not view.quiet:
         hits = ", ".join(f"{name} {count}" for name, count in result.stats.limits.items())
         out.append(f"Analysis limits reached, so some flows may be missing: {hits} (see sdblint/limits.py).")
-    count = len(result.findings)
-    summary = f"Found {count} finding{'s' if count != 1 else ''} in {result.files} file{'s' if result.files != 1 else ''}"
-    if result.errors:
-        summary += f" ({len(result.errors)} could not be analysed)"
-    out.append(summary + ".")
+    out.append(summary_line(result))
     return "\n".join(out) + "\n"
