@@ -56,6 +56,18 @@ def test_fingerprints_survive_line_shifts(tmp_path):
     assert after["line"] == 11 and after["fingerprint"] == before
 
 
+def test_fingerprints_survive_reformatting_and_name_the_model_call(tmp_path):
+    write(tmp_path, {"a.py": OPENAI_SHELL})
+    before = check_json(tmp_path)["findings"][0]["fingerprint"]
+    write(tmp_path, {"a.py": OPENAI_SHELL.replace("subprocess.run(cmd, shell=True)", "subprocess.run(\n        cmd,\n        shell=True)")})
+    assert check_json(tmp_path)["findings"][0]["fingerprint"] == before
+    other_model = OPENAI_SHELL.replace("from openai import OpenAI", "from anthropic import Anthropic as OpenAI").replace(
+        "chat.completions.create", "messages.create")
+    write(tmp_path, {"a.py": other_model})
+    (after,) = check_json(tmp_path)["findings"]
+    assert after["line"] == 8 and after["fingerprint"] != before
+
+
 def test_exit_codes(tmp_path):
     write(tmp_path, {"clean/a.py": "print('hi')\n", "dirty/a.py": OPENAI_SHELL})
     assert invoke("check", str(tmp_path / "clean")).exit_code == 0
