@@ -60,8 +60,9 @@ def matches_any(rel: str, patterns: tuple[str, ...]) -> bool:
 
 
 def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> list[Path]:
-    """Python files under ``paths``, sorted, each once; symlink loops terminate."""
-    found: set[Path] = set()
+    """Python files under ``paths``, sorted, each once (a file given and also found under a given
+    folder counts once); symlink loops terminate."""
+    found: dict[Path, Path] = {}   # resolved -> as found
     ignore = GitIgnore()
     for parent in [root, *root.parents][::-1]:
         if (parent / ".git").exists() or parent == root:
@@ -76,7 +77,7 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> li
 
     for start in paths:
         if start.is_file():
-            found.add(start)
+            found.setdefault(start.resolve(), start)
             continue
         for dirpath, dirnames, filenames in os.walk(start, followlinks=True):
             here = Path(dirpath)
@@ -100,5 +101,5 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> li
                 file = here / name
                 if ignore.ignored(file, False) or matches_any(rel(file), exclude):
                     continue
-                found.add(file)
-    return sorted(found)
+                found.setdefault(file.resolve(), file)
+    return sorted(found.values())

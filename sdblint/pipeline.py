@@ -84,6 +84,7 @@ class Result:
     patterns: tuple[PatternHit, ...]
     stats: Stats
     sources: dict[str, Path] = field(default_factory=dict)   # reported path -> file, for code frames
+    gate: tuple[tuple[str, int], ...] = ()   # what the gate (baseline, diff, given files) left out, counted
 
 
 def relative(path: Path, root: Path) -> str:

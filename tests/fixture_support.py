@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
-from sdblint.config.settings import load_settings
+from sdblint.config.settings import Settings, load_settings
 from sdblint.pipeline import run
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -27,6 +28,13 @@ def markers(group: Path) -> dict[tuple[str, int, str], str | None]:
     return found
 
 
+def group_settings(group: Path) -> Settings:
+    """A fixture group is a project of its own: its root is the group (or its config's folder), not
+    the git work tree of this repository that the fixtures happen to live in."""
+    settings = load_settings(None, group)
+    return settings if settings.source != "defaults" else replace(settings, root=group)
+
+
 def groups() -> list[Path]:
     return sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 
@@ -37,9 +45,10 @@ def expected(group: Path) -> set[tuple[str, int, str]]:
 
 def reported(group: Path) -> dict[tuple[str, int, str], str]:
     """(path, line, code) -> verifier status of every finding in the group."""
-    result = run([group], load_settings(None, group))
-    prefix = group.relative_to(FIXTURES).as_posix()
-    return {(f"{prefix}/{f.path}", f.line, f.code): f.verifier_status for f in result.findings}
+    settings = group_settings(group)
+    result = run([group], settings)
+    return {((settings.root / f.path).relative_to(FIXTURES).as_posix(), f.line, f.code): f.verifier_status
+            for f in result.findings}
 
 
 def actual(group: Path) -> set[tuple[str, int, str]]:

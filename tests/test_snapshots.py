@@ -14,9 +14,8 @@ import re
 from pathlib import Path
 
 import pytest
-from fixture_support import groups
+from fixture_support import group_settings, groups
 
-from sdblint.config.settings import load_settings
 from sdblint.pipeline import Options, run
 from sdblint.report import FORMATS, ReportView
 
@@ -24,7 +23,7 @@ SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 
 
 def render(group: Path, **options) -> str:
-    settings = load_settings(None, group)
+    settings = group_settings(group)
     return FORMATS["json"](run([group], settings, Options(**options)), ReportView(settings.root, settings.root))
 
 

@@ -7,6 +7,7 @@ import sys
 import click
 
 from .. import __version__
+from .baseline import baseline_command
 from .check import check
 from .clean import clean_command
 from .rules import rule_command, rules_command
@@ -19,6 +20,7 @@ def main() -> None:
 
 
 main.add_command(check)
+main.add_command(baseline_command)
 main.add_command(clean_command)
 main.add_command(rule_command)
 main.add_command(rules_command)

@@ -51,11 +51,19 @@ def _string_list(value, source: str, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def project_root(start: Path) -> Path:
+    """Where a project without a config starts: the enclosing git work tree, else ``start``'s folder.
+    Reported paths are relative to it, so a SARIF upload and a baseline see the same paths whichever
+    folder sdblint was pointed at."""
+    folder = (start if start.is_dir() else start.parent).resolve()
+    return next((d for d in [folder, *folder.parents] if (d / ".git").exists()), folder)
+
+
 def load_settings(config: Path | None, start: Path) -> Settings:
     """Settings from an explicit file, or the nearest pyproject.toml, or defaults."""
     path = config or find_config(start)
     if path is None:
-        return Settings(root=(start if start.is_dir() else start.parent).resolve())
+        return Settings(root=project_root(start))
     source = str(path)
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))

@@ -3,6 +3,7 @@ the summary. The VS Code problem matcher in ``editors/vscode/`` reads these line
 from __future__ import annotations
 
 from ..findings.model import Finding
+from ..gate import notes
 from ..pipeline import Result
 from .view import ReportView
 
@@ -16,7 +17,8 @@ def summary_line(result: Result) -> str:
     summary = f"Found {count} finding{'s' if count != 1 else ''} in {result.files} file{'s' if result.files != 1 else ''}"
     if result.errors:
         summary += f" ({len(result.errors)} could not be analysed)"
-    return summary + "."
+    left_out = notes(result)
+    return summary + (f"; not reported: {', '.join(left_out)}." if left_out else ".")
 
 
 def render(result: Result, view: ReportView) -> str:

@@ -41,6 +41,7 @@ def document(result: Result) -> dict:
             "findings": len(result.findings),
             "by_code": dict(sorted(Counter(f.code for f in result.findings).items())),
             "limits_hit": result.stats.limits,
+            **({"gate": dict(result.gate)} if result.gate else {}),
         },
     }
 

@@ -1,0 +1,120 @@
+"""What `check`, `baseline` and the other analysing commands share: the options that decide what is
+analysed and how, and one function that runs the pipeline with them."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from ..config.errors import ConfigError
+from ..config.settings import Settings, load_settings
+from ..discover import matches_any
+from ..extract import DEFAULT_FILE_TIMEOUT
+from ..extract.cache import DEFAULT_CACHE_DIR
+from ..gate import gated, touching
+from ..pipeline import Options, Result, Stats, relative, run
+
+PYTHON_SUFFIX = ".py"
+STUB_SUFFIX = ".pyi"   # stubs hold no flows; a hook passes them along with the sources
+
+
+def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
+
+
+ANALYSIS_OPTIONS = [
+    click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path)),
+    click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated), e.g. SDB1."),
+    click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection."),
+    click.option("--ignore", multiple=True, help="Codes or prefixes to disable."),
+    click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Read settings from this TOML file instead of the nearest pyproject.toml."),
+    click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                 help=f"Cache per-file facts here [default: {DEFAULT_CACHE_DIR} beside the project's config]."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+    click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                 help="Worker processes for parsing [default: one per core]."),
+    click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_FILE_TIMEOUT,
+                 show_default=True,
+                 help="Seconds one file may take to parse and extract before it is reported and skipped."),
+    click.option("--force-exclude", is_flag=True,
+                 help="Apply the config's exclude to files given explicitly too (for pre-commit)."),
+]
+
+
+def analysis_options(command):
+    for option in reversed(ANALYSIS_OPTIONS):
+        command = option(command)
+    return command
+
+
+@dataclass(frozen=True)
+class Analysed:
+    settings: Settings
+    result: Result
+    notes: tuple[str, ...]   # for stderr: files given explicitly and skipped, and why
+
+
+def analyse_paths(paths, select, extend_select, ignore, config_file, cache_dir, no_cache, jobs, file_timeout,
+                  force_exclude, progress=None) -> Analysed:
+    """Run the pipeline; a bad config or an internal failure ends the run with exit code 2.
+
+    Files given explicitly (what pre-commit and editors pass) are checked with the rest of the project
+    as context, since flows cross files; a finding is reported when any step of its flow lies in one
+    of them. Folders given alone are analysed on their own, as before."""
+    if no_cache and cache_dir is not None:
+        raise click.UsageError("--no-cache and --cache-dir contradict each other")
+    targets = list(paths) or [Path(".")]
+    try:
+        settings = load_settings(config_file, common_folder(targets))
+        targets, notes = explicit_targets(targets, settings, force_exclude)
+        folder = None if no_cache else cache_dir or settings.root / DEFAULT_CACHE_DIR
+        options = Options(split_codes(select), split_codes(extend_select), split_codes(ignore), folder, jobs,
+                          file_timeout, progress)
+        focus = [relative(t, settings.root) for t in targets] if any(t.is_file() for t in targets) else None
+        if focus is None:
+            return Analysed(settings, run(targets, settings, options) if targets else empty(), tuple(notes))
+        result = run([settings.root, *(t for t in targets if t.is_file())], settings, options)
+        kept = touching(result.findings, lambda path: None if in_focus(path, focus) else ())
+        return Analysed(settings, gated(result, kept, outside_files=len(result.findings) - len(kept)), tuple(notes))
+    except ConfigError as exc:
+        click.echo(f"sdblint: error: {exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # exit code 2 is the contract for internal failures
+        click.echo(f"sdblint: internal error: {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("SDBLINT_DEBUG"):
+            raise
+        sys.exit(2)
+
+
+def common_folder(targets: list[Path]) -> Path:
+    folders = [(t if t.is_dir() else t.parent).resolve() for t in targets]
+    return Path(os.path.commonpath(folders))
+
+
+def explicit_targets(targets: list[Path], settings: Settings, force_exclude: bool) -> tuple[list[Path], list[str]]:
+    """The given paths minus files that are not Python (skipped with a note) and, under
+    ``--force-exclude``, those the config excludes."""
+    kept, notes = [], []
+    patterns = settings.exclude + settings.extend_exclude
+    for t in targets:
+        if t.is_file() and t.suffix != PYTHON_SUFFIX:
+            if t.suffix != STUB_SUFFIX:
+                notes.append(f"skipped {t}: not a Python file")
+        elif force_exclude and matches_any(relative(t, settings.root), patterns):
+            continue
+        else:
+            kept.append(t)
+    return kept, notes
+
+
+def in_focus(path: str, focus: list[str]) -> bool:
+    return any(path == f or f in (".", "") or path.startswith(f.rstrip("/") + "/") for f in focus)
+
+
+def empty() -> Result:
+    """The result when every path given was skipped."""
+    return Result(0, (), (), (), (), Stats(0, 0, 0))

@@ -1,0 +1,55 @@
+"""Baselines: adopt sdblint on an existing codebase by failing only on findings that are new.
+
+A baseline records each finding's fingerprint (see :mod:`sdblint.findings.fingerprint`: no line
+numbers, so moving code does not resurrect old findings). Matching counts fingerprints, so one
+entry never absorbs several new findings (bandit's baseline does, PyCQA/bandit#1467); entries that
+match nothing any more are stale and counted, so the baseline can be pruned.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from ..config.errors import ConfigError
+from ..findings.model import Finding
+
+FORMAT_KEY = "sdblint-baseline"
+FORMAT_VERSION = 1
+
+
+def dumps(findings) -> str:
+    entries = [{"fingerprint": f.fingerprint, "code": f.code, "path": f.path, "message": f.message}
+               for f in sorted(findings, key=lambda f: (f.path, f.fingerprint))]
+    return json.dumps({FORMAT_KEY: FORMAT_VERSION, "findings": entries}, indent=2) + "\n"
+
+
+def load(path: Path) -> Counter:
+    """Fingerprint -> how many findings the baseline holds with it; a bad file is a ConfigError."""
+    source = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(source, "(file)", f"a readable baseline file ({exc.strerror})") from exc
+    except ValueError as exc:
+        raise ConfigError(source, "(file)", f"JSON written by `sdblint baseline` ({exc})") from exc
+    if not isinstance(data, dict) or data.get(FORMAT_KEY) != FORMAT_VERSION:
+        raise ConfigError(source, FORMAT_KEY, f"{FORMAT_VERSION} (a file written by `sdblint baseline`)")
+    entries = data.get("findings")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str)
+                                                for e in entries):
+        raise ConfigError(source, "findings", "a list of objects with a string `fingerprint`")
+    return Counter(e["fingerprint"] for e in entries)
+
+
+def new_findings(findings, baseline: Counter) -> tuple[list[Finding], int, int]:
+    """(findings not in the baseline, how many were matched, how many baseline entries are stale)."""
+    left = Counter(baseline)
+    new = []
+    for f in findings:
+        if left[f.fingerprint] > 0:
+            left[f.fingerprint] -= 1
+        else:
+            new.append(f)
+    matched = len(findings) - len(new)
+    return new, matched, sum(left.values())

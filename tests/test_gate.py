@@ -1,0 +1,157 @@
+"""The gate: files given explicitly are checked in their project, baselines, `--diff REV`."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from helpers import OPENAI_SHELL, check_json, invoke, write
+
+# The model call in one module, the shell sink in another: the flow crosses files.
+SOURCE = """
+from openai import OpenAI
+
+client = OpenAI()
+
+def propose(task):
+    return client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
+"""
+SINK = """
+import subprocess
+from bot.model import propose
+
+def act(task):
+    cmd = propose(task)
+    subprocess.run(cmd, shell=True)
+"""
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com"}
+
+
+def project(tmp_path, **extra):
+    return write(tmp_path, {"pyproject.toml": "[tool.sdblint]\nexclude = [\"vendored\"]\n", "bot/__init__.py": "",
+                            "bot/model.py": SOURCE, "bot/cli.py": SINK, "bot/other.py": "X = 1\n", **extra})
+
+
+def git(root, *args):
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env={**os.environ, **GIT_ENV})
+
+
+def codes(report) -> set[tuple[str, int, str]]:
+    return {(f["path"], f["line"], f["code"]) for f in report["findings"]}
+
+
+# ---------------------------------------------------------------- explicit files (pre-commit, editors)
+def test_a_file_given_alone_is_checked_with_its_project_as_context(tmp_path, monkeypatch):
+    project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert codes(check_json(tmp_path / "bot" / "cli.py")) == {("bot/cli.py", 6, "SDB102")}
+    # the flow starts in model.py: checking that file alone reports it too
+    assert codes(check_json(tmp_path / "bot" / "model.py")) == {("bot/cli.py", 6, "SDB102")}
+    untouched = check_json(tmp_path / "bot" / "other.py")
+    assert untouched["findings"] == [] and untouched["summary"]["gate"] == {"outside_files": 1}
+    out = invoke("check", "bot/other.py").output
+    assert "Found 0 findings in 4 files; not reported: 1 touching none of the given files." in out
+
+
+def test_explicit_non_python_files_are_skipped_with_a_note_and_force_exclude_applies(tmp_path, monkeypatch):
+    project(tmp_path, **{"README.md": "# not python\n", "vendored/tool.py": OPENAI_SHELL})
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "--output-format", "concise", "README.md", "bot/cli.py")
+    assert "sdblint: note: skipped README.md: not a Python file" in result.stderr
+    assert result.stdout.splitlines()[0].startswith("bot/cli.py:6:5: error SDB102 ")
+    assert codes(check_json(tmp_path / "vendored" / "tool.py")) == {("vendored/tool.py", 8, "SDB102")}
+    forced = check_json(tmp_path / "vendored" / "tool.py", "--force-exclude")
+    assert forced["findings"] == [] and forced["summary"]["files"] == 0
+
+
+def test_without_a_config_the_root_is_the_git_work_tree(tmp_path, monkeypatch):
+    write(tmp_path, {"src/opsbot/cli.py": OPENAI_SHELL})
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path / "src")
+    assert codes(check_json(tmp_path / "src")) == {("src/opsbot/cli.py", 8, "SDB102")}
+    assert invoke("check", ".").output.startswith("opsbot/cli.py:8:5: error SDB102 ")
+
+
+# ---------------------------------------------------------------- baseline
+def test_a_baseline_hides_known_findings_and_counts_them(tmp_path):
+    project(tmp_path)
+    base = tmp_path / "sdblint-baseline.json"
+    wrote = invoke("baseline", "--output", str(base), str(tmp_path))
+    assert wrote.exit_code == 0 and "Wrote 1 finding to" in wrote.output
+    assert [e["code"] for e in json.loads(base.read_text())["findings"]] == ["SDB102"]
+    gated = invoke("check", "--baseline", str(base), str(tmp_path))
+    assert gated.exit_code == 0 and "not reported: 1 in the baseline." in gated.output
+    # moving the code (lines above it) keeps the finding matched
+    write(tmp_path, {"bot/cli.py": "# a header\n\n" + SINK})
+    assert check_json(tmp_path, "--baseline", str(base))["summary"]["gate"] == {"baseline_matched": 1,
+                                                                              "baseline_stale": 0}
+
+
+def test_one_baseline_entry_never_absorbs_a_second_identical_finding(tmp_path):
+    project(tmp_path)
+    base = tmp_path / "b.json"
+    invoke("baseline", "-o", str(base), str(tmp_path))
+    write(tmp_path, {"bot/cli.py": SINK + "    subprocess.run(cmd, shell=True)\n"})
+    result = invoke("check", "--output-format", "json", "--baseline", str(base), str(tmp_path))
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1 and codes(report) == {("bot/cli.py", 7, "SDB102")}
+    assert report["summary"]["gate"] == {"baseline_matched": 1, "baseline_stale": 0}
+
+
+def test_fixed_findings_leave_stale_baseline_entries_counted(tmp_path):
+    project(tmp_path)
+    base = tmp_path / "b.json"
+    invoke("baseline", "-o", str(base), str(tmp_path))
+    write(tmp_path, {"bot/cli.py": SINK.replace("subprocess.run(cmd, shell=True)", "print(cmd)")})
+    result = invoke("check", "--baseline", str(base), str(tmp_path))
+    assert result.exit_code == 0 and "1 stale baseline entries" in result.output
+
+
+def test_a_bad_baseline_file_is_named_and_exits_2(tmp_path):
+    project(tmp_path)
+    (tmp_path / "b.json").write_text("{\"findings\": []}")
+    result = invoke("check", "--baseline", str(tmp_path / "b.json"), str(tmp_path))
+    assert result.exit_code == 2 and "b.json: invalid `sdblint-baseline`: expected 1" in result.output
+    (tmp_path / "b.json").write_text("not json")
+    assert invoke("check", "--baseline", str(tmp_path / "b.json"), str(tmp_path)).exit_code == 2
+
+
+# ---------------------------------------------------------------- --diff REV
+def committed(tmp_path, **files):
+    project(tmp_path, **files)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "base")
+    return tmp_path
+
+
+def test_diff_reports_a_flow_whose_new_step_is_in_another_file_than_the_sink(tmp_path):
+    committed(tmp_path, **{"bot/cli.py": SINK.replace("cmd = propose(task)", "cmd = 'ls'")})
+    assert check_json(tmp_path, "--diff", "HEAD")["findings"] == []
+    write(tmp_path, {"bot/cli.py": SINK})   # the sink line is unchanged; the line feeding it is new
+    assert codes(check_json(tmp_path, "--diff", "HEAD")) == {("bot/cli.py", 6, "SDB102")}
+
+
+def test_diff_leaves_out_old_flows_and_counts_them(tmp_path):
+    committed(tmp_path)
+    write(tmp_path, {"bot/other.py": "X = 2\n"})
+    report = check_json(tmp_path, "--diff", "HEAD")
+    assert report["findings"] == [] and report["summary"]["gate"] == {"outside_diff": 1}
+    write(tmp_path, {"bot/model.py": SOURCE.replace("gpt-4o", "gpt-5")})   # a step of the flow changed
+    assert codes(check_json(tmp_path, "--diff", "HEAD")) == {("bot/cli.py", 6, "SDB102")}
+
+
+def test_diff_counts_untracked_files_as_new(tmp_path):
+    committed(tmp_path)
+    write(tmp_path, {"bot/new.py": OPENAI_SHELL})
+    assert codes(check_json(tmp_path, "--diff", "HEAD")) == {("bot/new.py", 8, "SDB102")}
+
+
+def test_diff_against_an_unknown_revision_or_outside_git_is_a_clear_error(tmp_path):
+    committed(tmp_path / "repo")
+    unknown = invoke("check", "--diff", "0123456789abcdef", str(tmp_path / "repo"))
+    assert unknown.exit_code == 2 and "in a shallow clone, fetch it first" in unknown.output
+    outside = project(tmp_path / "plain")
+    result = invoke("check", "--diff", "HEAD", str(outside))
+    assert result.exit_code == 2 and "is not in a git work tree" in result.output
