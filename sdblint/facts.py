@@ -223,6 +223,7 @@ class ModuleFacts:
     loops: tuple[Loop, ...] = ()
     handlers: tuple[Handler, ...] = ()
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    bare_suppressions: tuple[int, ...] = ()     # lines of `# noqa` / `# sdblint: ignore` naming no code
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalog import Catalog, builtin_catalog
-from .checks import INTERNAL_ERROR, REGISTRY, Analysis, RuleDoc, load_rules, rule_codes
+from .checks import (
+    INTERNAL_ERROR,
+    REGISTRY,
+    UNUSED_SUPPRESSION,
+    Analysis,
+    RuleDoc,
+    load_rules,
+    rule_codes,
+    unused_suppressions,
+)
 from .config.selection import Selection
 from .config.settings import Settings
 from .discover import discover
@@ -85,6 +94,7 @@ class Result:
     stats: Stats
     sources: dict[str, Path] = field(default_factory=dict)   # reported path -> file, for code frames
     gate: tuple[tuple[str, int], ...] = ()   # what the gate (baseline, diff, given files) left out, counted
+    bare_suppressions: tuple[tuple[str, int, str], ...] = ()   # (path, line, code): a `# noqa` naming no code
 
 
 def relative(path: Path, root: Path) -> str:
@@ -128,7 +138,8 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
            timings: Timings | None = None) -> Result:
     timings = timings or Timings()
     rules = load_rules()
-    selection = Selection.build(list(rule_codes()), settings, options.select, options.extend_select, options.ignore)
+    selection = Selection.build(list(rule_codes()), settings, options.select, options.extend_select, options.ignore,
+                                opt_in=frozenset(code for code, doc in rules.items() if doc.opt_in))
     catalog = builtin_catalog().with_extensions(settings.extensions)
     files = len(inputs) + len(unreadable)
     run_cache = RunCache(options.cache_dir, repr((settings, options.select, options.extend_select, options.ignore))) \
@@ -141,7 +152,8 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
 
     def answer_from(stored: StoredRun, reason: str, extracted: int) -> Result:
         stats = Stats(files, extracted, len(inputs) - extracted, stored.run.limits, tuple(timings.phases), reused=reason)
-        return Result(files, stored.run.findings, stored.run.errors, (), stored.run.patterns, stats, sources)
+        return Result(files, stored.run.findings, stored.run.errors, (), stored.run.patterns, stats, sources,
+                      bare_suppressions=stored.run.bare_suppressions)
 
     if previous is not None and previous.inputs_key == inputs_key:
         return answer_from(previous, "no file, setting or sdblint code changed", 0)
@@ -174,15 +186,30 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     finally:
         gc.enable()
         gc.unfreeze()
-    suppressions = {m.path: dict(m.suppressions) for m in modules}
     with timings.phase("report"):
-        kept = [f for f in findings if selection.reports(f.code, f.path, f.stmt_lines, suppressions.get(f.path, {}))]
+        kept, bare = reported(findings, modules, selection, rules)
         fingerprinted = tuple(with_fingerprints(kept, anchor))
     if run_cache is not None and not any(e.transient for e in errors):
         run_cache.store(StoredRun(inputs_key, dict(contents), CachedRun(fingerprinted, errors, tuple(patterns),
-                                                                         limits.as_dict())))
+                                                                         limits.as_dict(), bare)))
     stats = Stats(files, extraction.extracted, extraction.cached, limits.as_dict(), tuple(timings.phases))
-    return Result(files, fingerprinted, errors, tuple(modules), tuple(patterns), stats, sources)
+    return Result(files, fingerprinted, errors, tuple(modules), tuple(patterns), stats, sources, bare_suppressions=bare)
+
+
+def reported(findings: list[Finding], modules: list[ModuleFacts], selection: Selection,
+             rules: dict[str, RuleDoc]) -> tuple[list[Finding], tuple[tuple[str, int, str], ...]]:
+    """The findings the selection and the suppression comments leave, the unused suppressions
+    among them when SDB900 is on, and (path, line, code) of each reported finding whose statement
+    carries a bare `# noqa` (which names no code, so it suppressed nothing)."""
+    suppressions = {m.path: dict(m.suppressions) for m in modules if m.suppressions}
+    kept, used = selection.apply(findings, suppressions)
+    if UNUSED_SUPPRESSION in selection.codes:
+        unused = unused_suppressions(suppressions, used, selection, rule_codes(), rules[UNUSED_SUPPRESSION])
+        kept += selection.apply(unused, suppressions)[0]
+    bare_lines = {m.path: set(m.bare_suppressions) for m in modules if m.bare_suppressions}
+    bare = tuple(sorted((f.path, n, f.code) for f in kept for n in range(f.stmt_lines[0], f.stmt_lines[1] + 1)
+                        if n in bare_lines.get(f.path, ())))
+    return kept, bare
 
 
 def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc],
@@ -210,12 +237,7 @@ def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleD
 
 def internal_error(error: InternalError, rule: RuleDoc) -> Finding:
     where = f" on `{error.unit}`" if error.unit else ""
-    return Finding(
-        code=rule.code, name=rule.name, severity=rule.severity, path=error.path, line=error.line or 1, column=1,
-        end_line=error.line or 1, end_column=1,
-        message=f"internal error in stage {error.stage}{where} ({error.exception}); the rest of the run is "
-                "reported. Please report this with the code at this line",
-        sink_callee="", sink_category="", sources=(), flow=(), verifier_status="", verifier_detail="",
-        verifier_location="", pattern_id="", pattern_weakness="", stmt_lines=(error.line or 1, error.line or 1),
-        call_text=error.exception, scope_name=error.stage,
-    )
+    return Finding.at_line(
+        rule.code, rule.name, rule.severity, error.path, error.line or 1,
+        f"internal error in stage {error.stage}{where} ({error.exception}); the rest of the run is "
+        "reported. Please report this with the code at this line", identity=error.exception, scope=error.stage)

@@ -45,6 +45,7 @@ class CachedRun:
     errors: tuple
     patterns: tuple
     limits: dict[str, int]
+    bare_suppressions: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .base import Analysis, Check
 from .docs import RuleDoc, load_rules
 from .sdb1_unverified_action import UnverifiedAction
+from .sdb900_unused_suppression import UNUSED_SUPPRESSION, unused_suppressions
 
 # Reported by the pipeline itself when a unit of the analysis fails (never by a check).
 INTERNAL_ERROR = "SDB999"
@@ -16,8 +17,10 @@ REGISTRY: tuple[Check, ...] = (
 
 
 def rule_codes() -> tuple[str, ...]:
-    """Every code a run can report: the registered checks' and the internal-error code."""
-    return tuple(sorted({code for check in REGISTRY for code in check.codes} | {INTERNAL_ERROR}))
+    """Every code a run can report: the registered checks', the unused-suppression and the
+    internal-error code."""
+    return tuple(sorted({code for check in REGISTRY for code in check.codes} | {UNUSED_SUPPRESSION, INTERNAL_ERROR}))
 
 
-__all__ = ["INTERNAL_ERROR", "REGISTRY", "Analysis", "Check", "RuleDoc", "load_rules", "rule_codes"]
+__all__ = ["INTERNAL_ERROR", "REGISTRY", "UNUSED_SUPPRESSION", "Analysis", "Check", "RuleDoc", "load_rules",
+           "rule_codes", "unused_suppressions"]

@@ -29,6 +29,7 @@ class RuleDoc:
     precision: str
     url: str                                 # the rule's section of the rule reference
     security_severity: float | None = None   # absent for a rule that reports no weakness
+    opt_in: bool = False                     # on only when selected by a selector naming nothing else
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -63,5 +64,6 @@ def load_rules() -> dict[str, RuleDoc]:
         values["references"] = tuple(values["references"])
         anchor = f"{table['code']}-{table['name']}".lower()
         rules[table["code"]] = RuleDoc(**values, url=f"{data['docs_url']}#{anchor}",
-                                       security_severity=table.get("security_severity"))
+                                       security_severity=table.get("security_severity"),
+                                       opt_in=table.get("opt_in", False))
     return rules

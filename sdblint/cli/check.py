@@ -10,6 +10,7 @@ import click
 
 from ..config.errors import ConfigError
 from ..config.settings import SEVERITIES
+from ..findings.suppress import suppression_lines, with_suppressions
 from ..gate import baseline as baseline_file
 from ..gate import gated, touching
 from ..gate.diff import changed_lines
@@ -34,6 +35,8 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
               help="Report and fail only on findings not in this file (written by `sdblint baseline`).")
 @click.option("--diff", "diff_rev", metavar="REV",
               help="Report only flows with a step on a line added or changed since git revision REV.")
+@click.option("--add-noqa", is_flag=True,
+              help="Insert `# sdblint: ignore[CODE] <reason>` for every reported finding (adopting sdblint on old code).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Lowest severity that makes the exit code 1 [default: info, or fail-on from config].")
@@ -41,7 +44,7 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 @click.option("--quiet", "-q", is_flag=True, help="Only the finding lines and the summary.")
 @click.option("--statistics", "statistics_only", is_flag=True, help="Print the count of findings per rule instead of the findings.")
 @click.option("--verbose", "-v", is_flag=True, help="Print seconds per phase and file counts to stderr.")
-def check(output_format, output_file, color, baseline_path, diff_rev, exit_zero, fail_on, fail_on_error, quiet,
+def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, exit_zero, fail_on, fail_on_error, quiet,
           statistics_only, verbose, **analysis):
     """Check PATHS (default: the current directory)."""
     if quiet and verbose:
@@ -55,6 +58,9 @@ def check(output_format, output_file, color, baseline_path, diff_rev, exit_zero,
             bar.close()
     result = gate(analysed, baseline_path, diff_rev)
     settings = analysed.settings
+    if add_noqa:
+        add_suppressions(result, settings.root)
+        return
     if statistics_only:
         report = statistics.render(result, machine)
     else:
@@ -78,9 +84,36 @@ def check(output_format, output_file, color, baseline_path, diff_rev, exit_zero,
             click.echo(f"sdblint: note: {note}", err=True)
         for e in result.errors:
             click.echo(f"sdblint: warning: skipped {e.path}: {e.message}", err=True)
+        if result.bare_suppressions:
+            click.echo(bare_suppression_hint(result.bare_suppressions), err=True)
     threshold = SEVERITY_RANK[fail_on or settings.fail_on]
     failing = [f for f in result.findings if SEVERITY_RANK[f.severity] >= threshold]
     sys.exit(0 if exit_zero or not (failing or (fail_on_error and result.errors)) else 1)
+
+
+def add_suppressions(result, root: Path) -> None:
+    """The one time sdblint writes to checked files: asked to, and only comments at line ends."""
+    edits = suppression_lines(result.findings)
+    for rel, codes_by_line in sorted(list(edits.items())):
+        file = result.sources.get(rel, root / rel)
+        try:
+            with open(file, encoding="utf-8", newline="") as source:   # newline="": CRLF stays CRLF
+                text = source.read()
+            with open(file, "w", encoding="utf-8", newline="") as target:
+                target.write(with_suppressions(text, codes_by_line))
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"sdblint: warning: cannot add suppressions to {rel}: {exc}", err=True)
+            del edits[rel]
+    added = sum(len(lines) for lines in edits.values())
+    click.echo(f"Added {added} suppression{'s' if added != 1 else ''} in {len(edits)} file{'s' if len(edits) != 1 else ''}.")
+
+
+def bare_suppression_hint(bare: tuple[tuple[str, int, str], ...]) -> str:
+    """One hint per run, however many bare comments there are."""
+    path, line, code = bare[0]
+    more = f" ({len(bare) - 1} more findings carry one)" if len(bare) > 1 else ""
+    return (f"sdblint: hint: {path}:{line} has a `# noqa` without a code, which suppresses nothing; "
+            f"to waive {code} write `# sdblint: ignore[{code}] <reason>`{more}")
 
 
 def gate(analysed: Analysed, baseline_path: Path | None, diff_rev: str | None):

@@ -10,16 +10,29 @@ from .settings import Settings
 COMMAND_LINE = "command line"
 
 
-def expand(codes, known: list[str], source: str, key: str) -> set[str]:
-    """Codes and prefixes (`SDB1`, `ALL`) to the rule codes they name; unknown ones are an error."""
+def expand(codes, known: list[str], source: str, key: str, opt_in: frozenset[str] | None = None) -> set[str]:
+    """Codes and prefixes (`SDB1`, `ALL`) to the rule codes they name; unknown ones are an error.
+    When choosing rules (``opt_in`` given), a selector that also names regular rules (`SDB`, `ALL`)
+    leaves the opt-in ones out: they are enabled only by a selector naming nothing else (`SDB900`)."""
     out: set[str] = set()
     for code in codes:
         prefix = "" if code.upper() == "ALL" else code.upper()
         matched = {k for k in known if k.startswith(prefix)}
         if not matched:
             raise ConfigError(source, key, f"a rule code or prefix such as SDB1 or SDB102, got {code!r}")
+        if opt_in is not None and matched - opt_in:
+            matched -= opt_in
         out |= matched
     return out
+
+
+def suppressing(code: str, lines: tuple[int, int], suppressions: dict[int, tuple[str, ...]]) -> tuple[int, str] | None:
+    """The (line, code or prefix) of a suppression comment on the statement that names ``code``."""
+    for n in range(lines[0], lines[1] + 1):
+        for named in suppressions.get(n, ()):
+            if code.startswith(named):
+                return n, named
+    return None
 
 
 @dataclass(frozen=True)
@@ -28,13 +41,14 @@ class Selection:
     per_file: tuple[tuple[str, frozenset[str]], ...]
 
     @classmethod
-    def build(cls, known: list[str], settings: Settings, select, extend_select, ignore) -> "Selection":
+    def build(cls, known: list[str], settings: Settings, select, extend_select, ignore,
+              opt_in: frozenset[str] = frozenset()) -> "Selection":
         """Command-line options override (`--select`) or extend the config's selection."""
         src, pre = settings.source, settings.key_prefix
-        chosen = (expand(select, known, COMMAND_LINE, "--select") if select
-                  else expand(settings.select, known, src, pre + "select"))
-        chosen |= expand(settings.extend_select, known, src, pre + "extend-select")
-        chosen |= expand(extend_select or (), known, COMMAND_LINE, "--extend-select")
+        chosen = (expand(select, known, COMMAND_LINE, "--select", opt_in) if select
+                  else expand(settings.select, known, src, pre + "select", opt_in))
+        chosen |= expand(settings.extend_select, known, src, pre + "extend-select", opt_in)
+        chosen |= expand(extend_select or (), known, COMMAND_LINE, "--extend-select", opt_in)
         chosen -= expand(settings.ignore, known, src, pre + "ignore")
         chosen -= expand(ignore or (), known, COMMAND_LINE, "--ignore")
         per_file = tuple(
@@ -43,14 +57,25 @@ class Selection:
         )
         return cls(frozenset(chosen), per_file)
 
-    def reports(self, code: str, path: str, lines: tuple[int, int], suppressions: dict[int, tuple[str, ...]]) -> bool:
+    def selects(self, code: str, path: str) -> bool:
+        """Whether the rule is on for this file (selection and per-file ignores)."""
         if code not in self.codes:
-            return False
-        # A suppression comment naming the code on any line of the reported statement.
-        if any(code in suppressions.get(n, ()) for n in range(lines[0], lines[1] + 1)):
             return False
         name = path.rsplit("/", 1)[-1]
         return not any(
             code in codes and (fnmatch.fnmatchcase(path, glob) or fnmatch.fnmatchcase(name, glob))
             for glob, codes in self.per_file
         )
+
+    def apply(self, findings, suppressions: dict[str, dict[int, tuple[str, ...]]]):
+        """(the findings reported, the (path, line, code) of each suppression that hid one)."""
+        kept, used = [], set()
+        for f in findings:
+            if not self.selects(f.code, f.path):
+                continue
+            hit = suppressing(f.code, f.stmt_lines, suppressions.get(f.path, {}))
+            if hit is None:
+                kept.append(f)
+            else:
+                used.add((f.path, *hit))
+        return kept, used

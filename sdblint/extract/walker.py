@@ -81,6 +81,7 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
     def run(self, tree: cst.Module) -> ModuleFacts:
         self.spans = node_spans(tree)
         self.block(tree.body)
+        coded, bare = suppressions(self.source)
         return ModuleFacts(
             path=self.path,
             module=self.module,
@@ -94,7 +95,8 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
             checks=tuple(self.checks),
             loops=tuple(self.loops),
             handlers=tuple(self.handlers),
-            suppressions=suppressions(self.source),
+            suppressions=coded,
+            bare_suppressions=bare,
         )
 
     def dotted(self, node) -> str | None:

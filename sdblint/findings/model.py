@@ -43,3 +43,13 @@ class Finding:
     call_text: str          # the sink call's text and its function, for the fingerprint
     scope_name: str
     fingerprint: str = ""   # set by :func:`sdblint.findings.fingerprint.with_fingerprints`
+
+    @classmethod
+    def at_line(cls, code: str, name: str, severity: str, path: str, line: int, message: str,
+                identity: str, scope: str) -> "Finding":
+        """A finding about a line, not a flow (an unused suppression, an internal error); ``identity``
+        and ``scope`` stand in for the sink call in its fingerprint."""
+        return cls(code=code, name=name, severity=severity, path=path, line=line, column=1, end_line=line,
+                   end_column=1, message=message, sink_callee="", sink_category="", sources=(), flow=(),
+                   verifier_status="", verifier_detail="", verifier_location="", pattern_id="",
+                   pattern_weakness="", stmt_lines=(line, line), call_text=identity, scope_name=scope)
