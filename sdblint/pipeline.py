@@ -104,17 +104,23 @@ def relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def run(paths: list[Path], settings: Settings, options: Options = Options()) -> Result:
-    """Check the Python files under ``paths`` (read from disk, never imported or run)."""
+def run(paths: list[Path], settings: Settings, options: Options = Options(),
+        buffers: dict[Path, bytes] | None = None) -> Result:
+    """Check the Python files under ``paths`` (read from disk, never imported or run). ``buffers``
+    holds text that stands in for files (standard input, an editor's unsaved buffer): its own
+    content is checked instead of the file's, whether or not the file exists on disk."""
     timings = Timings()
+    buffers = {path.resolve(): data for path, data in (buffers or {}).items()}
     with timings.phase("discover"):
         files = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
+        files += sorted(p for p in buffers if not p.exists())   # a new file, not saved yet
     inputs, unreadable = [], []
     with timings.phase("read"):
         for f in files:
             rel = relative(f, settings.root)
             try:
-                inputs.append((rel, f.read_bytes()))
+                resolved = f.resolve()
+                inputs.append((rel, buffers[resolved] if resolved in buffers else f.read_bytes()))
             except OSError as exc:
                 unreadable.append(ParseError(rel, f"cannot read file: {exc.strerror}"))
 

@@ -155,3 +155,25 @@ def test_diff_against_an_unknown_revision_or_outside_git_is_a_clear_error(tmp_pa
     outside = project(tmp_path / "plain")
     result = invoke("check", "--diff", "HEAD", str(outside))
     assert result.exit_code == 2 and "is not in a git work tree" in result.output
+
+
+# ---------------------------------------------------------------- standard input
+def test_stdin_is_checked_as_the_named_file_with_the_project_on_disk_as_context(tmp_path, monkeypatch):
+    project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    edited = SINK.replace("subprocess.run(cmd, shell=True)", "subprocess.run(cmd, shell=True)\n    os.system(cmd)")
+    result = invoke_stdin(edited.replace("import subprocess", "import os\nimport subprocess"),
+                          "check", "--output-format", "json", "--stdin-filename", "bot/cli.py", "-")
+    report = json.loads(result.stdout)
+    assert codes(report) == {("bot/cli.py", 8, "SDB102"), ("bot/cli.py", 9, "SDB102")}
+    assert (tmp_path / "bot" / "cli.py").read_text().count("os.system") == 0    # the file on disk is untouched
+    unsaved = invoke_stdin(SINK, "check", "--output-format", "json", "--stdin-filename", "bot/new.py", "-")
+    assert codes(json.loads(unsaved.stdout)) == {("bot/new.py", 7, "SDB102")}   # SINK starts with a blank line
+    assert invoke_stdin("", "check", "-").exit_code == 2
+
+
+def invoke_stdin(text: str, *args: str):
+    from click.testing import CliRunner
+
+    from sdblint.cli import main
+    return CliRunner().invoke(main, list(args), input=text)

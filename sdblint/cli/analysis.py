@@ -26,7 +26,7 @@ def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 ANALYSIS_OPTIONS = [
-    click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path)),
+    click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True, path_type=Path)),
     click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated), e.g. SDB1."),
     click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection."),
     click.option("--ignore", multiple=True, help="Codes or prefixes to disable."),
@@ -42,6 +42,8 @@ ANALYSIS_OPTIONS = [
                  help="Seconds one file may take to parse and extract before it is reported and skipped."),
     click.option("--force-exclude", is_flag=True,
                  help="Apply the config's exclude to files given explicitly too (for pre-commit)."),
+    click.option("--stdin-filename", type=click.Path(dir_okay=False, path_type=Path),
+                 help="With PATH `-`: check standard input as this file, with the project on disk as context."),
 ]
 
 
@@ -59,7 +61,7 @@ class Analysed:
 
 
 def analyse_paths(paths, select, extend_select, ignore, config_file, cache_dir, no_cache, jobs, file_timeout,
-                  force_exclude, progress=None) -> Analysed:
+                  force_exclude, stdin_filename, progress=None) -> Analysed:
     """Run the pipeline; a bad config or an internal failure ends the run with exit code 2.
 
     Files given explicitly (what pre-commit and editors pass) are checked with the rest of the project
@@ -67,17 +69,18 @@ def analyse_paths(paths, select, extend_select, ignore, config_file, cache_dir, 
     of them. Folders given alone are analysed on their own, as before."""
     if no_cache and cache_dir is not None:
         raise click.UsageError("--no-cache and --cache-dir contradict each other")
-    targets = list(paths) or [Path(".")]
+    targets, buffers = with_stdin(list(paths) or [Path(".")], stdin_filename)
     try:
         settings = load_settings(config_file, common_folder(targets))
-        targets, notes = explicit_targets(targets, settings, force_exclude)
+        targets, notes = explicit_targets(targets, settings, force_exclude, buffers)
         folder = None if no_cache else cache_dir or settings.root / DEFAULT_CACHE_DIR
         options = Options(split_codes(select), split_codes(extend_select), split_codes(ignore), folder, jobs,
                           file_timeout, progress)
-        focus = [relative(t, settings.root) for t in targets] if any(t.is_file() for t in targets) else None
-        if focus is None:
+        files = [t for t in targets if t.is_file() or t in buffers]
+        if not files:
             return Analysed(settings, run(targets, settings, options) if targets else empty(), tuple(notes))
-        result = run([settings.root, *(t for t in targets if t.is_file())], settings, options)
+        focus = [relative(t, settings.root) for t in targets]
+        result = run([settings.root, *files], settings, options, buffers)
         kept = touching(result.findings, lambda path: None if in_focus(path, focus) else ())
         return Analysed(settings, gated(result, kept, outside_files=len(result.findings) - len(kept)), tuple(notes))
     except ConfigError as exc:
@@ -90,18 +93,31 @@ def analyse_paths(paths, select, extend_select, ignore, config_file, cache_dir, 
         sys.exit(2)
 
 
+def with_stdin(targets: list[Path], stdin_filename: Path | None) -> tuple[list[Path], dict[Path, bytes]]:
+    """The targets with `-` standing for ``--stdin-filename``, and that file's text from stdin."""
+    if Path("-") not in targets:
+        if stdin_filename is not None:
+            raise click.UsageError("--stdin-filename needs `-` among the paths")
+        return targets, {}
+    if stdin_filename is None:
+        raise click.UsageError("`-` (standard input) needs --stdin-filename to say which file it is")
+    data = sys.stdin.buffer.read()
+    return [stdin_filename if t == Path("-") else t for t in targets], {stdin_filename: data}
+
+
 def common_folder(targets: list[Path]) -> Path:
     folders = [(t if t.is_dir() else t.parent).resolve() for t in targets]
     return Path(os.path.commonpath(folders))
 
 
-def explicit_targets(targets: list[Path], settings: Settings, force_exclude: bool) -> tuple[list[Path], list[str]]:
+def explicit_targets(targets: list[Path], settings: Settings, force_exclude: bool,
+                     buffers: dict[Path, bytes]) -> tuple[list[Path], list[str]]:
     """The given paths minus files that are not Python (skipped with a note) and, under
     ``--force-exclude``, those the config excludes."""
     kept, notes = [], []
     patterns = settings.exclude + settings.extend_exclude
     for t in targets:
-        if t.is_file() and t.suffix != PYTHON_SUFFIX:
+        if (t.is_file() or t in buffers) and t.suffix != PYTHON_SUFFIX:
             if t.suffix != STUB_SUFFIX:
                 notes.append(f"skipped {t}: not a Python file")
         elif force_exclude and matches_any(relative(t, settings.root), patterns):
