@@ -167,6 +167,35 @@ def test_rule_documentation_and_listing():
     listing = invoke("rules").output.splitlines()
     assert [line.split()[0] for line in listing] == list(rule_codes())
     assert invoke("rule", "SDB777").exit_code == 2
+    assert invoke("rule", "unverified-shell-command").output == doc          # by name too
+    assert invoke("rule", "--all").output.count("## What it does") == len(rule_codes())
+    assert invoke("rule").exit_code == 2
+    listed = json.loads(invoke("rules", "--output-format", "json").output)
+    assert [r["code"] for r in listed] == list(rule_codes())
+    shell = next(r for r in listed if r["code"] == "SDB102")
+    assert shell["url"].endswith("#sdb102-unverified-shell-command") and "external/cwe/cwe-78" in shell["tags"]
+    assert next(r for r in listed if r["code"] == "SDB900")["opt_in"] is True
+
+
+def test_show_settings_says_where_each_value_came_from(tmp_path, monkeypatch):
+    write(tmp_path, {"pyproject.toml": "[tool.sdblint]\nignore = [\"SDB104\"]\n", "a.py": OPENAI_SHELL})
+    monkeypatch.chdir(tmp_path)
+    lines = invoke("check", "--show-settings", "--extend-select", "SDB900", ".").output.splitlines()
+    row = {line.split(" = ")[0].strip(): line.split(" = ", 1)[1] for line in lines}
+    assert row["ignore"] == f'["SDB104"]   # {tmp_path / "pyproject.toml"}'
+    assert row["select"] == '["SDB"]   # default'
+    assert row["--extend-select"] == '["SDB900"]   # command line'
+    assert "SDB104" not in row["rules enabled"] and "SDB900" in row["rules enabled"]
+    assert row["root"].endswith("# the config's folder")
+
+
+def test_show_files_lists_what_a_run_would_check_without_checking(tmp_path, monkeypatch):
+    write(tmp_path, {"pyproject.toml": "[tool.sdblint]\nexclude = [\"gen\"]\n", "a.py": OPENAI_SHELL,
+                     "pkg/b.py": "", "gen/c.py": "", "notes.txt": ""})
+    monkeypatch.chdir(tmp_path / "pkg")
+    result = invoke("check", "--show-files", "..")
+    assert result.exit_code == 0 and result.output.splitlines() == ["../a.py", "b.py"]
+    assert not (tmp_path / ".sdblint_cache").exists()
 
 
 def test_python_dash_m_runs_the_same_command(tmp_path):

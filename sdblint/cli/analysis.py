@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,35 +55,62 @@ def analysis_options(command):
 
 
 @dataclass(frozen=True)
+class Plan:
+    """What a run will analyse, decided from the command line before anything is parsed."""
+    settings: Settings
+    options: Options
+    paths: tuple[Path, ...]            # handed to the pipeline
+    focus: tuple[str, ...] | None      # root-relative paths given explicitly; None: report everything
+    buffers: dict[Path, bytes]         # standard input standing in for a file
+    notes: tuple[str, ...]             # for stderr: files given explicitly and skipped, and why
+
+
+@dataclass(frozen=True)
 class Analysed:
     settings: Settings
     result: Result
-    notes: tuple[str, ...]   # for stderr: files given explicitly and skipped, and why
+    notes: tuple[str, ...]
 
 
-def analyse_paths(paths, select, extend_select, ignore, config_file, cache_dir, no_cache, jobs, file_timeout,
-                  force_exclude, stdin_filename, progress=None) -> Analysed:
-    """Run the pipeline; a bad config or an internal failure ends the run with exit code 2.
-
-    Files given explicitly (what pre-commit and editors pass) are checked with the rest of the project
-    as context, since flows cross files; a finding is reported when any step of its flow lies in one
-    of them. Folders given alone are analysed on their own, as before."""
+def plan(paths, select, extend_select, ignore, config_file, cache_dir, no_cache, jobs, file_timeout,
+         force_exclude, stdin_filename, progress=None) -> Plan:
+    """Files given explicitly (what pre-commit and editors pass) are checked with the rest of the
+    project as context, since flows cross files; a finding is reported when any step of its flow lies
+    in one of them. Folders given alone are analysed on their own."""
     if no_cache and cache_dir is not None:
         raise click.UsageError("--no-cache and --cache-dir contradict each other")
     targets, buffers = with_stdin(list(paths) or [Path(".")], stdin_filename)
-    try:
+    with exit_on_error():
         settings = load_settings(config_file, common_folder(targets))
-        targets, notes = explicit_targets(targets, settings, force_exclude, buffers)
-        folder = None if no_cache else cache_dir or settings.root / DEFAULT_CACHE_DIR
-        options = Options(split_codes(select), split_codes(extend_select), split_codes(ignore), folder, jobs,
-                          file_timeout, progress)
-        files = [t for t in targets if t.is_file() or t in buffers]
-        if not files:
-            return Analysed(settings, run(targets, settings, options) if targets else empty(), tuple(notes))
-        focus = [relative(t, settings.root) for t in targets]
-        result = run([settings.root, *files], settings, options, buffers)
-        kept = touching(result.findings, lambda path: None if in_focus(path, focus) else ())
-        return Analysed(settings, gated(result, kept, outside_files=len(result.findings) - len(kept)), tuple(notes))
+    targets, notes = explicit_targets(targets, settings, force_exclude, buffers)
+    folder = None if no_cache else cache_dir or settings.root / DEFAULT_CACHE_DIR
+    options = Options(split_codes(select), split_codes(extend_select), split_codes(ignore), folder, jobs,
+                      file_timeout, progress)
+    files = [t for t in targets if t.is_file() or t in buffers]
+    if not files:
+        return Plan(settings, options, tuple(targets), None, buffers, tuple(notes))
+    return Plan(settings, options, (settings.root, *files), tuple(relative(t, settings.root) for t in targets),
+                buffers, tuple(notes))
+
+
+def analyse(p: Plan) -> Analysed:
+    """Run the pipeline as planned; a bad config or an internal failure ends the run with exit code 2."""
+    with exit_on_error():
+        result = run(list(p.paths), p.settings, p.options, p.buffers) if p.paths else empty()
+    if p.focus is not None:
+        kept = touching(result.findings, lambda path: None if in_focus(path, p.focus) else ())
+        result = gated(result, kept, outside_files=len(result.findings) - len(kept))
+    return Analysed(p.settings, result, p.notes)
+
+
+def analyse_paths(**arguments) -> Analysed:
+    return analyse(plan(**arguments))
+
+
+@contextmanager
+def exit_on_error():
+    try:
+        yield
     except ConfigError as exc:
         click.echo(f"sdblint: error: {exc}", err=True)
         sys.exit(2)

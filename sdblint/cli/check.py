@@ -16,10 +16,12 @@ from ..gate import gated, touching
 from ..gate.diff import changed_lines
 from ..report import FORMATS, MACHINE_FORMATS, ReportView, statistics
 from ..report import verbose as verbose_report
-from .analysis import Analysed, analyse_paths, analysis_options
+from .analysis import Analysed, analyse, analysis_options, plan
 from .colors import COLOR_CHOICES, use_color
 from .progress import ExtractionProgress
 from .progress import wanted as progress_wanted
+from .show import show_files as show_files_of
+from .show import show_settings as show_settings_of
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -44,15 +46,21 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 @click.option("--quiet", "-q", is_flag=True, help="Only the finding lines and the summary.")
 @click.option("--statistics", "statistics_only", is_flag=True, help="Print the count of findings per rule instead of the findings.")
 @click.option("--verbose", "-v", is_flag=True, help="Print seconds per phase and file counts to stderr.")
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and where each came from, and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files a run would check, and exit.")
 def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, exit_zero, fail_on, fail_on_error, quiet,
-          statistics_only, verbose, **analysis):
+          statistics_only, verbose, show_settings, show_files, **analysis):
     """Check PATHS (default: the current directory)."""
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose contradict each other")
     machine = output_format in MACHINE_FORMATS
     bar = ExtractionProgress() if progress_wanted(machine, quiet) else None
+    planned = plan(**analysis, progress=bar)
+    if show_settings or show_files:
+        (show_settings_of if show_settings else show_files_of)(planned)
+        return
     try:
-        analysed = analyse_paths(**analysis, progress=bar)
+        analysed = analyse(planned)
     finally:
         if bar is not None:
             bar.close()

@@ -27,6 +27,7 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     fail_on: str = "info"
     extensions: CatalogEntries = field(default_factory=CatalogEntries)
+    configured: tuple[str, ...] = ()   # the keys the config file set (the rest are defaults), for --show-settings
 
 
 def find_config(start: Path) -> Path | None:
@@ -92,4 +93,4 @@ def load_settings(config: Path | None, start: Path) -> Settings:
     extensions = parse_entries({k: table[k] for k in CATALOG_KEYS if k in table}, source, prefix,
                                set(builtin_catalog().categories))
     return Settings(root=Path(path).resolve().parent, source=source, key_prefix=prefix, per_file_ignores=per_file,
-                    fail_on=fail_on, extensions=extensions, **values)
+                    fail_on=fail_on, extensions=extensions, configured=tuple(sorted(table)), **values)

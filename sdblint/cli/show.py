@@ -1,0 +1,56 @@
+"""`check --show-settings` and `check --show-files`: what a run would use and check, without running it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..checks import load_rules, rule_codes
+from ..config.selection import COMMAND_LINE, Selection
+from ..discover import discover
+from ..pipeline import relative
+from ..report import ReportView
+from .analysis import Plan, exit_on_error
+
+CONFIG_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "fail-on")
+
+
+def show_files(p: Plan) -> None:
+    """Every file the run would parse, from the current directory, one per line."""
+    settings = p.settings
+    files = discover(list(p.paths), settings.root, settings.exclude + settings.extend_exclude)
+    files += [f for f in p.buffers if not f.exists()]
+    view = ReportView(settings.root, Path.cwd())
+    for f in files:
+        click.echo(view.shown(relative(f, settings.root)))
+
+
+def show_settings(p: Plan) -> None:
+    """The resolved settings, each with where its value came from (TOML-like, one per line)."""
+    s, o = p.settings, p.options
+    root_origin = ("the config's folder" if s.source != "defaults" else
+                   "the git work tree" if (s.root / ".git").exists() else "the folder checked")
+    rows = [("root", str(s.root), root_origin), ("config", s.source, "")]
+    for key in CONFIG_KEYS:
+        value = getattr(s, key.replace("-", "_"))
+        value = dict((glob, list(codes)) for glob, codes in value) if key == "per-file-ignores" else value
+        rows.append((key, list(value) if isinstance(value, tuple) else value,
+                     s.source if key in s.configured else "default"))
+    for key, value in (("--select", o.select), ("--extend-select", o.extend_select), ("--ignore", o.ignore)):
+        if value:
+            rows.append((key, list(value), COMMAND_LINE))
+    ext = s.extensions
+    rows.append(("catalog extensions", f"{len(ext.proposers)} proposers, {len(ext.sinks)} sinks, "
+                 f"{len(ext.verifiers)} verifiers, {len(ext.recorders)} recorders", s.source if ext.any() else "none"))
+    rules = load_rules()
+    with exit_on_error():
+        selection = Selection.build(list(rule_codes()), s, o.select, o.extend_select, o.ignore,
+                                    opt_in=frozenset(c for c, d in rules.items() if d.opt_in))
+    rows.append(("rules enabled", sorted(selection.codes), "resolved from the above"))
+    rows.append(("cache-dir", str(o.cache_dir) if o.cache_dir else "none (--no-cache)", ""))
+    rows.append(("jobs", o.jobs or "one per core", ""))
+    rows.append(("file-timeout", o.file_timeout, ""))
+    width = max(len(k) for k, _, _ in rows)
+    for key, value, origin in rows:
+        click.echo(f"{key:<{width}} = {json.dumps(value)}" + (f"   # {origin}" if origin else ""))
