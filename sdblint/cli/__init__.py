@@ -11,6 +11,7 @@ from .baseline import baseline_command
 from .check import check
 from .clean import clean_command
 from .rules import rule_command, rules_command
+from .server import server_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,6 +25,7 @@ main.add_command(baseline_command)
 main.add_command(clean_command)
 main.add_command(rule_command)
 main.add_command(rules_command)
+main.add_command(server_command)
 
 
 def entry() -> None:
