@@ -42,3 +42,17 @@ def test_documented_example_is_reported(tmp_path, code):
 @pytest.mark.parametrize("code", CHECKED)
 def test_documented_fix_is_not_reported(tmp_path, code):
     assert codes_reported(tmp_path, RULES[code].use_instead, code) == set()
+
+
+def test_every_rule_url_points_at_its_readme_section():
+    """SARIF helpUri and the language server link to the README section of the rule: its heading's
+    GitHub anchor must exist."""
+    import re
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    if not readme.is_file():
+        pytest.skip("needs the repository checkout (README.md)")
+    anchors = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
+               for h in re.findall(r"^#{1,6} (.+)$", readme.read_text(encoding="utf-8"), re.M)}
+    assert {doc.url.rsplit("#", 1)[1] for doc in RULES.values()} <= anchors
