@@ -177,3 +177,20 @@ def invoke_stdin(text: str, *args: str):
 
     from sdblint.cli import main
     return CliRunner().invoke(main, list(args), input=text)
+
+
+def test_diff_works_in_a_shallow_clone_once_the_revision_is_fetched(tmp_path):
+    origin = committed(tmp_path / "origin")
+    write(origin, {"bot/other.py": "X = 2\n"})
+    git(origin, "commit", "-qam", "second")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth=1", origin.as_uri(), str(clone)], check=True, capture_output=True)
+    base = subprocess.run(["git", "-C", str(origin), "rev-parse", "HEAD~1"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    missing = invoke("check", "--diff", base, str(clone))
+    assert missing.exit_code == 2 and f"git fetch --depth=1 origin {base}" in missing.output
+    git(clone, "fetch", "-q", "--depth=1", "origin", base)
+    report = check_json(clone, "--diff", base)
+    assert report["findings"] == [] and report["summary"]["gate"] == {"outside_diff": 1}
+    write(clone, {"bot/cli.py": SINK + "    subprocess.run(cmd, shell=True)\n"})
+    assert codes(check_json(clone, "--diff", base)) == {("bot/cli.py", 7, "SDB102")}
