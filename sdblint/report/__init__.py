@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import concise, full, json, json_lines
+from . import concise, full, json, json_lines, sarif
 from .view import ReportView
 
 FORMATS: dict[str, Callable[..., str]] = {
@@ -12,9 +12,10 @@ FORMATS: dict[str, Callable[..., str]] = {
     "concise": concise.render,
     "json": json.render,
     "json-lines": json_lines.render,
+    "sarif": sarif.render,
 }
 
 # Formats a program reads: never coloured; no progress bar, code frame or warnings mixed in.
-MACHINE_FORMATS = frozenset({"json", "json-lines"})
+MACHINE_FORMATS = frozenset({"json", "json-lines", "sarif"})
 
 __all__ = ["FORMATS", "MACHINE_FORMATS", "ReportView"]
