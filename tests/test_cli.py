@@ -16,7 +16,8 @@ from sdblint.cli import main
 def test_json_output_follows_the_contract(tmp_path):
     write(tmp_path, {"agent/tools.py": OPENAI_SHELL})
     report = check_json(tmp_path)
-    assert set(report) == {"version", "findings", "patterns", "errors", "summary"}
+    assert set(report) == {"version", "root", "findings", "patterns", "errors", "summary"}
+    assert report["root"] == str(tmp_path.resolve())
     (finding,) = report["findings"]
     assert set(finding) >= {"code", "name", "severity", "path", "line", "column", "end_line", "end_column",
                             "message", "sink", "sources", "flow", "verifier", "pattern", "fingerprint"}

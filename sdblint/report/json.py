@@ -24,9 +24,10 @@ def finding_dict(f) -> dict:
     }
 
 
-def document(result: Result) -> dict:
+def document(result: Result, root: str) -> dict:
     return {
         "version": __version__,
+        "root": root,   # what every path in the document is relative to
         "findings": [finding_dict(f) for f in result.findings],
         "patterns": [
             {"id": h.id, "scope": h.scope, "confidence": h.confidence,
@@ -47,6 +48,6 @@ def document(result: Result) -> dict:
 
 
 def render(result: Result, view: ReportView) -> str:
-    return json.dumps(document(result), indent=2, sort_keys=False) + "\n"
+    return json.dumps(document(result, str(view.root)), indent=2, sort_keys=False) + "\n"
 
 
