@@ -21,7 +21,8 @@ def test_a_suppression_accepts_a_code_prefix_like_every_selector(tmp_path):
     assert codes(check_json(shell(tmp_path, "  # noqa: SDB2"))) == {("a.py", 8, "SDB102")}
 
 
-def test_a_bare_noqa_suppresses_nothing_and_gets_one_hint(tmp_path):
+def test_a_bare_noqa_suppresses_nothing_and_gets_one_hint(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     write(tmp_path, {"b.py": OPENAI_SHELL.replace(SINK_LINE, SINK_LINE + "  # noqa")})
     result = invoke("check", str(shell(tmp_path, "  # noqa")))
     assert result.exit_code == 1

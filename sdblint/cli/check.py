@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from ..config.errors import ConfigError
 from ..config.settings import SEVERITIES
 from ..findings.suppress import suppression_lines, with_suppressions
 from ..gate import baseline as baseline_file
@@ -16,7 +15,7 @@ from ..gate import gated, touching
 from ..gate.diff import changed_lines
 from ..report import FORMATS, MACHINE_FORMATS, ReportView, statistics
 from ..report import verbose as verbose_report
-from .analysis import Analysed, analyse, analysis_options, plan
+from .analysis import analyse, analysis_options, exit_on_error, plan
 from .colors import COLOR_CHOICES, use_color
 from .progress import ExtractionProgress
 from .progress import wanted as progress_wanted
@@ -59,13 +58,16 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
     if show_settings or show_files:
         (show_settings_of if show_settings else show_files_of)(planned)
         return
+    settings = planned.settings
+    with exit_on_error():   # a bad baseline or revision is said before the analysis, not after it
+        known = baseline_file.load(baseline_path) if baseline_path is not None else None
+        changed = changed_lines(settings.root, diff_rev) if diff_rev is not None else None
     try:
         analysed = analyse(planned)
     finally:
         if bar is not None:
             bar.close()
-    result = gate(analysed, baseline_path, diff_rev)
-    settings = analysed.settings
+    result = gate(analysed.result, known, changed)
     if add_noqa:
         add_suppressions(result, settings.root)
         return
@@ -93,7 +95,7 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
         for e in result.errors:
             click.echo(f"sdblint: warning: skipped {e.path}: {e.message}", err=True)
         if result.bare_suppressions:
-            click.echo(bare_suppression_hint(result.bare_suppressions), err=True)
+            click.echo(bare_suppression_hint(result.bare_suppressions, ReportView(settings.root, Path.cwd())), err=True)
     threshold = SEVERITY_RANK[fail_on or settings.fail_on]
     failing = [f for f in result.findings if SEVERITY_RANK[f.severity] >= threshold]
     sys.exit(0 if exit_zero or not (failing or (fail_on_error and result.errors)) else 1)
@@ -116,26 +118,22 @@ def add_suppressions(result, root: Path) -> None:
     click.echo(f"Added {added} suppression{'s' if added != 1 else ''} in {len(edits)} file{'s' if len(edits) != 1 else ''}.")
 
 
-def bare_suppression_hint(bare: tuple[tuple[str, int, str], ...]) -> str:
+def bare_suppression_hint(bare: tuple[tuple[str, int, str], ...], view: ReportView) -> str:
     """One hint per run, however many bare comments there are."""
-    path, line, code = bare[0]
+    rel, line, code = bare[0]
+    path = view.shown(rel)
     more = f" ({len(bare) - 1} more findings carry one)" if len(bare) > 1 else ""
     return (f"sdblint: hint: {path}:{line} has a `# noqa` without a code, which suppresses nothing; "
             f"to waive {code} write `# sdblint: ignore[{code}] <reason>`{more}")
 
 
-def gate(analysed: Analysed, baseline_path: Path | None, diff_rev: str | None):
-    """The findings a CI gate reports: new against the baseline, on lines changed since the revision."""
-    result = analysed.result
-    try:
-        if baseline_path is not None:
-            new, matched, stale = baseline_file.new_findings(result.findings, baseline_file.load(baseline_path))
-            result = gated(result, new, baseline_matched=matched, baseline_stale=stale)
-        if diff_rev is not None:
-            changed = changed_lines(analysed.settings.root, diff_rev)
-            kept = touching(result.findings, lambda path: changed.get(path, set()))
-            result = gated(result, kept, outside_diff=len(result.findings) - len(kept))
-    except ConfigError as exc:
-        click.echo(f"sdblint: error: {exc}", err=True)
-        sys.exit(2)
+def gate(result, known, changed):
+    """The findings a CI gate reports: new against the baseline (``known``), with a step on a line
+    changed since the revision (``changed``)."""
+    if known is not None:
+        new, matched, stale = baseline_file.new_findings(result.findings, known)
+        result = gated(result, new, baseline_matched=matched, baseline_stale=stale)
+    if changed is not None:
+        kept = touching(result.findings, lambda path: changed.get(path, set()))
+        result = gated(result, kept, outside_diff=len(result.findings) - len(kept))
     return result
