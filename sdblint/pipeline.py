@@ -140,12 +140,17 @@ def run_sources(sources: dict[str, str], settings: Settings, options: Options = 
     return _check(inputs, [], lambda rel: anchored_path(tuple(rel.split("/")), inits.__contains__), settings, options, {})
 
 
+def selection_for(settings: Settings, options: Options, rules: dict[str, RuleDoc]) -> Selection:
+    """The rules a run reports: the config's selection, the command line's, and opt-in rules only when named."""
+    return Selection.build(list(rule_codes()), settings, options.select, options.extend_select, options.ignore,
+                           opt_in=frozenset(code for code, doc in rules.items() if doc.opt_in))
+
+
 def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sources,
            timings: Timings | None = None) -> Result:
     timings = timings or Timings()
     rules = load_rules()
-    selection = Selection.build(list(rule_codes()), settings, options.select, options.extend_select, options.ignore,
-                                opt_in=frozenset(code for code, doc in rules.items() if doc.opt_in))
+    selection = selection_for(settings, options, rules)
     catalog = builtin_catalog().with_extensions(settings.extensions)
     files = len(inputs) + len(unreadable)
     run_cache = RunCache(options.cache_dir, repr((settings, options.select, options.extend_select, options.ignore))) \

@@ -121,6 +121,15 @@ def exit_on_error():
         sys.exit(2)
 
 
+def write_or_exit(path: Path, text: str) -> None:
+    """Write an output file (a report, a baseline); a path that cannot be written ends the run with 2."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"sdblint: error: cannot write {path}: {exc.strerror}", err=True)
+        sys.exit(2)
+
+
 def with_stdin(targets: list[Path], stdin_filename: Path | None) -> tuple[list[Path], dict[Path, bytes]]:
     """The targets with `-` standing for ``--stdin-filename``, and that file's text from stdin."""
     if Path("-") not in targets:

@@ -1,13 +1,12 @@
 """`sdblint baseline`: write the current findings to a file that `check --baseline` reads."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from ..gate import baseline as baseline_file
-from .analysis import analyse_paths, analysis_options
+from .analysis import analyse_paths, analysis_options, write_or_exit
 
 
 @click.command("baseline")
@@ -17,10 +16,6 @@ from .analysis import analyse_paths, analysis_options
 def baseline_command(output, **analysis):
     """Record the findings in PATHS, so that a gate fails only on new ones."""
     analysed = analyse_paths(**analysis)
-    try:
-        output.write_text(baseline_file.dumps(analysed.result.findings), encoding="utf-8")
-    except OSError as exc:
-        click.echo(f"sdblint: error: cannot write {output}: {exc.strerror}", err=True)
-        sys.exit(2)
+    write_or_exit(output, baseline_file.dumps(analysed.result.findings))
     count = len(analysed.result.findings)
     click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {output}.")

@@ -15,7 +15,7 @@ from ..gate import gated, touching
 from ..gate.diff import changed_lines
 from ..report import FORMATS, MACHINE_FORMATS, ReportView, statistics
 from ..report import verbose as verbose_report
-from .analysis import analyse, analysis_options, exit_on_error, plan
+from .analysis import analyse, analysis_options, exit_on_error, plan, write_or_exit
 from .colors import COLOR_CHOICES, use_color
 from .progress import ExtractionProgress
 from .progress import wanted as progress_wanted
@@ -81,11 +81,7 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
     if output_file is None:
         click.echo(report, nl=False, color=True)   # colour was decided above; click would strip it from a pipe
     else:
-        try:
-            output_file.write_text(report, encoding="utf-8")
-        except OSError as exc:
-            click.echo(f"sdblint: error: cannot write {output_file}: {exc.strerror}", err=True)
-            sys.exit(2)
+        write_or_exit(output_file, report)
     if verbose:
         for line in verbose_report.verbose_lines(result):
             click.echo(line, err=True)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..checks import load_rules, rule_codes
-from ..config.selection import COMMAND_LINE, Selection
+from ..checks import load_rules
+from ..config.selection import COMMAND_LINE
 from ..discover import discover
-from ..pipeline import relative
+from ..pipeline import relative, selection_for
 from ..report import ReportView
 from .analysis import Plan, exit_on_error
 
@@ -43,10 +43,8 @@ def show_settings(p: Plan) -> None:
     ext = s.extensions
     rows.append(("catalog extensions", f"{len(ext.proposers)} proposers, {len(ext.sinks)} sinks, "
                  f"{len(ext.verifiers)} verifiers, {len(ext.recorders)} recorders", s.source if ext.any() else "none"))
-    rules = load_rules()
     with exit_on_error():
-        selection = Selection.build(list(rule_codes()), s, o.select, o.extend_select, o.ignore,
-                                    opt_in=frozenset(c for c, d in rules.items() if d.opt_in))
+        selection = selection_for(s, o, load_rules())
     rows.append(("rules enabled", sorted(selection.codes), "resolved from the above"))
     rows.append(("cache-dir", str(o.cache_dir) if o.cache_dir else "none (--no-cache)", ""))
     rows.append(("jobs", o.jobs or "one per core", ""))
