@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -48,3 +50,22 @@ def run(task):
     cmd = client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
     subprocess.run(cmd, shell=True)
 """
+
+
+# A model call in a module of its own (`bot/model.py`): a sink elsewhere that calls `propose` makes a
+# flow that crosses files.
+MODEL_MODULE = """
+from openai import OpenAI
+
+client = OpenAI()
+
+def propose(task):
+    return client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
+"""
+# A committer identity, so that tests can commit on a machine without a git config.
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com"}
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env={**os.environ, **GIT_ENV})

@@ -2,20 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
-from helpers import OPENAI_SHELL, check_json, invoke, write
+from helpers import MODEL_MODULE, OPENAI_SHELL, check_json, found, git, invoke, write
 
-# The model call in one module, the shell sink in another: the flow crosses files.
-SOURCE = """
-from openai import OpenAI
-
-client = OpenAI()
-
-def propose(task):
-    return client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
-"""
+# The shell sink of the project; the model call it acts on is in bot/model.py.
 SINK = """
 import subprocess
 from bot.model import propose
@@ -24,30 +15,20 @@ def act(task):
     cmd = propose(task)
     subprocess.run(cmd, shell=True)
 """
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com"}
 
 
 def project(tmp_path, **extra):
     return write(tmp_path, {"pyproject.toml": "[tool.sdblint]\nexclude = [\"vendored\"]\n", "bot/__init__.py": "",
-                            "bot/model.py": SOURCE, "bot/cli.py": SINK, "bot/other.py": "X = 1\n", **extra})
-
-
-def git(root, *args):
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env={**os.environ, **GIT_ENV})
-
-
-def codes(report) -> set[tuple[str, int, str]]:
-    return {(f["path"], f["line"], f["code"]) for f in report["findings"]}
+                            "bot/model.py": MODEL_MODULE, "bot/cli.py": SINK, "bot/other.py": "X = 1\n", **extra})
 
 
 # ---------------------------------------------------------------- explicit files (pre-commit, editors)
 def test_a_file_given_alone_is_checked_with_its_project_as_context(tmp_path, monkeypatch):
     project(tmp_path)
     monkeypatch.chdir(tmp_path)
-    assert codes(check_json(tmp_path / "bot" / "cli.py")) == {("bot/cli.py", 6, "SDB102")}
+    assert found(check_json(tmp_path / "bot" / "cli.py")) == {("bot/cli.py", 6, "SDB102")}
     # the flow starts in model.py: checking that file alone reports it too
-    assert codes(check_json(tmp_path / "bot" / "model.py")) == {("bot/cli.py", 6, "SDB102")}
+    assert found(check_json(tmp_path / "bot" / "model.py")) == {("bot/cli.py", 6, "SDB102")}
     untouched = check_json(tmp_path / "bot" / "other.py")
     assert untouched["findings"] == [] and untouched["summary"]["gate"] == {"outside_files": 1}
     out = invoke("check", "bot/other.py").output
@@ -60,7 +41,7 @@ def test_explicit_non_python_files_are_skipped_with_a_note_and_force_exclude_app
     result = invoke("check", "--output-format", "concise", "README.md", "bot/cli.py")
     assert "sdblint: note: skipped README.md: not a Python file" in result.stderr
     assert result.stdout.splitlines()[0].startswith("bot/cli.py:6:5: error SDB102 ")
-    assert codes(check_json(tmp_path / "vendored" / "tool.py")) == {("vendored/tool.py", 8, "SDB102")}
+    assert found(check_json(tmp_path / "vendored" / "tool.py")) == {("vendored/tool.py", 8, "SDB102")}
     forced = check_json(tmp_path / "vendored" / "tool.py", "--force-exclude")
     assert forced["findings"] == [] and forced["summary"]["files"] == 0
 
@@ -69,7 +50,7 @@ def test_without_a_config_the_root_is_the_git_work_tree(tmp_path, monkeypatch):
     write(tmp_path, {"src/opsbot/cli.py": OPENAI_SHELL})
     (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path / "src")
-    assert codes(check_json(tmp_path / "src")) == {("src/opsbot/cli.py", 8, "SDB102")}
+    assert found(check_json(tmp_path / "src")) == {("src/opsbot/cli.py", 8, "SDB102")}
     assert invoke("check", ".").output.startswith("opsbot/cli.py:8:5: error SDB102 ")
 
 
@@ -95,7 +76,7 @@ def test_one_baseline_entry_never_absorbs_a_second_identical_finding(tmp_path):
     write(tmp_path, {"bot/cli.py": SINK + "    subprocess.run(cmd, shell=True)\n"})
     result = invoke("check", "--output-format", "json", "--baseline", str(base), str(tmp_path))
     report = json.loads(result.stdout)
-    assert result.exit_code == 1 and codes(report) == {("bot/cli.py", 7, "SDB102")}
+    assert result.exit_code == 1 and found(report) == {("bot/cli.py", 7, "SDB102")}
     assert report["summary"]["gate"] == {"baseline_matched": 1, "baseline_stale": 0}
 
 
@@ -130,7 +111,7 @@ def test_diff_reports_a_flow_whose_new_step_is_in_another_file_than_the_sink(tmp
     committed(tmp_path, **{"bot/cli.py": SINK.replace("cmd = propose(task)", "cmd = 'ls'")})
     assert check_json(tmp_path, "--diff", "HEAD")["findings"] == []
     write(tmp_path, {"bot/cli.py": SINK})   # the sink line is unchanged; the line feeding it is new
-    assert codes(check_json(tmp_path, "--diff", "HEAD")) == {("bot/cli.py", 6, "SDB102")}
+    assert found(check_json(tmp_path, "--diff", "HEAD")) == {("bot/cli.py", 6, "SDB102")}
 
 
 def test_diff_leaves_out_old_flows_and_counts_them(tmp_path):
@@ -138,14 +119,14 @@ def test_diff_leaves_out_old_flows_and_counts_them(tmp_path):
     write(tmp_path, {"bot/other.py": "X = 2\n"})
     report = check_json(tmp_path, "--diff", "HEAD")
     assert report["findings"] == [] and report["summary"]["gate"] == {"outside_diff": 1}
-    write(tmp_path, {"bot/model.py": SOURCE.replace("gpt-4o", "gpt-5")})   # a step of the flow changed
-    assert codes(check_json(tmp_path, "--diff", "HEAD")) == {("bot/cli.py", 6, "SDB102")}
+    write(tmp_path, {"bot/model.py": MODEL_MODULE.replace("gpt-4o", "gpt-5")})   # a step of the flow changed
+    assert found(check_json(tmp_path, "--diff", "HEAD")) == {("bot/cli.py", 6, "SDB102")}
 
 
 def test_diff_counts_untracked_files_as_new(tmp_path):
     committed(tmp_path)
     write(tmp_path, {"bot/new.py": OPENAI_SHELL})
-    assert codes(check_json(tmp_path, "--diff", "HEAD")) == {("bot/new.py", 8, "SDB102")}
+    assert found(check_json(tmp_path, "--diff", "HEAD")) == {("bot/new.py", 8, "SDB102")}
 
 
 def test_diff_against_an_unknown_revision_or_outside_git_is_a_clear_error(tmp_path):
@@ -165,10 +146,10 @@ def test_stdin_is_checked_as_the_named_file_with_the_project_on_disk_as_context(
     result = invoke_stdin(edited.replace("import subprocess", "import os\nimport subprocess"),
                           "check", "--output-format", "json", "--stdin-filename", "bot/cli.py", "-")
     report = json.loads(result.stdout)
-    assert codes(report) == {("bot/cli.py", 8, "SDB102"), ("bot/cli.py", 9, "SDB102")}
+    assert found(report) == {("bot/cli.py", 8, "SDB102"), ("bot/cli.py", 9, "SDB102")}
     assert (tmp_path / "bot" / "cli.py").read_text().count("os.system") == 0    # the file on disk is untouched
     unsaved = invoke_stdin(SINK, "check", "--output-format", "json", "--stdin-filename", "bot/new.py", "-")
-    assert codes(json.loads(unsaved.stdout)) == {("bot/new.py", 7, "SDB102")}   # SINK starts with a blank line
+    assert found(json.loads(unsaved.stdout)) == {("bot/new.py", 7, "SDB102")}   # SINK starts with a blank line
     assert invoke_stdin("", "check", "-").exit_code == 2
 
 
@@ -193,4 +174,4 @@ def test_diff_works_in_a_shallow_clone_once_the_revision_is_fetched(tmp_path):
     report = check_json(clone, "--diff", base)
     assert report["findings"] == [] and report["summary"]["gate"] == {"outside_diff": 1}
     write(clone, {"bot/cli.py": SINK + "    subprocess.run(cmd, shell=True)\n"})
-    assert codes(check_json(clone, "--diff", base)) == {("bot/cli.py", 7, "SDB102")}
+    assert found(check_json(clone, "--diff", base)) == {("bot/cli.py", 7, "SDB102")}

@@ -9,16 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
-from helpers import write
+from helpers import MODEL_MODULE, write
 
-SOURCE = '''from openai import OpenAI
-
-client = OpenAI()
-
-
-def propose(task):
-    return client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
-'''
 UNSAFE = '''import subprocess
 
 from bot.model import propose
@@ -75,7 +67,7 @@ class Client:
 
 
 def test_a_language_server_session_publishes_explains_fixes_and_clears(tmp_path):
-    project = write(tmp_path, {"pyproject.toml": "[tool.sdblint]\n", "bot/__init__.py": "", "bot/model.py": SOURCE,
+    project = write(tmp_path, {"pyproject.toml": "[tool.sdblint]\n", "bot/__init__.py": "", "bot/model.py": MODEL_MODULE,
                                "bot/cli.py": SAFE})
     cli_uri, model_uri = ((project / "bot" / name).resolve().as_uri() for name in ("cli.py", "model.py"))
     client = Client(project)

@@ -9,17 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import write
+from helpers import GIT_ENV, MODEL_MODULE, git, write
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-SOURCE = '''
-from openai import OpenAI
-
-client = OpenAI()
-
-def propose(task):
-    return client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
-'''
 SAFE = '''
 import subprocess
 
@@ -33,12 +25,6 @@ from bot.model import propose
 def act(task):
     subprocess.run(propose(task), shell=True)
 '''
-ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-       "GIT_COMMITTER_EMAIL": "t@example.com"}
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env={**os.environ, **ENV})
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +43,13 @@ def hook_source(tmp_path_factory) -> Path:
 
 
 def try_repo(project: Path, source: Path, home: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, **ENV, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(source), "sdblint"],
                           cwd=project, capture_output=True, text=True, env=env, timeout=900)
 
 
 def test_the_hook_fails_on_a_staged_flow_whose_source_is_in_an_untouched_file(tmp_path, hook_source):
-    project = write(tmp_path / "project", {"bot/__init__.py": "", "bot/model.py": SOURCE, "bot/cli.py": SAFE,
+    project = write(tmp_path / "project", {"bot/__init__.py": "", "bot/model.py": MODEL_MODULE, "bot/cli.py": SAFE,
                                            "README.md": "# bot\n"})
     git(project, "init", "-q")
     git(project, "add", "-A")

@@ -1,7 +1,7 @@
 """Suppression comments: prefixes, bare `# noqa`, SDB900 unused suppressions (opt-in), --add-noqa."""
 from __future__ import annotations
 
-from helpers import OPENAI_SHELL, check_json, invoke, write
+from helpers import OPENAI_SHELL, check_json, found, invoke, write
 
 SINK_LINE = "    subprocess.run(cmd, shell=True)"
 
@@ -10,15 +10,11 @@ def shell(tmp_path, comment: str = "", **extra):
     return write(tmp_path, {"a.py": OPENAI_SHELL.replace(SINK_LINE, SINK_LINE + comment), **extra})
 
 
-def codes(report) -> set[tuple[str, int, str]]:
-    return {(f["path"], f["line"], f["code"]) for f in report["findings"]}
-
-
 def test_a_suppression_accepts_a_code_prefix_like_every_selector(tmp_path):
     assert check_json(shell(tmp_path, "  # sdblint: ignore[SDB1] reviewed"))["findings"] == []
     assert check_json(shell(tmp_path, "  # noqa: SDB10"))["findings"] == []
-    assert codes(check_json(shell(tmp_path, "  # sdblint: ignore[SDB104] wrong rule"))) == {("a.py", 8, "SDB102")}
-    assert codes(check_json(shell(tmp_path, "  # noqa: SDB2"))) == {("a.py", 8, "SDB102")}
+    assert found(check_json(shell(tmp_path, "  # sdblint: ignore[SDB104] wrong rule"))) == {("a.py", 8, "SDB102")}
+    assert found(check_json(shell(tmp_path, "  # noqa: SDB2"))) == {("a.py", 8, "SDB102")}
 
 
 def test_a_bare_noqa_suppresses_nothing_and_gets_one_hint(tmp_path, monkeypatch):
