@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-from helpers import OPENAI_SHELL, check_json, found, invoke, write
+from helpers import MODEL_MODULE, OPENAI_SHELL, check_json, found, invoke, write
 
 from sdblint.checks import rule_codes
 from sdblint.cli import main
@@ -278,3 +278,42 @@ def test_color_follows_the_flag_no_color_and_force_color(tmp_path):
     assert not coloured() and coloured(FORCE_COLOR="1") and not coloured(FORCE_COLOR="1", NO_COLOR="1")
     assert coloured("--color", "always", NO_COLOR="1")          # an explicit flag wins over the environment
     assert not coloured("--color", "always", "--output-format", "json")
+
+
+def outside_git(folder: Path) -> Path:
+    """``folder``, after making sure no git work tree encloses it (the package rule applies only then)."""
+    assert not any((d / ".git").exists() for d in [folder, *folder.parents]), f"{folder} is inside a git work tree"
+    return folder
+
+
+def test_a_file_given_alone_outside_git_is_checked_from_above_its_outermost_package(tmp_path, monkeypatch):
+    """`app/fix.py` is the module `app.fix`, so its `from app.llm import ...` (and `from .llm import ...`)
+    is followed; the root is the folder above the outermost package, never the file's own folder."""
+    project = outside_git(tmp_path)
+    write(project, {
+        "app/__init__.py": "",
+        "app/llm.py": MODEL_MODULE,
+        "app/fix.py": "import subprocess\nfrom app.llm import propose\n\ndef fix(t):\n    subprocess.run(propose(t), shell=True)\n",
+        "app/tools/__init__.py": "",
+        "app/tools/shell.py": "import os\nfrom ..llm import propose\n\ndef go(t):\n    os.system(propose(t))\n",
+        "unrelated.py": OPENAI_SHELL,   # beside the package, no part of it: never read for a file given alone
+    })
+    monkeypatch.chdir(project)
+    assert found(check_json(Path("app/fix.py"))) == {("app/fix.py", 5, "SDB102")}
+    monkeypatch.chdir(project / "app" / "tools")
+    report = check_json(Path("shell.py"))
+    assert report["root"] == str(project.resolve()) and found(report) == {("app/tools/shell.py", 5, "SDB102")}
+    assert invoke("check", "--show-files", "shell.py").output.splitlines() == [
+        "../__init__.py", "../fix.py", "../llm.py", "__init__.py", "shell.py"]
+    root = invoke("check", "--show-settings", "shell.py").output.splitlines()[0]
+    assert root == f'root               = "{project.resolve()}"   # the folder above the outermost package, app'
+
+
+def test_a_file_outside_any_package_keeps_its_own_folder_as_the_root(tmp_path, monkeypatch):
+    """No `__init__.py` beside the file: it is a script, imported from its own folder."""
+    project = outside_git(tmp_path)
+    write(project, {"scripts/llm.py": MODEL_MODULE, "other/x.py": OPENAI_SHELL,
+                    "scripts/fix.py": "import os\nfrom llm import propose\n\nos.system(propose('t'))\n"})
+    monkeypatch.chdir(project)
+    report = check_json(Path("scripts/fix.py"))
+    assert report["root"] == str((project / "scripts").resolve()) and found(report) == {("fix.py", 4, "SDB102")}

@@ -154,7 +154,8 @@ def test_fingerprints_survive_unrelated_line_shifts(tmp_path):
 
 
 def test_fingerprints_do_not_depend_on_the_invocation_path(tmp_path):
-    write(tmp_path, {"src/pkg/__init__.py": "", "src/pkg/agent.py": TWO_SINKS})
+    # The config inside the package makes it the root when checked from there (else the folder above it is).
+    write(tmp_path, {"src/pkg/__init__.py": "", "src/pkg/agent.py": TWO_SINKS, "src/pkg/pyproject.toml": "[tool.sdblint]\n"})
     from_src = check_json(tmp_path / "src")
     from_pkg = check_json(tmp_path / "src" / "pkg")
     assert [f["path"] for f in from_src["findings"]] == ["pkg/agent.py"] * 2

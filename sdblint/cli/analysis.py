@@ -34,7 +34,7 @@ ANALYSIS_OPTIONS = [
     click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                  help="Read settings from this TOML file instead of the nearest pyproject.toml."),
     click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-                 help=f"Cache per-file facts here [default: {DEFAULT_CACHE_DIR} beside the project's config]."),
+                 help=f"Cache per-file facts here [default: {DEFAULT_CACHE_DIR} in the project root]."),
     click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
     click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
                  help="Worker processes for parsing [default: one per core]."),
@@ -89,7 +89,7 @@ def plan(paths, select, extend_select, ignore, config_file, cache_dir, no_cache,
     files = [t for t in targets if t.is_file() or t in buffers]
     if not files:
         return Plan(settings, options, tuple(targets), None, buffers, tuple(notes))
-    return Plan(settings, options, (settings.root, *files), tuple(relative(t, settings.root) for t in targets),
+    return Plan(settings, options, (settings.context, *files), tuple(relative(t, settings.root) for t in targets),
                 buffers, tuple(notes))
 
 

@@ -30,7 +30,8 @@ def show_settings(p: Plan) -> None:
     """The resolved settings, each with where its value came from (TOML-like, one per line)."""
     s, o = p.settings, p.options
     root_origin = ("the config's folder" if s.source != "defaults" else
-                   "the git work tree" if (s.root / ".git").exists() else "the folder checked")
+                   "the git work tree" if (s.root / ".git").exists() else
+                   f"the folder above the outermost package, {s.package.name}" if s.package else "the folder checked")
     rows = [("root", str(s.root), root_origin), ("config", s.source, "")]
     for key in CONFIG_KEYS:
         value = getattr(s, key.replace("-", "_"))

@@ -28,6 +28,16 @@ class Settings:
     fail_on: str = "info"
     extensions: CatalogEntries = field(default_factory=CatalogEntries)
     configured: tuple[str, ...] = ()   # the keys the config file set (the rest are defaults), for --show-settings
+    # Without a config or a git work tree, the outermost package the checked folder is in: the root is
+    # the folder above it, and it alone is the context of a file given on the command line.
+    package: Path | None = None
+
+    @property
+    def context(self) -> Path:
+        """What a file given on the command line is checked with: the project (the root), or the
+        package it belongs to when the root is only the folder above that package, which may hold
+        anything (a home folder)."""
+        return self.package or self.root
 
 
 def find_config(start: Path) -> Path | None:
@@ -52,19 +62,34 @@ def _string_list(value, source: str, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def project_root(start: Path) -> Path:
-    """Where a project without a config starts: the enclosing git work tree, else ``start``'s folder.
-    Reported paths are relative to it, so a SARIF upload and a baseline see the same paths whichever
-    folder sdblint was pointed at."""
+def defaults_for(start: Path) -> Settings:
+    """The settings of a project without a config. Its root is the enclosing git work tree; else,
+    inside a package, the folder above its outermost package, where Python imports it from (so that
+    modules get the names the project's imports use: `app/fix.py` is `app.fix`, and its
+    `from app.llm import ask` is followed); else ``start``'s folder. Reported paths are relative to it, so a SARIF upload and
+    a baseline see the same paths whichever folder sdblint was pointed at."""
     folder = (start if start.is_dir() else start.parent).resolve()
-    return next((d for d in [folder, *folder.parents] if (d / ".git").exists()), folder)
+    work_tree = next((d for d in [folder, *folder.parents] if (d / ".git").exists()), None)
+    if work_tree is not None:
+        return Settings(root=work_tree)
+    package = outermost_package(folder)
+    return Settings(root=package.parent, package=package) if package else Settings(root=folder)
+
+
+def outermost_package(folder: Path) -> Path | None:
+    """The highest folder that holds an ``__init__.py`` and reaches ``folder`` through folders that
+    all do; None when ``folder`` is no package."""
+    package = None
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        package, folder = folder, folder.parent
+    return package
 
 
 def load_settings(config: Path | None, start: Path) -> Settings:
     """Settings from an explicit file, or the nearest pyproject.toml, or defaults."""
     path = config or find_config(start)
     if path is None:
-        return Settings(root=project_root(start))
+        return defaults_for(start)
     source = str(path)
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
