@@ -7,6 +7,8 @@ reports, and compares two such runs so that a change to sdblint shows what it
 does to findings, parse errors, crashes and run time on code it has never seen.
 It is a standalone script (standard library only), not part of the pytest suite.
 
+A pin is ``name==version`` (a PyPI release) or ``github:owner/name@<40-hex commit>`` (an agent
+application that is not on PyPI, taken from a local git mirror like a [[repository]] below).
 Besides the pins, it covers every release named in ``advisories.toml`` (a published CVE/GHSA
 whose sink is model output reaching exec/SQL/a subprocess/a path, with the vulnerable release
 and, if any, the fixed one) and its ``[[repository]]`` commits, and reports which advisory
@@ -20,11 +22,13 @@ Usage::
         once; ``--no-deps``; a wheel where there is one, else the sdist) into
         DIR/downloads/<name>-<version>/ and unpack each archive once into
         DIR/src/<name>-<version>/ (a finished unpack is marked by the file ``.sdb-eco-unpacked``
-        in it; an unfinished one is redone). A [[repository]] (owner/name at a commit) is taken
+        in it; an unfinished one is redone). A ``github:`` pin or a [[repository]] (owner/name at a
+        commit) is taken
         from a local bare git mirror -- its ``mirror`` key, else MIRRORS/<owner>+<name>/repo
         (default $SDB_ECO_MIRROR_DIR, else /work/.mirror if it exists) -- with
         ``git archive <commit>`` into DIR/src/<owner>+<name>-<sha7>/; GitHub itself is never
-        contacted, and a missing mirror is reported and skipped.
+        contacted, and a missing mirror is reported and skipped. ``--only PATTERN`` (repeatable, a
+        glob on the key: ``vllm-*``, ``openai+swarm-*``) fetches just those.
 
     python3 tests/ecosystem/run.py check --sdblint PATH --out OUTDIR [--dir DIR] [--jobs N]
         run ``PATH check --output-format json --exit-zero <key>`` in DIR/src for everything
@@ -35,6 +39,9 @@ Usage::
         OUTDIR/summary.json. A crash is an exit code other than 0/1, a signal, a timeout,
         "internal error" on stderr, or stdout that is not a JSON document. Prints one row per
         release, then the ``advisories`` report and the ``diff-snapshot`` output. Exits 0.
+        ``--only PATTERN`` checks just the matching keys; the advisory report then judges only the
+        advisories whose vulnerable release was checked (a fixed release outside the selection
+        shows as "no report"), and the snapshot diff covers only the checked releases.
 
     python3 tests/ecosystem/run.py advisories OUTDIR
         for each advisory, find ``sink_text`` (first occurrence) in ``sink_file`` of the unpacked
@@ -76,6 +83,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import fnmatch
 import json
 import os
 import re
@@ -99,27 +107,38 @@ TIMEOUT = 600
 MAX_ARCHIVE_BYTES = 60 * 1024 * 1024
 ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
 PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9][A-Za-z0-9._+!-]*)$")
+# A GitHub repository at a full commit: ``github:owner/name@<40 hex digits>``.
+REPO_PIN_RE = re.compile(r"^github:([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@([0-9a-fA-F]{40})$")
 
 
 # --------------------------------------------------------------------------- pins
 
-def read_pins(path: Path) -> list[tuple[str, str]]:
+def read_pins(path: Path) -> tuple[list[tuple[str, str]], list[dict]]:
+    """The ``name==version`` pins and the ``github:owner/name@commit`` repositories of projects.txt,
+    each in file order (a repository is returned as {"name", "commit"}, like a [[repository]])."""
     pins: list[tuple[str, str]] = []
+    repos: list[dict] = []
     seen: set[str] = set()
     for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        m = PIN_RE.match(line)
-        if not m:
-            sys.exit(f"{path}:{lineno}: expected name==version, got {line!r}")
-        name, version = m.groups()
-        key = project_key(name, version)
+        m, r = PIN_RE.match(line), REPO_PIN_RE.match(line)
+        if m:
+            key = project_key(*m.groups())
+        elif r:
+            key = repo_key({"name": r.group(1), "commit": r.group(2)})
+        else:
+            sys.exit(f"{path}:{lineno}: expected name==version or github:owner/name@<40-hex commit>, "
+                     f"got {line!r}")
         if key in seen:
             sys.exit(f"{path}:{lineno}: duplicate pin {line!r}")
         seen.add(key)
-        pins.append((name, version))
-    return pins
+        if m:
+            pins.append(m.groups())
+        else:
+            repos.append({"name": r.group(1), "commit": r.group(2).lower()})
+    return pins, repos
 
 
 def project_key(name: str, version: str) -> str:
@@ -175,18 +194,30 @@ def all_targets(args: argparse.Namespace) -> list[dict]:
                             "origin": origin})
         return seen[ident]
 
-    for name, version in read_pins(args.projects):
+    pins, pinned_repos = read_pins(args.projects)
+    for name, version in pins:
         add_release(name, version, "projects.txt")
     advisories, repositories = read_advisories(args.advisories)
     for a in advisories:
         add_release(a["package"], a["vulnerable"], "advisory")
         if a.get("fixed"):
             add_release(a["package"], a["fixed"], "advisory")
-    for r in repositories:
+    for r, origin in [(r, "projects.txt") for r in pinned_repos] + [(r, "repository") for r in repositories]:
         key = repo_key(r)
         if all(t["key"] != key for t in targets):
-            targets.append({"key": key, "type": "git", "repository": r, "origin": "repository"})
+            targets.append({"key": key, "type": "git", "repository": r, "origin": origin})
     return targets
+
+
+def selected(targets: list[dict], patterns: list[str] | None) -> list[dict]:
+    """The targets whose key matches one of the ``--only`` glob patterns (all of them without any);
+    exits when a pattern matches nothing, so that a typo is not a silently empty run."""
+    if not patterns:
+        return targets
+    unmatched = [p for p in patterns if not any(fnmatch.fnmatchcase(t["key"], p) for t in targets)]
+    if unmatched:
+        sys.exit(f"--only matches no project: {', '.join(unmatched)}")
+    return [t for t in targets if any(fnmatch.fnmatchcase(t["key"], p) for p in patterns)]
 
 
 def release_key(targets: list[dict], name: str, version: str) -> str:
@@ -208,11 +239,14 @@ def find_archive(folder: Path) -> Path | None:
 
 
 def pip_download(pin: str, dest: Path) -> tuple[Path | None, str]:
-    """Download one pin, a wheel if there is one, else its sdist. Returns (archive, log)."""
+    """Download one pin, a wheel if there is one, else its sdist. Returns (archive, log).
+
+    ``--ignore-requires-python``: the archive is only read, never installed, so a release that
+    needs a newer Python than the one running this script is fetched all the same."""
     log = []
     for kind, flags in (("wheel", ["--only-binary=:all:"]), ("sdist", ["--no-binary=:all:"])):
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-               "--quiet", *flags, "--dest", str(dest), pin]
+               "--quiet", "--ignore-requires-python", *flags, "--dest", str(dest), pin]
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         log.append(f"$ {' '.join(cmd)}\n{proc.stdout}")
         archive = find_archive(dest)
@@ -352,7 +386,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     (root / "downloads").mkdir(parents=True, exist_ok=True)
     (root / "src").mkdir(parents=True, exist_ok=True)
     failures = skipped = 0
-    for t in all_targets(args):
+    for t in selected(all_targets(args), args.only):
         if t["type"] == "git":
             ok, status = fetch_repository(root, t["repository"], args.mirror_dir)
         else:
@@ -501,7 +535,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     targets = all_targets(args)
     keys, missing = [], []
-    for t in targets:
+    for t in selected(targets, args.only):
         (keys if (src / t["key"] / MARKER).is_file() else missing).append(t["key"])
     if missing:
         print(f"not fetched (run `fetch` first), skipped: {', '.join(missing)}", file=sys.stderr)
@@ -540,10 +574,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"  {r['project']}: {r['stderr_message'] or '(empty stderr)'}")
     print(f"reports in {out}")
     print("\n== advisories ==")
-    advisory_report(out, args.dir, args.advisories, targets)
+    advisory_report(out, args.dir, args.advisories, targets, checked=set(keys) if args.only else None)
     print("\n== snapshot diff ==")
     if args.snapshot.is_file():
-        diff_snapshot(out, args.snapshot, args.show)
+        diff_snapshot(out, args.snapshot, args.show, only=set(keys) if args.only else None)
     else:
         print(f"no snapshot at {args.snapshot} (write one with `snapshot {out}`)")
     return 0
@@ -774,10 +808,18 @@ def print_rows(rows: list[tuple]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
-def advisory_report(outdir: Path, root_dir: Path, advisories_file: Path, targets: list[dict]) -> dict:
-    """Print the advisory table and totals, write OUTDIR/advisories.json, return that document."""
+def advisory_report(outdir: Path, root_dir: Path, advisories_file: Path, targets: list[dict],
+                    checked: set[str] | None = None) -> dict:
+    """Print the advisory table and totals, write OUTDIR/advisories.json, return that document.
+
+    With ``checked`` (a ``check --only`` run), only the advisories whose vulnerable release and the
+    repositories whose commit is in that set are judged."""
     root = root_dir / "src"
     advisories, repositories = read_advisories(advisories_file)
+    if checked is not None:
+        advisories = [a for a in advisories
+                      if release_key(targets, a["package"], a["vulnerable"]) in checked]
+        repositories = [r for r in repositories if repo_key(r) in checked]
     results, repo_results = [], []
     for a in advisories:
         vuln = judge(outdir, root, release_key(targets, a["package"], a["vulnerable"]),
@@ -976,12 +1018,16 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
-def diff_snapshot(outdir: Path, snapshot_file: Path, show: int) -> bool:
-    """Print, per release, the findings added and removed in OUTDIR against the snapshot. True if any."""
+def diff_snapshot(outdir: Path, snapshot_file: Path, show: int, only: set[str] | None = None) -> bool:
+    """Print, per release, the findings added and removed in OUTDIR against the snapshot. True if any.
+
+    With ``only`` (the releases a ``check --only`` run checked), the rest of the snapshot is left out."""
     try:
         old = json.loads(snapshot_file.read_text(encoding="utf-8"))["releases"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         sys.exit(f"{snapshot_file}: not a snapshot ({exc})")
+    if only is not None:
+        old = {k: v for k, v in old.items() if k in only}
     new = snapshot_of(outdir)["releases"]
     differing, added_total, removed_total = 0, 0, 0
     for key in sorted(set(old) | set(new)):
@@ -1050,6 +1096,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--projects", type=Path, default=DEFAULT_PROJECTS, help="pin list (default: projects.txt here)")
         p.add_argument("--advisories", type=Path, default=DEFAULT_ADVISORIES,
                        help="advisory list (default: advisories.toml here)")
+        p.add_argument("--only", action="append", metavar="PATTERN",
+                       help="only the projects whose key (e.g. vllm-0.10.0, owner+name-abc1234) matches "
+                            "this glob; repeatable")
 
     p = sub.add_parser("fetch", help="download and unpack the pins, advisory releases and repositories")
     common(p)
