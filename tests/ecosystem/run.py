@@ -242,9 +242,12 @@ def pip_download(pin: str, dest: Path) -> tuple[Path | None, str]:
     """Download one pin, a wheel if there is one, else its sdist. Returns (archive, log).
 
     ``--ignore-requires-python``: the archive is only read, never installed, so a release that
-    needs a newer Python than the one running this script is fetched all the same."""
+    needs a newer Python than the one running this script is fetched all the same. The sdist
+    fallback names only the pinned project in ``--no-binary``: with ``:all:`` pip would build every
+    build dependency of the sdist's metadata step from source too."""
     log = []
-    for kind, flags in (("wheel", ["--only-binary=:all:"]), ("sdist", ["--no-binary=:all:"])):
+    name = pin.split("==", 1)[0]
+    for kind, flags in (("wheel", ["--only-binary=:all:"]), ("sdist", [f"--no-binary={name}"])):
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
                "--quiet", "--ignore-requires-python", *flags, "--dest", str(dest), pin]
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
