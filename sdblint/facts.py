@@ -189,6 +189,9 @@ class Function:
     # rejects for a caller that ignores the result; a falsy return only for one that reads it.
     raises_on: tuple[str, ...]
     rejects_on: tuple[str, ...]
+    # Per parameter rejected, how its rejections decide (sdblint.extract.rejections.Shape values:
+    # "denylist" when every one rejects what matches something bad, "ast-allowlist", ...).
+    rejection_shapes: tuple[tuple[str, str], ...]
     is_predicate: bool      # returns a comparison, membership test or boolean literal
     is_abstract: bool
     is_static: bool

@@ -22,6 +22,8 @@ class VerifierKind(str, Enum):
     HUMAN = "human"                # an approval whose answer guards the action
     SANDBOX = "sandbox"            # code run in isolation
     CUSTOM = "custom"              # a project function whose body can reject
+    DENYLIST = "denylist"          # rejects what matches something bad (`re.search(r"DROP", q)`), lets the rest through
+    AST_ALLOWLIST = "ast-allowlist"  # parses the value and rejects every syntax node outside a fixed set
     SIGNATURE = "signature"        # a framework's own type check of tool arguments
     HOST_FIXED = "host-fixed"      # a URL whose scheme and host are constants
     SQL_LITERAL = "sql-literal"    # a value composed into SQL as a quoted literal or identifier

@@ -5,6 +5,7 @@ import libcst as cst
 
 from ..facts import Check, Guard
 from ..nodes import NodeKind, kind_of, ref
+from .rejections import Shape, combine
 from .syntax import (
     calls_in,
     dotted,
@@ -30,7 +31,18 @@ class Conditions:
 
     def branch_params(self) -> frozenset[str]:
         """The parameters the enclosing branches' conditions depend on."""
-        return frozenset().union(*self.scope.branches)
+        return frozenset().union(*(b.params for b in self.scope.branches))
+
+    def reject_here(self, raises: bool) -> None:
+        """A `raise` (or a falsy return) here rejects the parameters the enclosing branches depend
+        on, in the way those branches decide."""
+        params = self.branch_params()
+        (self.scope.raises_on if raises else self.scope.rejects_on).update(params)
+        shape = combine(b.shape for b in self.scope.branches if b.params)
+        for name in params:
+            self.scope.rejection_shapes.setdefault(name, set()).add(shape)
+        if shape is Shape.AST_ALLOWLIST:
+            self.walks_checked.update(self.walks.values())
 
     def params_read(self, test) -> frozenset[str]:
         """The parameters whose values ``test`` depends on, through the function's local

@@ -15,6 +15,7 @@ from ..nodes import (
     is_module_scope,
     kind_of,
 )
+from .rejections import parsed_text
 from .syntax import (
     ATTRIBUTE_LOOKUP,
     ENV_LOOKUPS,
@@ -265,6 +266,12 @@ class Expressions:
             return flows
         guard = Guard("prefix", self.line(node), prefix=prefix)
         return tuple(replace(f, guards=f.guards + (guard,)) for f in flows)
+
+    def remember_parse(self, target, value) -> None:
+        """`tree = ast.parse(expr)`: a walk of `tree` that checks it checks `expr` too."""
+        text = parsed_text(value)
+        if text and isinstance(target, cst.Name):
+            self.parsed_texts[(self.scope.key, target.value)] = text
 
     def remember_url(self, target, value) -> None:
         """Module constants, class fields and `self.` attributes holding a URL (`BASE = "https://x/"`,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..facts import Flow, Guard
+from .rejections import Shape
 
 
 @dataclass
@@ -50,8 +51,17 @@ def merge(states: list[State]) -> State:
     return State(defs, guards, False)
 
 
+@dataclass(frozen=True)
+class Branch:
+    """An enclosing branch: the parameters its condition depends on ("*": any, as in `except`),
+    and what kind of check a rejection under it is."""
+
+    params: frozenset[str]
+    shape: Shape = Shape.UNKNOWN
+
+
 # A branch whose condition may depend on any parameter (an `except` handler).
-ANY_PARAM = frozenset({"*"})
+ANY_PARAM_BRANCH = Branch(frozenset({"*"}))
 
 
 @dataclass
@@ -64,10 +74,10 @@ class Scope:
     globals_declared: set[str] = field(default_factory=set)
     def_counts: dict[str, int] = field(default_factory=dict)
     param_nodes: dict[str, str] = field(default_factory=dict)   # parameter node -> name
-    # Per enclosing branch, the parameters its condition depends on ("*": any, as in `except`).
-    branches: list[frozenset[str]] = field(default_factory=list)
+    branches: list[Branch] = field(default_factory=list)
     raises_on: set[str] = field(default_factory=set)    # parameters a `raise` depends on
     rejects_on: set[str] = field(default_factory=set)   # parameters a `return None/False` depends on
+    rejection_shapes: dict[str, set[Shape]] = field(default_factory=dict)   # parameter -> how each rejection decides
     is_predicate: bool = False  # returns a comparison, membership test or boolean
     returned_calls: list[str] = field(default_factory=list)   # calls whose result it returns as is
     return_texts: list[str] = field(default_factory=list)     # the constant text each return starts with

@@ -27,7 +27,8 @@ from ..nodes import (
     scope_qualname,
 )
 from .imports import imports_of
-from .state import ANY_PARAM, Scope, State, merge
+from .rejections import combine, rejection_shape, walked_tree
+from .state import ANY_PARAM_BRANCH, Branch, Scope, State, merge
 from .syntax import (
     STATIC_DECORATOR,
     URL_MARK,
@@ -99,6 +100,7 @@ class Statements:
             flows = self.expr(small.value)
             literal = literal_kind(small.value)
             for target in small.targets:
+                self.remember_parse(target.target, small.value)
                 self.remember_url(target.target, small.value)
                 self.assign(target.target, flows, small.value, literal)
         elif isinstance(small, cst.AnnAssign):
@@ -121,7 +123,7 @@ class Statements:
                 self.scope.returned_fields.append(self.dict_literals.get(id(small.value)) or self.literal_dict_fields(small.value))
                 self.scope.returned_texts.append(self.dict_texts.get(id(small.value)) or self.literal_dict_texts(small.value))
             if self.scope.branches and (small.value is None or is_falsy(small.value)):
-                self.scope.rejects_on |= self.branch_params()
+                self.reject_here(raises=False)
             if isinstance(small.value, cst.IfExp) and (is_falsy(small.value.body) or is_falsy(small.value.orelse)):
                 self.scope.rejects_on |= self.params_read(small.value.test)
             if small.value is not None and is_yes_no(small.value):
@@ -131,7 +133,7 @@ class Statements:
                 self.scope.returned_calls.append(self.call_ids[id(small.value)])
             self.state.exited = True
         elif isinstance(small, cst.Raise):
-            self.scope.raises_on |= self.branch_params()
+            self.reject_here(raises=True)
             if small.exc is not None:
                 self.expr(small.exc)
             self.state.exited = True
@@ -154,10 +156,12 @@ class Statements:
         true_guards, false_guards = self.condition(node.test, rejects=rejects)
         before = self.state
         self.state = before.with_guards(true_guards)
-        self.scope.branches.append(self.params_read(node.test))
+        params, walked = self.params_read(node.test), frozenset(self.walks)
+        self.scope.branches.append(Branch(params, rejection_shape(node.test, True, walked)))
         self.block(node.body.body)
         after_body = self.state
         self.state = before.with_guards(false_guards)
+        self.scope.branches[-1] = Branch(params, rejection_shape(node.test, False, walked))
         if isinstance(node.orelse, cst.If):
             self.statement(node.orelse)
         elif isinstance(node.orelse, cst.Else):
@@ -209,7 +213,26 @@ class Statements:
             self.block(node.body.body)
             del self.scope.looped_chars[node.target.value]
             return
+        tree = walked_tree(node.iter)
+        if tree and isinstance(node.target, cst.Name):
+            self.walk_loop(node, tree)
+            return
         self.loop(node.body, node.orelse)
+
+    def walk_loop(self, node: cst.For, tree: str) -> None:
+        """`for n in ast.walk(tree): if not isinstance(n, SAFE): raise`: once the loop is done, the
+        tree, and the text it was parsed from, passed an AST allow-list."""
+        variable = node.target.value
+        outer = self.walks.pop(variable, None)
+        self.walks[variable] = tree
+        self.loop(node.body, node.orelse)
+        del self.walks[variable]
+        if outer is not None:
+            self.walks[variable] = outer
+        if tree in self.walks_checked:
+            guard = frozenset({Guard("ast-allowlist", self.line(node))})
+            checked = {tree, self.parsed_texts.get((self.scope.key, tree))} - {None}
+            self.state = self.state.with_guards({key: guard for key in checked})
 
     def stmt_While(self, node: cst.While) -> None:
         constant_true = isinstance(node.test, cst.Name) and node.test.value == "True" or (
@@ -234,7 +257,7 @@ class Statements:
             self.state = merge([before, replace(after_body, exited=False)]).copy()
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 self.define(handler.name.name.value, (), handler, "")
-            self.scope.branches.append(ANY_PARAM)   # `except ValueError: return None` is a rejection
+            self.scope.branches.append(ANY_PARAM_BRANCH)   # `except ValueError: return None` is a rejection
             self.block(handler.body.body)
             self.scope.branches.pop()
             ends.append(self.state)
@@ -323,7 +346,9 @@ class Statements:
             key=scope.key, name=name, qualname=qualname,
             class_name=scope.class_name, params=tuple(params), returns=tuple(scope.returns),
             decorators=decorators, loc=self.loc(node), is_async=node.asynchronous is not None,
-            raises_on=tuple(sorted(scope.raises_on)), rejects_on=tuple(sorted(scope.rejects_on)), is_predicate=scope.is_predicate, is_abstract=is_abstract(node, decorators), is_static=is_static,
+            raises_on=tuple(sorted(scope.raises_on)), rejects_on=tuple(sorted(scope.rejects_on)),
+            rejection_shapes=tuple(sorted((name, combine(shapes).value) for name, shapes in scope.rejection_shapes.items())),
+            is_predicate=scope.is_predicate, is_abstract=is_abstract(node, decorators), is_static=is_static,
             returned_calls=tuple(scope.returned_calls), returned_fields=merged_fields(scope.returned_fields),
             returned_texts=shared_texts(scope.returned_texts),
         ))

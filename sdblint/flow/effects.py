@@ -17,7 +17,19 @@ from .resolve import paths_or_method
 from .types import Effect
 
 # Guard kinds the extractor decides by the shape of a condition alone.
-SHAPE_GUARDS = frozenset({"allowlist", "fullmatch", "type", "policy"})
+SHAPE_GUARDS = frozenset({"allowlist", "fullmatch", "type", "policy", "ast-allowlist"})
+
+
+def custom_kind(f: Function, rejected: frozenset[str]) -> VerifierKind:
+    """What a project function that rejects proves about the parameters it rejects: a denylist
+    when every rejection of every one of them matches something bad, an AST allow-list when one
+    walks the parsed value and rejects node types outside a fixed set, else a custom check."""
+    shapes = {dict(f.rejection_shapes).get(name, "") for name in rejected}
+    if shapes and all(s == VerifierKind.DENYLIST.value for s in shapes):
+        return VerifierKind.DENYLIST
+    if VerifierKind.AST_ALLOWLIST.value in shapes:
+        return VerifierKind.AST_ALLOWLIST
+    return VerifierKind.CUSTOM
 
 
 class Effects:
@@ -72,27 +84,26 @@ class Effects:
             return [Effect(Marker.DISCARDED, where, class_path(res.constructor))]
         for key in res.functions:
             f = self.project.functions[key]
-            if self.rejects_value(call, guard, key) or (guard.predicate and self.is_predicate(f)):
-                return [Effect(VerifierKind.CUSTOM, where, f.qualname)]
+            rejected = self.rejected_params(call, guard, key)
+            if rejected or (guard.predicate and self.is_predicate(f)):
+                return [Effect(custom_kind(f, rejected), where, f.qualname)]
             if self.is_predicate(f):
                 return [Effect(Marker.DISCARDED, where, f.qualname)]
             if self.catalog.verifier_name.search(f.name):
                 return [Effect(Marker.NAME_ONLY, where, f.qualname)]
         return []
 
-    def rejects_value(self, call: Call, guard: Guard, key: str) -> bool:
-        """Can function ``key``, called as ``call``, reject the value ``guard`` is about? It must raise,
-        or (when the caller reads its answer) return None or False, on a branch that depends on
-        the parameter receiving that value: `debug_print(debug, text)` returning early on the
-        flag rejects nothing."""
+    def rejected_params(self, call: Call, guard: Guard, key: str) -> frozenset[str]:
+        """The parameters of function ``key``, called as ``call``, on which it can reject the value
+        ``guard`` is about ("*": it rejects, on what is unknown). It must raise, or (when the caller
+        reads its answer) return None or False, on a branch that depends on the parameter receiving
+        that value: `debug_print(debug, text)` returning early on the flag rejects nothing."""
         f = self.project.functions[key]
         on = set(f.raises_on) if call.discarded and not guard.predicate else {*f.raises_on, *f.rejects_on}
-        if not on or "*" in on:
-            return bool(on)
-        if guard.arg < 0:
-            return True
+        if not on or "*" in on or guard.arg < 0:
+            return frozenset(on)
         receiving = {node for flow, node in self.param_targets(call, key, self.is_bound_method(call, key), frozenset({guard.arg}))}
-        return any(prm.name in on for prm in f.params if prm.node in receiving)
+        return frozenset(prm.name for prm in f.params if prm.node in receiving and prm.name in on)
 
     def is_predicate(self, f: Function) -> bool:
         """Does ``f`` answer yes or no: by the shape of what it returns, or by returning the answer of
