@@ -26,7 +26,8 @@ Usage::
         commit) is taken
         from a local bare git mirror -- its ``mirror`` key, else MIRRORS/<owner>+<name>/repo
         (default $SDB_ECO_MIRROR_DIR, else /work/.mirror if it exists) -- with
-        ``git archive <commit>`` into DIR/src/<owner>+<name>-<sha7>/; GitHub itself is never
+        ``git archive <commit>`` of its Python and configuration files (ARCHIVE_SUFFIXES_FROM_GIT) into
+        DIR/src/<owner>+<name>-<sha7>/; GitHub itself is never
         contacted, and a missing mirror is reported and skipped. ``--only PATTERN`` (repeatable, a
         glob on the key: ``vllm-*``, ``openai+swarm-*``) fetches just those.
 
@@ -106,6 +107,9 @@ MARKER = ".sdb-eco-unpacked"
 TIMEOUT = 600
 MAX_ARCHIVE_BYTES = 60 * 1024 * 1024
 ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
+# What ``git archive`` takes from a mirror: Python sources and the configuration files sdblint
+# reads. A mirror may lack large blobs (images, data sets), and naming them would fail the archive.
+ARCHIVE_SUFFIXES_FROM_GIT = (".py", ".pyi", ".toml", ".cfg", ".ini")
 PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9][A-Za-z0-9._+!-]*)$")
 # A GitHub repository at a full commit: ``github:owner/name@<40 hex digits>``.
 REPO_PIN_RE = re.compile(r"^github:([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@([0-9a-fA-F]{40})$")
@@ -373,8 +377,14 @@ def fetch_repository(root: Path, repo: dict, mirror_dir: Path | None) -> tuple[b
     if not archive.is_file():
         partial = dl / f"{key}.tar.partial"
         with open(partial, "wb") as out:
-            proc = subprocess.run(["git", "-C", str(mirror), "archive", "--format=tar", repo["commit"]],
-                                  stdout=out, stderr=subprocess.PIPE, check=False)
+            listing = subprocess.run(["git", "-C", str(mirror), "ls-tree", "-r", "-z", "--name-only",
+                                      repo["commit"]], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     check=False)
+            paths = [p for p in listing.stdout.decode("utf-8", "replace").split("\0")
+                     if p.endswith(ARCHIVE_SUFFIXES_FROM_GIT)]
+            proc = listing if listing.returncode != 0 else subprocess.run(
+                ["git", "-C", str(mirror), "archive", "--format=tar", repo["commit"], "--", *paths],
+                stdout=out, stderr=subprocess.PIPE, check=False)
         if proc.returncode != 0:
             partial.unlink(missing_ok=True)
             return False, (f"GIT ARCHIVE FAILED in {mirror}: "
