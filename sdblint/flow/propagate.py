@@ -40,7 +40,9 @@ def _step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
     tags.update(edge.effects)
     if edge.attr:
         for tag in state.tags:
-            if tag.kind is VerifierKind.SCHEMA and tag.detail:
+            # A schema check's detail is its model class, or only the verifier's callee when a
+            # guard names no class (`validate(x)` inside a `try`): then no field is known.
+            if tag.kind is VerifierKind.SCHEMA and tag.detail in fg.project.classes:
                 tags.discard(tag)
                 tags.update(field_tags(fg, tag, edge.attr.split(".")))
     return State(target, descended, frozenset(tags))

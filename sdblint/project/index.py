@@ -18,6 +18,7 @@ from ..limits import LimitHits
 from ..nodes import attr_node, class_key, scope_module
 from .entity import Entity
 from .hierarchy import Hierarchy
+from .layout import Layout
 from .models import Models
 from .names import Names
 from .values import ValuePaths
@@ -67,15 +68,9 @@ class Project(Names, Hierarchy, ValuePaths, Models):
             for s in m.stores:
                 self.stores.setdefault(s.target, []).append(s)
         self._names: dict[tuple[str, str], Entity] = {}
-        self._suffix: dict[str, list[str]] = {}
-        packages = {name for name, m in self.modules.items() if m.path.endswith("__init__.py")}
-        for name in self.modules:
-            parts = name.split(".")
-            for i in range(len(parts)):
-                # Below a package, a module is only importable by its full name: `import openai`
-                # in a project with its own `pkg/llm/openai.py` still means the library.
-                if i == 0 or ".".join(parts[:i]) not in packages:
-                    self._suffix.setdefault(".".join(parts[i:]), []).append(name)
+        imported = {".".join(parts[:i]) for m in modules for _, target in m.imports
+                    for parts in [target.split(".")] for i in range(1, len(parts) + 1)}
+        self.layout = Layout.of({m.module: m.path for m in modules}, imported)
         self.failures = failures if failures is not None else Failures()
         self._bases: dict[str, list[str]] = {}
         self._mro: dict[str, tuple[str, ...]] = {}

@@ -1,27 +1,18 @@
 """Names: what a name or dotted chain written in a module refers to, across imports."""
 from __future__ import annotations
 
-import sys
-
 from ..limits import MAX_IMPORT_HOPS
 from ..nodes import attr_node, class_key, scope_key
 from .entity import Entity
-
-STDLIB = frozenset(sys.stdlib_module_names)
 
 
 class Names:
     """Mixin of :class:`~sdblint.project.index.Project`."""
 
-    def find_module(self, dotted: str) -> str | None:
-        """The project module an absolute import names: exact, or by suffix for projects checked
-        from above their import root (never for the standard library: `json` is not `pkg.json`)."""
-        if dotted in self.modules:
-            return dotted
-        if dotted.split(".")[0] in STDLIB:
-            return None
-        candidates = self._suffix.get(dotted, [])
-        return min(candidates, key=lambda c: (len(c), c)) if candidates else None
+    def find_module(self, dotted: str, importer: str) -> str | None:
+        """The project module an absolute import written in module ``importer`` names, where
+        Python would pick it over an installed library (see :mod:`.layout`)."""
+        return self.layout.find(dotted, importer)
 
     def resolve_dotted(self, module: str, dotted: str) -> Entity:
         """Resolve ``a.b.C`` as written in ``module``."""
@@ -78,16 +69,16 @@ class Names:
             return Entity("value", "", defs)
         target = dict(facts.imports).get(name)
         if target is not None:
-            found = self.find_module(target)
+            found = self.find_module(target, module)
             if found:
                 return Entity("module", found)
             owner, _, attr = target.rpartition(".")
-            found = self.find_module(owner) if owner else None
+            found = self.find_module(owner, module) if owner else None
             if found and found != module:
                 return self.resolve_name(found, attr, depth + 1)
             return Entity("external", target)
-        sub = self.find_module(f"{module}.{name}") if facts.path.endswith("__init__.py") else None
-        if sub:
+        sub = f"{module}.{name}" if facts.path.endswith("__init__.py") else None
+        if sub in self.modules:
             return Entity("module", sub)
         return Entity("external", f"builtins.{name}")
 
