@@ -43,7 +43,9 @@ from .syntax import (
     is_falsy,
     is_literal_pattern,
     is_rewrite_step,
+    is_simple,
     is_yes_no,
+    line_smalls,
     literal_kind,
     string_value,
 )
@@ -81,9 +83,9 @@ class Statements:
     def statement(self, stmt: cst.CSTNode) -> None:
         self.deadline.check()
         line = self.line(stmt)
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if is_simple(stmt):
             self.stmt_lines = (line, self.end_line(stmt))
-            for small in stmt.body:
+            for small in line_smalls(stmt):
                 self.small_statement(small)
             return
         self.stmt_lines = (line, line)
@@ -365,10 +367,9 @@ class Statements:
             self.expr(b.value)
         fields = []
         for stmt in node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                        fields.append((small.target.value, annotation_kind(small.annotation.annotation)))
+            for small in line_smalls(stmt):
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    fields.append((small.target.value, annotation_kind(small.annotation.annotation)))
         decorators = tuple(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "" for d in node.decorators)
         self.classes.append(ClassInfo(qualname, bases, tuple(fields), self.loc(node), decorators))
         self.scope = Scope(key=scope_key(self.module, qualname), class_name=qualname, self_name=None, is_class_body=True)

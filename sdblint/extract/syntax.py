@@ -81,16 +81,30 @@ def string_value(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def line_smalls(stmt: cst.CSTNode) -> tuple:
+    """The small statements a statement of a block is made of: those of a line (`a = 1; b = 2`),
+    or the statement itself where the block sits on its header's line (`if cmd: os.system(cmd)`
+    is a suite of small statements); none for a compound statement."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return tuple(stmt.body)
+    return (stmt,) if isinstance(stmt, cst.BaseSmallStatement) else ()
+
+
+def is_simple(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, (cst.SimpleStatementLine, cst.BaseSmallStatement))
+
+
 def is_exit_block(body: cst.BaseSuite) -> bool:
     """Does the block end by leaving the enclosing flow (raise/return/continue/break)?"""
     statements = body.body
     if not statements:
         return False
     last = statements[-1]
-    if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(s, EXITS) for s in last.body) or any(
+    if is_simple(last):
+        smalls = line_smalls(last)
+        return any(isinstance(s, EXITS) for s in smalls) or any(
             isinstance(s, cst.Expr) and isinstance(s.value, cst.Call) and dotted(s.value.func) in EXIT_CALLS
-            for s in last.body
+            for s in smalls
         )
     if isinstance(last, cst.If):
         return is_exit_block(last.body) and last.orelse is not None and (
@@ -134,12 +148,12 @@ def calls_in(node) -> list[cst.Call]:
 
 def is_rewrite_step(body: cst.BaseSuite, loop_name: str) -> bool:
     """Is a loop body one assignment `x = <expression of x and the loop variable only>`?"""
-    if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1:
+    if len(body.body) != 1:
         return False
-    line = body.body[0]
-    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(line.body[0], cst.Assign):
+    smalls = line_smalls(body.body[0])
+    if len(smalls) != 1 or not isinstance(smalls[0], cst.Assign):
         return False
-    assign = line.body[0]
+    assign = smalls[0]
     if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
         return False
     target = assign.targets[0].target.value
@@ -310,16 +324,16 @@ def is_literal_pattern(pattern) -> bool:
 def handler_action(body: cst.BaseSuite) -> str:
     """What an except clause ends with: the decisive statement of its block."""
     statements = body.body
-    smalls = [x for stmt in statements if isinstance(stmt, cst.SimpleStatementLine) for x in stmt.body]
+    smalls = [x for stmt in statements for x in line_smalls(stmt)]
     if len(statements) == len(smalls) and all(
         isinstance(x, cst.Pass) or (isinstance(x, cst.Expr) and isinstance(x.value, (cst.Ellipsis, cst.SimpleString)))
         for x in smalls
     ):
         return "pass"
     last = statements[-1] if statements else None
-    if isinstance(last, cst.SimpleStatementLine):
+    if last is not None:
         for kind, name in ((cst.Raise, "raise"), (cst.Return, "return"), (cst.Continue, "continue"), (cst.Break, "break")):
-            if any(isinstance(x, kind) for x in last.body):
+            if any(isinstance(x, kind) for x in line_smalls(last)):
                 return name
     return "handle"
 
@@ -342,15 +356,14 @@ def is_abstract(node: cst.FunctionDef, decorators) -> bool:
         return True
     statements = node.body.body
     meaningful = [s for s in statements if not (
-        isinstance(s, cst.SimpleStatementLine) and all(
+        is_simple(s) and all(
             isinstance(x, (cst.Pass,)) or (isinstance(x, cst.Expr) and isinstance(x.value, (cst.SimpleString, cst.Ellipsis)))
-            for x in s.body))]
+            for x in line_smalls(s)))]
     if not meaningful:
         return True
-    first = meaningful[0]
-    return isinstance(first, cst.SimpleStatementLine) and any(
+    return any(
         isinstance(x, cst.Raise) and x.exc is not None and "NotImplementedError" in (dotted(x.exc.func if isinstance(x.exc, cst.Call) else x.exc) or "")
-        for x in first.body
+        for x in line_smalls(meaningful[0])
     )
 
 
