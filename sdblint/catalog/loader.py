@@ -19,6 +19,7 @@ from .model import (
     FileAccess,
     Language,
     ModelClass,
+    ModelEndpoint,
     OutputHook,
     Proposer,
     Recorder,
@@ -163,8 +164,31 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
 def url_prefixes(urls) -> re.Pattern:
     """One regular expression for URL prefixes written with globs (`*` within a path segment,
     `**` across segments)."""
-    parts = [re.escape(u).replace(r"\*\*", ".*").replace(r"\*", "[^/]*") for u in sorted(urls)]
+    parts = [url_glob(u) for u in sorted(urls)]
     return re.compile("|".join(parts) if parts else r"(?!)")
+
+
+def url_glob(text: str) -> str:
+    """A regular expression for a URL written with globs: `*` within a path segment, `**` across."""
+    return re.escape(text).replace(r"\*\*", ".*").replace(r"\*", "[^/]*")
+
+
+def model_endpoints(tables: list) -> tuple[ModelEndpoint, ...]:
+    """`[[model_endpoint]]` tables: `paths` end a URL's path on any host, `urls` start the URL
+    of a hosted API."""
+    found = []
+    for i, table in enumerate(tables):
+        key = f"model_endpoint[{i}]"
+        _check_keys(table, {"label", "paths", "urls", "writes_text"}, "rules", key)
+        paths = [url_glob(p) for p in _strings(table, "paths", "rules", key)]
+        urls = [url_glob(u) for u in _strings(table, "urls", "rules", key)]
+        if not paths and not urls:
+            raise ConfigError("rules", key, "paths or urls (a model endpoint needs at least one)")
+        alternatives = [f"(?:{'|'.join(paths)})/?\\Z"] if paths else []
+        alternatives += [f"\\A(?:{'|'.join(urls)})"] if urls else []
+        found.append(ModelEndpoint(table["label"], re.compile("|".join(alternatives)),
+                                   bool(table.get("writes_text", True))))
+    return tuple(found)
 
 
 def rules_folder():
@@ -249,6 +273,8 @@ def builtin_catalog() -> Catalog:
         ),
         file_carriers=tuple(compile_pattern(p) for p in data["files"]["carriers"]),
         interpreters=frozenset(data["files"]["interpreters"]),
+        model_endpoints=model_endpoints(data.get("model_endpoint", [])),
+        response_metadata=frozenset(data["response"]["metadata"]),
         output_hooks=tuple(
             OutputHook(t["label"], tuple(compile_pattern(p) for p in t["base_classes"]),
                        {name: tuple(params) for name, params in t["methods"].items()})

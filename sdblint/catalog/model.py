@@ -77,6 +77,17 @@ class ModelClass:
 
 
 @dataclass(frozen=True)
+class ModelEndpoint:
+    """An HTTP API that serves a model, known by the shape of its URL (`[[model_endpoint]]` in
+    rules/proposers.toml): a request to it is an inference call, whose body is the prompt and
+    whose answer is model output."""
+
+    label: str
+    url: re.Pattern            # searched in a URL's constant text, its query string cut off
+    writes_text: bool = True   # False for an embedding API: its answer is vectors, not model text
+
+
+@dataclass(frozen=True)
 class ToolEntry:
     label: str
     decorators: tuple[Pattern, ...]
@@ -216,6 +227,8 @@ class Catalog:
     file_accesses: tuple[FileAccess, ...] = ()
     file_carriers: tuple[Pattern, ...] = ()      # calls whose result stands for the file their first argument names
     interpreters: frozenset[str] = frozenset()   # command heads that run the Python file named after them
+    model_endpoints: tuple[ModelEndpoint, ...] = ()
+    response_metadata: frozenset[str] = frozenset()   # attributes and keys of a model answer that hold no model text
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, path: str) -> "Classification":
@@ -287,6 +300,13 @@ class Catalog:
         if key not in self._memo:
             self._memo[key] = next((f for f in self.file_accesses if any(x.matches(path) for x in f.patterns)), None)
         return self._memo[key]
+
+    def model_endpoint(self, url_text: str) -> ModelEndpoint | None:
+        """The model API a URL names, from the URL's constant text as the extractor keeps it
+        ("http://localhost:11434/api/chat", "{}/v1/chat/completions?api-version={}", a relative
+        "/v1/messages"); None for any other URL or an unknown one ("{}")."""
+        path = url_text.partition("?")[0].partition("#")[0]
+        return next((e for e in self.model_endpoints if e.url.search(path)), None)
 
     def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
         """The user's entries first, so an in-house proposer wins over a generic pattern."""

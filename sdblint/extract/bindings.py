@@ -5,7 +5,7 @@ import libcst as cst
 
 from ..facts import Def, Store
 from ..nodes import attr_node, class_key, def_node, global_node, is_module_scope
-from .syntax import UNKNOWN_TEXT, dotted, is_condition, literal_kind
+from .syntax import UNKNOWN_TEXT, dotted, has_constant_text, is_condition, literal_kind
 from .values import elements as elements_of
 
 ENUMERATE, ZIP = "enumerate", "zip"
@@ -36,7 +36,7 @@ class Bindings:
             self.dict_fields[key] = self.dict_literals[id(value)]
             self.dict_texts[key] = self.dict_texts.get(id(value), {})
         text = self.literal_prefix(value) if value is not None else UNKNOWN_TEXT
-        if not text.startswith(UNKNOWN_TEXT):
+        if has_constant_text(text):
             self.def_texts[key] = text
         self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, binds, annotation))
         if self.loop_depth:

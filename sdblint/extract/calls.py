@@ -11,10 +11,10 @@ from .syntax import (
     ATTRIBUTE_LOOKUP,
     DICT_READ_METHODS,
     LOOKUP_METHODS,
-    UNKNOWN_TEXT,
-    URL_MARK,
     display_words,
     dotted,
+    has_constant_text,
+    may_be_url,
     names_read,
     string_value,
 )
@@ -62,10 +62,10 @@ class Calls:
             literal = string_value(a.value)
             text = self.literal_prefix(a.value) if literal is None else ""
             args.append(Arg(index, keyword, star, flows, literal, dotted(a.value), tuple(names_read(a.value)),
-                            "" if text.startswith(UNKNOWN_TEXT) else text, display_words(a.value)))
+                            text if has_constant_text(text) else "", display_words(a.value)))
         if self.is_super_init(func):
             for a in args:
-                if a.keyword and URL_MARK in a.text:
+                if a.keyword and may_be_url(a.text):
                     self.url_constants[f"self.{a.keyword}"] = a.text   # `super().__init__(api_url=f"{ROOT}/x")`
         call_id = call_node(self.module, len(self.calls))
         self.call_ids[id(node)] = call_id

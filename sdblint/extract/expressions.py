@@ -1,7 +1,6 @@
 """Expressions: which values an expression reads, and what each read keeps of them."""
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 import libcst as cst
@@ -24,6 +23,7 @@ from .syntax import (
     UNKNOWN_TEXT,
     URL_MARK,
     common_text,
+    may_be_url,
     string_value,
 )
 from .values import concatenated, contained, derive, elements
@@ -217,8 +217,8 @@ class Expressions:
         return tuple(flows), prefix
 
     def literal_prefix(self, node) -> str:
-        """The known constant text an expression starts with: string literals, URL constants, and
-        `+` of them (`HOST + "/search?q=" + term`), up to the first value not known."""
+        """The known constant text of an expression: string literals, URL constants, and `+` of
+        them (`HOST + "/search?q=" + term`, `base + "/api/chat"`), "{}" for each value not known."""
         chain = []   # `a + b + c` nests to the left: each node's text extends its left operand's
         while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) and id(node) not in self.prefix_memo:
             chain.append(node)
@@ -227,8 +227,8 @@ class Expressions:
         if prefix is None:
             prefix = self.constant_text(node)
         for binary in reversed(chain):
-            if not prefix.endswith(UNKNOWN_TEXT):
-                prefix += self.constant_text(binary.right)
+            right = self.constant_text(binary.right)
+            prefix += right[len(UNKNOWN_TEXT):] if prefix.endswith(UNKNOWN_TEXT) and right.startswith(UNKNOWN_TEXT) else right
             self.prefix_memo[id(binary)] = prefix
         return prefix
 
@@ -244,7 +244,7 @@ class Expressions:
         if known is None and isinstance(node, cst.Name):
             texts = [self.def_texts.get(n) for n in self.state.defs.get(node.value, ())]
             if texts and all(t is not None for t in texts):
-                known = os.path.commonprefix(texts)
+                known = common_text(texts)
         if known is None:
             known = self.url_constants.get(self.dotted(node) or "")
         return UNKNOWN_TEXT if known is None else known
@@ -277,7 +277,7 @@ class Expressions:
         """Module constants, class fields and `self.` attributes holding a URL (`BASE = "https://x/"`,
         `API = BASE + "v2/"`, `self.endpoint = "https://x/query"`)."""
         text = self.literal_prefix(value) if value is not None else None
-        if text is None or URL_MARK not in text:
+        if text is None or not may_be_url(text):
             return
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
                 and target.value.value == self.scope.self_name and self.scope.class_name:

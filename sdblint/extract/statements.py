@@ -31,7 +31,6 @@ from .rejections import combine, rejection_shape, walked_tree
 from .state import ANY_PARAM_BRANCH, Branch, Scope, State, merge
 from .syntax import (
     STATIC_DECORATOR,
-    URL_MARK,
     annotation_kind,
     assigned_names,
     base_class,
@@ -47,6 +46,7 @@ from .syntax import (
     is_yes_no,
     line_smalls,
     literal_kind,
+    may_be_url,
     string_value,
 )
 from .values import concatenated, derive, elements
@@ -331,7 +331,7 @@ class Statements:
             scope.param_nodes[pnode] = pname
             state.defs[pname] = frozenset([pnode])
             default = string_value(p.default) if p.default is not None else None
-            if default and URL_MARK in default:
+            if default and may_be_url(default):
                 self.def_texts[pnode] = default   # `root: str = "https://x/v1"`: the URL callers leave as is
         if in_class and not is_static and params:
             scope.self_name = params[0].name
@@ -341,7 +341,7 @@ class Statements:
         self.block(body)
         self.loop_depth = saved_loop
         texts = scope.return_texts
-        if in_class and len(params) == 1 and texts and all(URL_MARK in t for t in texts):
+        if in_class and len(params) == 1 and texts and all(may_be_url(t) for t in texts):
             # `@property def request_url(self): return f"{BASE}/datasets/{self.id}/query"`
             self.url_constants[f"self.{name}"] = common_text(texts)
         self.functions.append(Function(

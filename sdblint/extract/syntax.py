@@ -36,6 +36,17 @@ UNKNOWN_TEXT = "{}"                     # a value not known, in the constant tex
 URL_MARK = "://"                        # constant text before a value that may be a URL's start
 
 
+def may_be_url(text: str) -> bool:
+    """Is this constant text (values not known as `{}`) possibly a URL: an absolute one, or a
+    path after a value not known (`f"{base}/v1/chat/completions"`)?"""
+    return URL_MARK in text or text.startswith(UNKNOWN_TEXT + "/")
+
+
+def has_constant_text(text: str) -> bool:
+    """Does the text know anything: is it more than values not known?"""
+    return bool(text.replace(UNKNOWN_TEXT, ""))
+
+
 def dotted(node: cst.BaseExpression, memo: dict[int, str | None] | None = None) -> str | None:
     """``a.b.c`` for Name/Attribute chains, ``a[0]``-style keys for constant subscripts.
 

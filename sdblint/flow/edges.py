@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..catalog import Sink
-from ..catalog.model import UNTYPED_RECEIVER
+from ..catalog.model import UNTYPED_RECEIVER, ModelEndpoint
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
 from ..limits import MAX_FORWARDING_DEPTH
@@ -68,6 +68,16 @@ class Edges:
             if texts and all(texts):
                 return texts[0] if len(set(texts)) == 1 else ""
         return ""
+
+    def url_texts(self, call: Call, url_args: tuple[str, ...]) -> list[str]:
+        """The constant text of each URL argument of ``call`` (``url_args``: positions or keywords)
+        that has one, as `Catalog.model_endpoint` and `read_only_url` read it."""
+        return [text for a in call.args if self.arg_matches(a, url_args)
+                for text in [a.literal or a.text or self.field_text(a)] if text]
+
+    def model_endpoint(self, call: Call, url_args: tuple[str, ...]) -> ModelEndpoint | None:
+        """The model API ``call`` sends its request to, if its URL says so (an inference call)."""
+        return next(filter(None, map(self.catalog.model_endpoint, self.url_texts(call, url_args))), None)
 
     def add(self, source: str, target: str, kind: EdgeKind = EdgeKind.FLOW) -> None:
         self.graph.add_edge(source, target, edge=self.edge_data(kind))
@@ -292,9 +302,10 @@ class Edges:
         """Model values in the sink's payload arguments reach it (of a recorder, only the arguments
         that say where the record goes)."""
         query = self.arg_text(call, 0, None) or ""
-        read_only = sink.url_args and any(
-            self.catalog.read_only_url.match(text) for a in call.args if self.arg_matches(a, sink.url_args)
-            for text in [a.literal or a.text or self.field_text(a)] if text)
+        # An inference call sends the prompt (a model endpoint) and a read-only API's POST only
+        # reads: their body is no payload; the URL itself is still checked.
+        read_only = bool(sink.url_args) and (self.model_endpoint(call, sink.url_args) is not None or any(
+            self.catalog.read_only_url.match(text) for text in self.url_texts(call, sink.url_args)))
         for index, a in enumerate(call.args):
             category = sink.category
             if read_only and not self.arg_matches(a, sink.url_args):

@@ -36,6 +36,8 @@ def _step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
         descended = False   # the heap is reached from every function: no call site to return to
     if not edge.effects and not edge.attr:
         return State(target, descended, state.tags)   # most edges prove nothing: the same tags
+    if edge.attr and reads_metadata(fg, edge.attr):
+        return None   # `resp.usage.total_tokens`: counts about the answer, not its text
     tags = set(state.tags)
     tags.update(edge.effects)
     if edge.attr:
@@ -46,6 +48,13 @@ def _step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
                 tags.discard(tag)
                 tags.update(field_tags(fg, tag, edge.attr.split(".")))
     return State(target, descended, frozenset(tags))
+
+
+def reads_metadata(fg: FlowGraph, attr: str) -> bool:
+    """Does reading ``attr`` (`usage.total_tokens`, `[usage].[total_tokens]`) off a model answer go
+    through a field that only describes the answer (`[response] metadata` in rules/proposers.toml)?"""
+    metadata = fg.catalog.response_metadata
+    return any(part.strip("[]") in metadata for part in attr.split("."))
 
 
 def field_tags(fg: FlowGraph, tag: Effect, attrs: list[str]) -> set[Effect]:
