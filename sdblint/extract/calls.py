@@ -10,6 +10,7 @@ from ..nodes import attr_node, call_node, class_key
 from .syntax import (
     ATTRIBUTE_LOOKUP,
     DICT_READ_METHODS,
+    FLAG_ON,
     LOOKUP_METHODS,
     display_words,
     dotted,
@@ -100,6 +101,17 @@ class Calls:
                 # Recorded even without arguments: an approval asked and then ignored explains a finding.
                 self.checks.append(Check(self.scope.key, loc.line, ("*",), replace(guard, keyed=False), True))
         return (Flow(call_id, loc.line, ""),)
+
+    def guard_what_follows(self, value) -> None:
+        """`click.confirm("Run it?", abort=True)` (or `ok = ...`, or awaited) as a statement: if the
+        call raises on no, nothing after it in this block runs without a yes, whatever value it is
+        about. An unkeyed guard on every later read; the catalog decides if the call is such a check."""
+        call = value.expression if isinstance(value, cst.Await) else value
+        if not isinstance(call, cst.Call) or id(call) not in self.call_ids:
+            return
+        if any(a.keyword is not None and isinstance(a.value, cst.Name) and a.value.value == FLAG_ON for a in call.args):
+            guard = Guard("call", self.line(call), call=self.call_ids[id(call)], keyed=False)
+            self.state.guards["*"] = self.state.guards.get("*", frozenset()) | {guard}
 
     def removal(self, node: cst.Call, method: str) -> tuple[str, str]:
         """What a call deletes from a value: the characters of `x.replace("/", "")` (or of every `c`

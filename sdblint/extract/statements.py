@@ -98,8 +98,10 @@ class Statements:
             flows = self.expr(small.value, discarded=True)
             if isinstance(small.value, (cst.Yield, cst.Await)):
                 self.scope.returns.extend(flows if isinstance(small.value, cst.Yield) else ())
+            self.guard_what_follows(small.value)
         elif isinstance(small, cst.Assign):
             flows = self.expr(small.value)
+            self.guard_what_follows(small.value)
             literal = literal_kind(small.value)
             for target in small.targets:
                 self.remember_parse(target.target, small.value)

@@ -36,6 +36,12 @@ UNKNOWN_TEXT = "{}"                     # a value not known, in the constant tex
 URL_MARK = "://"                        # constant text before a value that may be a URL's start
 
 
+# A call made as a statement with a keyword flag turned on (`click.confirm("Go?", abort=True)`) may
+# be one that raises when the answer is no: it then guards every value read after it in the block,
+# not only those it names. Which calls do so is the catalog's to say (a verifier's `when_kwarg`).
+FLAG_ON = "True"
+
+
 def may_be_url(text: str) -> bool:
     """Is this constant text (values not known as `{}`) possibly a URL: an absolute one, or a
     path after a value not known (`f"{base}/v1/chat/completions"`)?"""

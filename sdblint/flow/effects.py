@@ -76,7 +76,9 @@ class Effects:
             returns, human = verifier.returns, verifier.kind is VerifierKind.HUMAN
             used_as_check = guard.predicate if returns == "predicate" else returns == "guard" or not call.discarded
             if not used_as_check:
-                return [Effect(Marker.DISCARDED, where, verifier.path)] if guard.keyed or human else []
+                # An unkeyed statement call (`confirm("Go?", default=True)` without `abort=True`) is
+                # not about the value: the finding's status tells the ignored approval by itself.
+                return [Effect(Marker.DISCARDED, where, verifier.path)] if guard.keyed else []
             return [Effect(verifier.kind, where, verifier.path)] if human or guard.keyed else []
         if not guard.keyed:
             return []
