@@ -231,9 +231,18 @@ class ModuleFacts:
 
 @dataclass(frozen=True, slots=True)
 class ParseError:
-    """A file that could not be analysed: the line where known, and a one-line reason."""
+    """A file that could not be analysed: the line and column where known, and a one-line reason."""
 
     path: str
     message: str
     line: int | None = None
     transient: bool = False  # the run's conditions, not the file, decided it (a time budget, a crash): never cached
+    column: int | None = None
+    # Python itself cannot parse the file (a syntax error, an undecodable byte): it fails the run, as
+    # in ruff, and every format shows where. Otherwise only sdblint could not (a time budget, a crash).
+    syntax: bool = False
+
+    @property
+    def kind(self) -> str:
+        """What the reports call it: "syntax-error" (Python cannot parse it) or "not-analysed"."""
+        return "syntax-error" if self.syntax else "not-analysed"

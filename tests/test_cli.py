@@ -106,11 +106,11 @@ def test_unparsable_file_is_reported_and_the_run_goes_on(tmp_path):
     write(tmp_path, {"broken.py": "def f(:\n", "good.py": OPENAI_SHELL})
     result = invoke("check", "--output-format", "json", str(tmp_path))
     report = json.loads(result.output)
-    assert report["errors"] == [{"path": "broken.py", "line": 1, "message": report["errors"][0]["message"]}]
-    assert "syntax error at line 1" in report["errors"][0]["message"]
+    assert report["errors"] == [{"path": "broken.py", "line": 1, "column": 7, "kind": "syntax-error",
+                                 "message": "syntax error: invalid syntax"}]
     assert found(report) == {("good.py", 8, "SDB102")}
     text = invoke("check", str(tmp_path))
-    assert "broken.py: error: syntax error" in text.output
+    assert "broken.py:1:7: error: syntax error: invalid syntax" in text.output
 
 
 def test_text_output_shows_location_severity_flow_and_summary(tmp_path, monkeypatch):
@@ -248,9 +248,9 @@ def test_concise_format_is_one_line_per_finding(tmp_path, monkeypatch):
     write(tmp_path, {"a.py": OPENAI_SHELL, "b.py": OPENAI_SHELL, "broken.py": "def f(:\n"})
     monkeypatch.chdir(tmp_path)
     lines = invoke("check", "--output-format", "concise", ".").stdout.splitlines()
-    assert len(lines) == 4 and lines[0].startswith("broken.py: error: ")
+    assert len(lines) == 4 and lines[0].startswith("broken.py:1:7: error: ")
     assert lines[1].startswith("a.py:8:5: error SDB102 model output from ") and lines[2].startswith("b.py:8:5: ")
-    assert lines[3] == "Found 2 findings in 3 files (1 could not be analysed)."
+    assert lines[3] == "Found 2 findings in 3 files (1 Python cannot parse)."
 
 
 def test_json_lines_is_one_finding_object_per_line(tmp_path):

@@ -91,7 +91,8 @@ def test_facts_pickle_round_trip():
 def test_syntax_errors_are_reported_not_raised():
     result = extract("broken.py", "def f(:\n    pass\n")
     assert isinstance(result, ParseError)
-    assert result.path == "broken.py" and "syntax error at line 1" in result.message
+    assert (result.path, result.line, result.column, result.syntax) == ("broken.py", 1, 7, True)
+    assert result.message == "syntax error: invalid syntax"
 
 
 def test_loops_and_exception_handlers_are_recorded():

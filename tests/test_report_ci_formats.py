@@ -83,13 +83,13 @@ def test_github_emits_every_finding_then_counts_them(tmp_path):
     many = OPENAI_SHELL + "    subprocess.run(cmd, shell=True)\n" * 11 + "    open(cmd, 'w')\n"
     project = write(tmp_path, {"tools.py": many, "broken.py": "def f(:\n"})
     lines = rendered("github", checked(project), project).splitlines()
-    assert lines[0].startswith("::warning file=broken.py,line=1,title=sdblint could not check this file::"
-                               "syntax error at line 1")
+    assert lines[0] == ("::error file=broken.py,line=1,col=7,title=sdblint%3A Python cannot parse this file::"
+                        "syntax error: invalid syntax")
     annotations = lines[1:-1]
     assert [a.split(" ", 1)[0] for a in annotations] == ["::error"] * 12 + ["::warning"]
     assert len({a.split(",", 2)[1] for a in annotations}) == 13   # one per line: none held back
     assert lines[-1] == ("::notice title=sdblint::13 findings (12 error, 1 warning, 0 info) in 2 files; "
-                         f"1 could not be checked. {LIMIT_NOTE}")
+                         f"1 Python cannot parse. {LIMIT_NOTE}")
 
 
 def test_github_reports_info_findings_as_notices(tmp_path):
@@ -157,10 +157,10 @@ def test_junit_has_a_suite_per_file_and_a_failing_case_per_finding(tmp_path, mon
     output = cli("junit", tmp_path / "proj").output
     assert output.startswith("<?xml version=")
     suites = ET.fromstring(output)
-    assert (suites.tag, suites.attrib) == ("testsuites", {"name": "sdblint", "tests": "4", "failures": "3",
-                                                          "errors": "1"})
+    assert (suites.tag, suites.attrib) == ("testsuites", {"name": "sdblint", "tests": "4", "failures": "4",
+                                                          "errors": "0"})
     assert [(s.get("name"), s.get("tests"), s.get("failures"), s.get("errors")) for s in suites] == [
-        ("agent/broken.py", "1", "0", "1"), ("agent/files.py", "1", "1", "0"), ("agent/tools.py", "2", "2", "0")]
+        ("agent/broken.py", "1", "1", "0"), ("agent/files.py", "1", "1", "0"), ("agent/tools.py", "2", "2", "0")]
 
     first, second = suites[2]
     assert first.attrib == {"name": "SDB102 at 8:5", "classname": "agent/tools.py", "file": "agent/tools.py",
@@ -172,9 +172,10 @@ def test_junit_has_a_suite_per_file_and_a_failing_case_per_finding(tmp_path, mon
                                          "agent/tools.py:8: reaches subprocess.run",
                                          "verifier: missing - no verifier on this path"]
 
-    (unchecked,) = suites[0]
-    assert (unchecked.get("classname"), unchecked.get("line")) == ("agent/broken.py", "1")
-    assert unchecked.find("error").get("message").startswith("syntax error at line 1")
+    (unparsable,) = suites[0]   # a file Python cannot parse fails the run: a failure, like a finding
+    assert unparsable.attrib == {"name": "syntax-error at 1:7", "classname": "agent/broken.py",
+                                 "file": "agent/broken.py", "line": "1"}
+    assert unparsable.find("failure").attrib == {"message": "syntax error: invalid syntax", "type": "syntax-error"}
 
 
 def test_junit_of_a_clean_project_holds_one_passing_case(tmp_path):

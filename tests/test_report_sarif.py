@@ -156,7 +156,9 @@ def test_no_line_hash_and_an_unparsable_file_is_a_notification(tmp_path):
     assert invocation["executionSuccessful"] is True
     (note,) = invocation["toolExecutionNotifications"]
     assert note["level"] == "error" and "syntax error" in note["message"]["text"]
+    assert note["descriptor"] == {"id": "syntax-error"}
     assert uri_and_line(note["locations"][0]) == ("pkg/broken.py", 1)
+    assert note["locations"][0]["physicalLocation"]["region"]["startColumn"] == 12
 
 
 def test_uris_are_relative_to_the_root_from_a_subfolder(tmp_path, monkeypatch):

@@ -4,8 +4,9 @@ import os
 import pickle
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
-from helpers import OPENAI_SHELL, check_json, invoke
+from helpers import OPENAI_SHELL, check_json, invoke, write
 
 from sdblint.extract import extract
 from sdblint.extract.parse import MAX_NESTING_DEPTH
@@ -31,10 +32,14 @@ def test_bad_files_are_reported_and_the_rest_analysed(tmp_path):
     report = check_json(tmp_path)
     errors = {e["path"]: e["message"] for e in report["errors"]}
     assert set(errors) == {"bad.py", "nul.py", "nul_in_string.py", "latin.py", "py2.py"}
-    assert errors["bad.py"].startswith("syntax error at line 1")
+    assert errors["bad.py"] == "syntax error: invalid syntax"
     assert "null bytes" in errors["nul.py"] and "line None" not in errors["nul.py"]
     assert errors["nul_in_string.py"].startswith("syntax error") and "null bytes" in errors["nul_in_string.py"]
     assert "decode" in errors["latin.py"]
+    # Python cannot parse any of them: each is a syntax error, at the byte or token Python stops at.
+    assert {e["path"]: (e["line"], e["column"], e["kind"]) for e in report["errors"]} == {
+        "bad.py": (1, 7, "syntax-error"), "nul.py": (1, 6, "syntax-error"), "nul_in_string.py": (1, 15, "syntax-error"),
+        "latin.py": (1, 6, "syntax-error"), "py2.py": (1, 1, "syntax-error")}
     assert report["summary"]["files"] == len(CASES)
 
 
@@ -56,6 +61,10 @@ def test_hostile_files_are_reported_with_a_reason_and_the_run_goes_on(tmp_path):
     errors = {e["path"]: e["message"] for e in report["errors"]}
     assert set(errors) == set(HOSTILE)
     assert "nested" in errors["parens.py"]
+    # Python itself refuses 5,000 nested parentheses; the rest is Python that only sdblint does not analyse.
+    assert {e["path"]: e["kind"] for e in report["errors"]} == {
+        "parens.py": "syntax-error", "long_sum.py": "not-analysed", "long_and.py": "not-analysed",
+        "newer_syntax_deep.py": "not-analysed"}
     assert f"sdblint analyses up to {MAX_NESTING_DEPTH}" in errors["long_sum.py"]
     assert [f["path"] for f in report["findings"]] == ["agent.py"]
 
@@ -71,7 +80,7 @@ def test_a_file_over_its_time_budget_is_reported_and_the_run_goes_on(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "sdblint", "check", "--output-format", "json", "--file-timeout", "1",
                            str(tmp_path)], capture_output=True, text=True, timeout=300)
     report = json.loads(proc.stdout)
-    assert report["errors"] == [{"path": "huge.py",
+    assert report["errors"] == [{"path": "huge.py", "kind": "not-analysed",
                                  "message": "not analysed: took longer than the per-file budget of 1 s (--file-timeout)"}]
     assert [f["path"] for f in report["findings"]] == ["agent.py"] and proc.returncode == 1
 
@@ -93,9 +102,67 @@ def test_a_worker_that_dies_costs_only_its_file():
 
 
 def test_fail_on_error_makes_an_unanalysed_file_fail_the_run(tmp_path):
-    (tmp_path / "bad.py").write_text("def f(:\n")
+    """Python that sdblint does not analyse (nested deeper than it goes) is no error of the code."""
+    (tmp_path / "deep.py").write_text("x = " + " + ".join(["a"] * 5000) + "\n")
     assert invoke("check", str(tmp_path)).exit_code == 0
     assert invoke("check", "--fail-on-error", str(tmp_path)).exit_code == 1
+
+
+# A syntax error on line 3 at column 18, in a project with no finding at all.
+UNPARSABLE = {"app/broken.py": "import os\n\nx = os.path.join(a b)\n", "app/clean.py": "print('hi')\n",
+              "app/deep.py": "x = " + " + ".join(["a"] * 5000) + "\n"}
+SYNTAX_MESSAGE = "syntax error: invalid syntax. Perhaps you forgot a comma?"
+
+
+def test_a_file_python_cannot_parse_fails_the_run_as_in_ruff(tmp_path, monkeypatch):
+    project = write(tmp_path, {"pyproject.toml": "[tool.sdblint]\n", **UNPARSABLE})
+    monkeypatch.chdir(project)
+    assert invoke("check", ".").exit_code == 1
+    assert invoke("check", "--exit-zero", ".").exit_code == 0
+    # Files given alone: a file of the project read only as their context fails nothing.
+    assert invoke("check", "app/clean.py").exit_code == 0
+    assert invoke("check", "app/broken.py").exit_code == 1
+
+
+def where_each_format_shows_it(output: str) -> dict:
+    """The location of app/broken.py's syntax error as each format shows it."""
+    json_error = next(e for e in json.loads(output["json"])["errors"] if e["path"] == "app/broken.py")
+    jsonl = [json.loads(line) for line in output["json-lines"].splitlines()]
+    (note,) = [n for n in json.loads(output["sarif"])["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+               if n.get("descriptor") == {"id": "syntax-error"}]
+    region = note["locations"][0]["physicalLocation"]
+    (gitlab,) = json.loads(output["gitlab"])
+    case = next(c for c in ET.fromstring(output["junit"]).iter("testcase") if c.find("failure") is not None)
+    return {
+        "full": [line for line in output["full"].splitlines() if line.startswith("app/broken.py:")],
+        "concise": [line for line in output["concise"].splitlines() if line.startswith("app/broken.py:")],
+        "json": (json_error["line"], json_error["column"], json_error["kind"]),
+        "json-lines": [(r["path"], r["line"], r["column"], r["kind"]) for r in jsonl],
+        "sarif": (region["artifactLocation"]["uri"], region["region"]["startLine"], region["region"]["startColumn"]),
+        "github": [line.split("::")[1] for line in output["github"].splitlines() if line.startswith("::error")],
+        "gitlab": (gitlab["check_name"], gitlab["location"]),
+        "junit": (case.get("file"), case.get("name"), case.find("failure").get("type")),
+    }
+
+
+def test_every_format_shows_where_python_cannot_parse_a_file(tmp_path, monkeypatch):
+    from sdblint.report import FORMATS
+
+    project = write(tmp_path, {"pyproject.toml": "[tool.sdblint]\n", **UNPARSABLE})
+    monkeypatch.chdir(project)
+    output = {fmt: invoke("check", "--output-format", fmt, ".").stdout for fmt in FORMATS}
+    shown = where_each_format_shows_it(output)
+    assert set(shown) == set(FORMATS)
+    assert shown["full"] == shown["concise"] == [f"app/broken.py:3:18: error: {SYNTAX_MESSAGE}"]
+    assert "app/deep.py: error: an expression nested" in output["concise"]   # only sdblint could not: no place
+    assert shown["json"] == (3, 18, "syntax-error")
+    assert shown["json-lines"] == [("app/broken.py", 3, 18, "syntax-error")]   # deep.py is no problem of the code
+    assert shown["sarif"] == ("app/broken.py", 3, 18)
+    assert shown["github"] == ["error file=app/broken.py,line=3,col=18,title=sdblint%3A Python cannot parse this file"]
+    assert shown["gitlab"] == ("syntax-error", {"path": "app/broken.py", "positions": {
+        "begin": {"line": 3, "column": 18}, "end": {"line": 3, "column": 18}}})
+    assert shown["junit"] == ("app/broken.py", "syntax-error at 3:18", "syntax-error")
+    assert output["concise"].splitlines()[-1] == "Found 0 findings in 3 files (1 Python cannot parse, 1 could not be analysed)."
 
 
 def test_a_file_over_its_budget_is_not_cached_as_unanalysable(tmp_path):

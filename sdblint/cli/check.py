@@ -15,7 +15,7 @@ from ..gate import gated, touching
 from ..gate.diff import changed_lines
 from ..report import FORMATS, MACHINE_FORMATS, ReportView, statistics
 from ..report import verbose as verbose_report
-from .analysis import analyse, analysis_options, exit_on_error, plan, write_or_exit
+from .analysis import analyse, analysis_options, exit_on_error, in_focus, plan, write_or_exit
 from .colors import COLOR_CHOICES, use_color
 from .progress import ExtractionProgress
 from .progress import wanted as progress_wanted
@@ -41,7 +41,8 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Lowest severity that makes the exit code 1 [default: info, or fail-on from config].")
-@click.option("--fail-on-error", is_flag=True, help="Exit 1 when a file could not be checked.")
+@click.option("--fail-on-error", is_flag=True,
+              help="Exit 1 when a file could not be analysed (one Python cannot parse always does).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the finding lines and the summary.")
 @click.option("--statistics", "statistics_only", is_flag=True, help="Print the count of findings per rule instead of the findings.")
 @click.option("--verbose", "-v", is_flag=True, help="Print seconds per phase and file counts to stderr.")
@@ -94,7 +95,10 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
             click.echo(bare_suppression_hint(result.bare_suppressions, ReportView(settings.root, Path.cwd())), err=True)
     threshold = SEVERITY_RANK[fail_on or settings.fail_on]
     failing = [f for f in result.findings if SEVERITY_RANK[f.severity] >= threshold]
-    sys.exit(0 if exit_zero or not (failing or (fail_on_error and result.errors)) else 1)
+    # A file Python cannot parse fails the run, as in ruff: one of those checked, not of the project
+    # read only as context for the files given.
+    unparsable = [e for e in result.errors if e.syntax and (planned.focus is None or in_focus(e.path, planned.focus))]
+    sys.exit(0 if exit_zero or not (failing or unparsable or (fail_on_error and result.errors)) else 1)
 
 
 def add_suppressions(result, root: Path) -> None:

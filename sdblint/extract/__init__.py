@@ -27,7 +27,7 @@ def extract_bytes(rel_path: str, data: bytes, timeout: float | None = DEFAULT_FI
     try:
         source = decode(data)
     except Unparsable as exc:
-        return ParseError(rel_path, exc.message, exc.line)
+        return unparsable(rel_path, exc)
     return extract(rel_path, source, timeout)
 
 
@@ -53,6 +53,10 @@ def extract(rel_path: str, source: str, timeout: float | None = DEFAULT_FILE_TIM
     return outcome[0]
 
 
+def unparsable(rel_path: str, exc: Unparsable) -> ParseError:
+    return ParseError(rel_path, exc.message, exc.line, column=exc.column, syntax=exc.syntax)
+
+
 def timeout_error(rel_path: str, timeout: float | None) -> ParseError:
     return ParseError(rel_path, f"not analysed: took longer than the per-file budget of {timeout:g} s (--file-timeout)",
                       transient=True)
@@ -68,7 +72,7 @@ def _extract(rel_path: str, source: str, deadline: Deadline) -> ModuleFacts | Pa
         tree = parse(source, check_syntax(source))
         return Walker(rel_path, module, source, is_package, deadline).run(tree)
     except Unparsable as exc:
-        return ParseError(rel_path, exc.message, exc.line)
+        return unparsable(rel_path, exc)
     except FileTimeout:
         return timeout_error(rel_path, deadline.seconds)
     except RecursionError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 
 import libcst as cst
@@ -21,10 +22,17 @@ MAX_NESTING_DEPTH = 4_000
 RECURSION_LIMIT = 15 * MAX_NESTING_DEPTH
 
 
+# The encoding declaration of PEP 263, on line 1 or 2.
+CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
+
+
 class Unparsable(Exception):
-    def __init__(self, message: str, line: int | None = None):
+    """Why a file cannot be analysed, and where. ``syntax``: Python itself cannot parse it (what
+    fails a run), rather than only sdblint (a nesting deeper than it analyses, libcst's parser)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, syntax: bool = False):
         super().__init__(message)
-        self.message, self.line = message, line
+        self.message, self.line, self.column, self.syntax = message, line, column, syntax
 
 
 def decode(data: bytes) -> str:
@@ -32,9 +40,31 @@ def decode(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
-        reason = f"{exc.reason} at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else str(exc)
-        raise Unparsable(f"cannot decode the file as Python source ({reason})") from exc
+    except UnicodeDecodeError as exc:
+        line, column = position(data, exc.start, b"\n")
+        raise Unparsable(f"cannot decode the file as Python source ({exc.reason} at byte {exc.start})",
+                         line, column, syntax=True) from exc
+    except (LookupError, SyntaxError) as exc:   # an encoding declaration that is unknown or contradicted
+        raise Unparsable(f"cannot decode the file as Python source ({exc})", *declaration_position(data),
+                         syntax=True) from exc
+
+
+def declaration_position(data: bytes) -> tuple[int, int]:
+    """Where a bad encoding declaration is: its line; without one, the first byte that is not UTF-8."""
+    cookie = next((n for n, text in enumerate(data.splitlines()[:2], 1) if CODING_COOKIE.match(text)), None)
+    if cookie is not None:
+        return cookie, 1
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return position(data, exc.start, b"\n")
+    return 1, 1
+
+
+def position(text, offset: int, newline) -> tuple[int, int]:
+    """The 1-based line and column of ``offset`` in ``text`` (bytes or str, with its ``newline``)."""
+    start = text.rfind(newline, 0, offset) + 1
+    return text.count(newline, 0, offset) + 1, offset - start + 1
 
 
 def module_name(rel_path: str) -> tuple[str, bool]:
@@ -54,18 +84,18 @@ def check_syntax(source: str) -> Unparsable | None:
     how deep the source can nest. If libcst fails too, CPython's wording is the better one."""
     try:
         tree = ast.parse(source)
-    except SyntaxError as err:
-        if "null bytes" in err.msg:   # never newer syntax, and libcst would read it
-            raise Unparsable(f"syntax error: {err.msg}", err.lineno) from err
-        if err.msg.startswith("too many nested"):
-            raise Unparsable(f"too deeply nested for Python's own parser ({err.msg})", err.lineno) from err
+    except (SyntaxError, ValueError) as err:   # ValueError: null bytes, before Python 3.11.4
+        message = getattr(err, "msg", str(err))
+        if "null bytes" in message:   # never newer syntax, and libcst would read it
+            raise Unparsable(f"syntax error: {message}", *position(source, source.find("\0"), "\n"),
+                             syntax=True) from err
+        if message.startswith("too many nested"):
+            raise Unparsable(f"too deeply nested for Python's own parser ({message})", err.lineno or 1,
+                             err.offset or 1, syntax=True) from err
         token_depth(source)
-        where = f" at line {err.lineno}, column {err.offset or 1}" if err.lineno else ""
-        return Unparsable(f"syntax error{where}: {err.msg}", err.lineno)
+        return Unparsable(f"syntax error: {message}", err.lineno or 1, err.offset or 1, syntax=True)
     except (RecursionError, MemoryError) as err:
         raise Unparsable("too deeply nested for Python's own parser") from err
-    except ValueError as err:   # null bytes
-        raise Unparsable(f"syntax error: {err}") from err
     depth, line = nesting_depth(tree)
     if depth > MAX_NESTING_DEPTH:
         raise Unparsable(too_deep(depth), line)
@@ -91,7 +121,7 @@ def token_depth(source: str) -> None:
             elif token.type == tokenize.NEWLINE:
                 operators = 0
             if brackets > 200 or operators > MAX_NESTING_DEPTH:
-                raise Unparsable(too_deep(max(brackets, operators)), token.start[0])
+                raise Unparsable(too_deep(max(brackets, operators)), token.start[0], token.start[1] + 1)
     except (tokenize.TokenError, SyntaxError):
         pass   # libcst reports the syntax error
 
@@ -117,5 +147,6 @@ def parse(source: str, cpython_error: Unparsable | None) -> cst.Module:
     except cst.ParserSyntaxError as exc:
         if cpython_error is not None:
             raise cpython_error from exc
-        raise Unparsable(f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}",
-                         exc.raw_line) from exc
+        # Python reads it (a syntax newer than libcst's grammar): only sdblint cannot.
+        raise Unparsable(f"not analysed: sdblint's parser cannot read this syntax ({exc.message})",
+                         exc.raw_line, exc.raw_column + 1) from exc

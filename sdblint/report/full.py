@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..pipeline import Result
-from .concise import finding_line, summary_line
+from .concise import error_line, finding_line, summary_line
 from .view import ReportView
 
 SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "blue"}
@@ -15,7 +15,7 @@ def render(result: Result, view: ReportView) -> str:
     lines: dict[str, list[str]] = {}
     out: list[str] = []
     for e in result.errors:
-        text = f"{view.shown(e.path)}: error: {e.message}"
+        text = error_line(e, view)
         out.append(click.style(text, fg="red", bold=True) if view.color else text)
     for f in result.findings:
         head = finding_line(f, view)

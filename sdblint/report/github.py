@@ -13,6 +13,7 @@ from ..facts import ParseError
 from ..findings.model import Finding
 from ..gate import notes
 from ..pipeline import Result
+from .concise import unchecked
 from .view import ReportView
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -49,7 +50,12 @@ def finding_annotation(f: Finding, view: ReportView) -> str:
 
 
 def error_annotation(e: ParseError, view: ReportView) -> str:
-    where: dict[str, object] = {"file": view.shown(e.path), **({"line": e.line} if e.line else {})}
+    """A file that could not be checked: an error at its line and column when Python cannot parse it
+    (the run fails), else a warning."""
+    if e.syntax:
+        where = {"file": view.shown(e.path), "line": e.line, "col": e.column}
+        return command("error", {**where, "title": "sdblint: Python cannot parse this file"}, e.message)
+    where = {"file": view.shown(e.path), **({"line": e.line} if e.line else {})}
     return command("warning", {**where, "title": "sdblint could not check this file"}, e.message)
 
 
@@ -62,7 +68,7 @@ def summary_notice(result: Result) -> str:
             f"({', '.join(f'{counts[s]} {s}' for s in SEVERITIES)}) in {result.files} "
             f"file{'s' if result.files != 1 else ''}")
     if result.errors:
-        text += f"; {len(result.errors)} could not be checked"
+        text += f"; {unchecked(result.errors)}"
     left_out = notes(result)
     if left_out:
         text += f"; not reported: {', '.join(left_out)}"

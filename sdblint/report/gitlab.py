@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 
+from ..facts import ParseError
 from ..findings.model import Finding
 from ..pipeline import Result
 from .view import ReportView
@@ -44,6 +45,25 @@ def issue(f: Finding, fingerprint: str) -> dict:
     }
 
 
+def syntax_issue(e: ParseError) -> dict:
+    """A file Python cannot parse fails the run, so the merge request shows it, at its line and
+    column. One per file: its fingerprint is the file's, which the next run gives again."""
+    return {
+        "description": f"{e.message} (Python cannot parse this file, so nothing in it was checked)",
+        "check_name": e.kind,
+        "fingerprint": hashlib.sha256(f"{e.kind}|{e.path}".encode()).hexdigest()[:20],
+        "severity": SEVERITY["error"],
+        "location": {"path": e.path, "positions": {"begin": {"line": e.line, "column": e.column},
+                                                   "end": {"line": e.line, "column": e.column}}},
+        "categories": ["Bug Risk"],
+        "type": "issue",
+    }
+
+
 def render(result: Result, view: ReportView) -> str:
+    """The files Python cannot parse, then the findings; files only sdblint could not analyse are no
+    issue of the code (their list is in the json format's ``errors``)."""
     fingerprints = unique_fingerprints(f.fingerprint for f in result.findings)
-    return json.dumps([issue(f, fp) for f, fp in zip(result.findings, fingerprints)], indent=2) + "\n"
+    issues = [syntax_issue(e) for e in result.errors if e.syntax]
+    issues += [issue(f, fp) for f, fp in zip(result.findings, fingerprints)]
+    return json.dumps(issues, indent=2) + "\n"

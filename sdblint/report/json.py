@@ -5,6 +5,7 @@ import json
 from collections import Counter
 
 from .. import __version__
+from ..facts import ParseError
 from ..pipeline import Result
 from .view import ReportView
 
@@ -24,6 +25,13 @@ def finding_dict(f) -> dict:
     }
 
 
+def error_dict(e: ParseError) -> dict:
+    """A file that could not be checked. ``kind`` "syntax-error": Python itself cannot parse it (the
+    run fails); "not-analysed": only sdblint could not (a time budget, a crash, an unreadable file)."""
+    return {"path": e.path, **({"line": e.line} if e.line else {}), **({"column": e.column} if e.column else {}),
+            "kind": e.kind, "message": e.message}
+
+
 def document(result: Result, root: str) -> dict:
     return {
         "version": __version__,
@@ -35,8 +43,7 @@ def document(result: Result, root: str) -> dict:
              "weaknesses": list(h.weaknesses)}
             for h in result.patterns
         ],
-        "errors": [{"path": e.path, **({"line": e.line} if e.line else {}), "message": e.message}
-                   for e in result.errors],
+        "errors": [error_dict(e) for e in result.errors],
         "summary": {
             "files": result.files,
             "findings": len(result.findings),

@@ -41,6 +41,13 @@ def finding_case(f: Finding) -> ET.Element:
 
 
 def error_case(e: ParseError) -> ET.Element:
+    """A file that could not be checked is an ``<error>``; one Python cannot parse fails the run, so it
+    is a ``<failure>`` at its line and column, like a finding."""
+    if e.syntax:
+        case = ET.Element("testcase", {"name": f"{e.kind} at {e.line}:{e.column}", "classname": e.path,
+                                       "file": e.path, "line": str(e.line)})
+        ET.SubElement(case, "failure", {"message": xml_text(e.message), "type": e.kind})
+        return case
     case = ET.Element("testcase", {"name": "could not be checked", "classname": e.path, "file": e.path,
                                    **({"line": str(e.line)} if e.line else {})})
     ET.SubElement(case, "error", {"message": xml_text(e.message), "type": "sdblint could not check this file"})

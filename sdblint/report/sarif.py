@@ -88,10 +88,16 @@ def invocation(errors: tuple[ParseError, ...]) -> dict:
 
 
 def notification(error: ParseError) -> dict:
+    """A file that was not checked; one Python cannot parse carries the descriptor ``syntax-error``
+    and the column, so that a viewer points at the spot."""
+    location = physical(error.path, error.line)
+    if error.syntax:
+        location["region"]["startColumn"] = error.column
     return {
+        **({"descriptor": {"id": error.kind}} if error.syntax else {}),
         "level": "error",
         "message": {"text": f"{error.path} was not checked: {error.message}"},
-        "locations": [{"physicalLocation": physical(error.path, error.line)}],
+        "locations": [{"physicalLocation": location}],
     }
 
 
