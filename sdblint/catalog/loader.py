@@ -20,6 +20,7 @@ from .model import (
     Language,
     ModelClass,
     ModelEndpoint,
+    ModelInterface,
     OutputHook,
     Proposer,
     Recorder,
@@ -199,6 +200,12 @@ def rules_folder():
         return Path(__file__).resolve().parents[2] / "rules"
 
 
+def model_interface(table: dict | None) -> ModelInterface | None:
+    if table is None:
+        return None
+    return ModelInterface(table["label"], *(frozenset(table[k]) for k in ("methods", "class_words", "method_words", "prompt_words")))
+
+
 @lru_cache(maxsize=1)
 def builtin_catalog() -> Catalog:
     data: dict = {}
@@ -256,6 +263,7 @@ def builtin_catalog() -> Catalog:
                        tuple(compile_pattern(p) for p in t["transports"]), t.get("writes_text", True))
             for t in data.get("model_class", [])
         ),
+        model_interface=model_interface(data.get("model_interface")),
         tool_entries=tuple(
             ToolEntry(t["label"], tuple(compile_pattern(p) for p in t.get("decorators", ())),
                       tuple(compile_pattern(p) for p in t.get("base_classes", ())),

@@ -88,6 +88,30 @@ class ModelEndpoint:
 
 
 @dataclass(frozen=True)
+class ModelInterface:
+    """How a project's own abstract model interface is told from any other abstract method
+    (``[model_interface]`` in rules/proposers.toml): words of its names and its parameters'."""
+
+    label: str
+    methods: frozenset[str]
+    class_words: frozenset[str]
+    method_words: frozenset[str]
+    prompt_words: frozenset[str]
+
+    def matches(self, class_name: str, method: str, params: tuple[str, ...]) -> bool:
+        name = method.strip("_")
+        words = name_words(name)
+        named = name in self.methods or bool(words & self.method_words)
+        about_models = bool(name_words(class_name) & self.class_words or words & self.method_words)
+        return named and about_models and any(name_words(p) & self.prompt_words for p in params)
+
+
+def name_words(name: str) -> set[str]:
+    """The words of an identifier, in lower case: `BaseLLMProvider` -> base, llm, provider."""
+    return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", name)}
+
+
+@dataclass(frozen=True)
 class ToolEntry:
     label: str
     decorators: tuple[Pattern, ...]
@@ -222,6 +246,7 @@ class Catalog:
     code_agents: tuple[CodeAgent, ...] = ()
     type_aliases: dict[str, str] = field(default_factory=dict)
     model_classes: tuple[ModelClass, ...] = ()   # annotated class -> the path of its instances
+    model_interface: ModelInterface | None = None   # a project's abstract model interface
     strip_pattern_calls: tuple[Pattern, ...] = ()   # `re.sub(P, "", x)`: P's matches are deleted
     strip_proves: tuple[tuple[str, VerifierKind], ...] = ()   # (characters, kind once all are deleted)
     file_accesses: tuple[FileAccess, ...] = ()

@@ -36,7 +36,7 @@ class Resolve:
         paths = sorted(p.callee_paths(call))
         direct = self.method_targets(call, paths)
         if direct is not None:
-            return Resolution(tuple(paths), functions=tuple(direct))
+            return self.project_call(paths, direct)
         suffix_paths = [path + p.call_suffix(call) for path in paths]
         scope_name = scope_qualname(call.scope)
         for path in paths + suffix_paths:
@@ -75,7 +75,30 @@ class Resolve:
             return Resolution(tuple(paths), sinks=tuple(sinks), recorder=recorder)
         functions, constructor = self.project_targets(call, paths)
         recorder = recorder or next((r for r in map(self.recorder_method, functions) if r), None)
+        return self.project_call(paths, functions, constructor, recorder)
+
+    def project_call(self, paths: list[str], functions: list[str], constructor: str | None = None,
+                     recorder=None) -> Resolution:
+        """A call of project functions; one that can only run a project's abstract model interface
+        (its implementations live outside the tree) is a proposer."""
+        interface = self.model_interface_of(functions)
+        if interface is not None:
+            return Resolution(tuple(paths), proposer=ProposerUse(self.catalog.model_interface.label, interface))
         return Resolution(tuple(paths), functions=tuple(functions), constructor=constructor, recorder=recorder)
+
+    def model_interface_of(self, functions: list[str]) -> str | None:
+        """The path of the model interface method a call runs, when every method it can run is
+        abstract and one is named and typed like a model interface (``[model_interface]``)."""
+        interface = self.catalog.model_interface
+        p = self.project
+        if interface is None or not functions or not all(p.functions[k].is_abstract for k in functions):
+            return None
+        for key in functions:
+            f = p.functions[key]
+            params = [prm.name for prm in f.params[1 if self.is_bound(key) else 0:]]
+            if f.class_name and interface.matches(f.class_name.rpartition(".")[2], f.name, tuple(params)):
+                return f"{scope_module(key)}.{f.qualname}"
+        return None
 
     def model_class_around(self, scope: str):
         """The model class ``scope`` is a method of (or nested in), if any, and whether that
