@@ -62,6 +62,11 @@ Usage::
         per release, the findings added and removed in OUTDIR against snapshot.json.
         Exits 1 if anything differs.
 
+    python3 tests/ecosystem/run.py sample OUTDIR --seed N [--count 40] [--exclude-snapshot FILE]
+        draw findings at random (fixed by the seed) from the reports in OUTDIR, only from releases
+        FILE does not hold (e.g. ``git show <rev>:tests/ecosystem/snapshot.json``, the set before
+        projects were added), and print each with its flow, to be read by hand.
+
     python3 tests/ecosystem/run.py compare OLD_OUTDIR NEW_OUTDIR
         per project, the (path, line, code) findings added and removed, and the
         findings whose full JSON (key order ignored) changed; crash and
@@ -1090,6 +1095,36 @@ def cmd_diff_snapshot(args: argparse.Namespace) -> int:
     return 1 if diff_snapshot(args.outdir, args.snapshot, args.show) else 0
 
 
+# --------------------------------------------------------------------------- sample
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    """Draw findings at random, for reading by hand along their flows (precision on code nobody
+    tuned to). Only releases not in ``--exclude-snapshot`` (the set as it was before) are drawn
+    from; SDB999 internal errors are not findings. The draw is fixed by the seed."""
+    import random
+    excluded: set[str] = set()
+    if args.exclude_snapshot is not None:
+        excluded = set(json.loads(args.exclude_snapshot.read_text(encoding="utf-8"))["releases"])
+    pool = []
+    for report_file in sorted(args.outdir.glob("*.json")):
+        key = report_file.stem
+        if key == "summary" or key in excluded:
+            continue
+        try:
+            report = json.loads(report_file.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        pool.extend((key, f) for f in report.get("findings", []) if f.get("code") != "SDB999")
+    drawn = random.Random(args.seed).sample(pool, min(args.count, len(pool)))
+    print(f"{len(drawn)} of {len(pool)} findings in {len({k for k, _ in pool})} releases (seed {args.seed})")
+    for number, (key, f) in enumerate(drawn, 1):
+        print(f"\n{number}. {key} {f['path']}:{f['line']} {f['code']} {f['sink']['callee']} [{f['verifier']['status']}]")
+        print(f"   {f['message']}")
+        for step in f.get("flow", []):
+            print(f"     {step['path']}:{step['line']}  {step['note']}")
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 def default_mirror_dir() -> Path | None:
@@ -1138,13 +1173,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("outdir", type=Path)
     p.add_argument("--snapshot", type=Path, default=DEFAULT_SNAPSHOT, help="snapshot (default: snapshot.json here)")
     p.add_argument("--show", type=int, default=20, help="differences shown per release (default 20)")
+    p = sub.add_parser("sample", help="draw findings at random from OUTDIR, with their flows, to read by hand")
+    p.add_argument("outdir", type=Path)
+    p.add_argument("--seed", type=int, required=True, help="fixes the draw")
+    p.add_argument("--count", type=int, default=40, help="findings to draw (default 40)")
+    p.add_argument("--exclude-snapshot", type=Path, default=None,
+                   help="draw only from releases this snapshot does not hold (the projects added since)")
     p = sub.add_parser("compare", help="compare two check output folders")
     p.add_argument("old", type=Path)
     p.add_argument("new", type=Path)
     p.add_argument("--show", type=int, default=5, help="differences shown per project (default 5)")
     args = parser.parse_args(argv)
     return {"fetch": cmd_fetch, "check": cmd_check, "compare": cmd_compare, "advisories": cmd_advisories,
-            "snapshot": cmd_snapshot, "diff-snapshot": cmd_diff_snapshot}[args.command](args)
+            "snapshot": cmd_snapshot, "diff-snapshot": cmd_diff_snapshot, "sample": cmd_sample}[args.command](args)
 
 
 if __name__ == "__main__":
