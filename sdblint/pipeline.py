@@ -35,6 +35,7 @@ from .facts import ModuleFacts, ParseError
 from .failures import Failures, InternalError
 from .findings.fingerprint import anchored_path, with_fingerprints
 from .findings.model import Finding
+from .flow.coverage import Coverage, coverage_of
 from .flow.graph import FlowGraph
 from .flow.propagate import propagate
 from .limits import LimitHits
@@ -95,6 +96,7 @@ class Result:
     sources: dict[str, Path] = field(default_factory=dict)   # reported path -> file, for code frames
     gate: tuple[tuple[str, int], ...] = ()   # what the gate (baseline, diff, given files) left out, counted
     bare_suppressions: tuple[tuple[str, int, str], ...] = ()   # (path, line, code): a `# noqa` naming no code
+    coverage: Coverage = Coverage()          # the model calls, tool entry points and sinks recognised
 
 
 def relative(path: Path, root: Path) -> str:
@@ -164,7 +166,7 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     def answer_from(stored: StoredRun, reason: str, extracted: int) -> Result:
         stats = Stats(files, extracted, len(inputs) - extracted, stored.run.limits, tuple(timings.phases), reused=reason)
         return Result(files, stored.run.findings, stored.run.errors, (), stored.run.patterns, stats, sources,
-                      bare_suppressions=stored.run.bare_suppressions)
+                      bare_suppressions=stored.run.bare_suppressions, coverage=stored.run.coverage)
 
     if previous is not None and previous.inputs_key == inputs_key:
         return answer_from(previous, "no file, setting or sdblint code changed", 0)
@@ -193,7 +195,7 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
         errors = tuple(sorted([*unreadable, *(r for r in extraction.results if isinstance(r, ParseError))],
                               key=lambda e: e.path))
         gc.freeze()
-        findings, patterns = analyse(modules, catalog, rules, limits, timings)
+        findings, patterns, coverage = analyse(modules, catalog, rules, limits, timings)
     finally:
         gc.enable()
         gc.unfreeze()
@@ -202,9 +204,10 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
         fingerprinted = tuple(with_fingerprints(kept, anchor))
     if run_cache is not None and not any(e.transient for e in errors):
         run_cache.store(StoredRun(inputs_key, dict(contents), CachedRun(fingerprinted, errors, tuple(patterns),
-                                                                         limits.as_dict(), bare)))
+                                                                         limits.as_dict(), bare, coverage)))
     stats = Stats(files, extraction.extracted, extraction.cached, limits.as_dict(), tuple(timings.phases))
-    return Result(files, fingerprinted, errors, tuple(modules), tuple(patterns), stats, sources, bare_suppressions=bare)
+    return Result(files, fingerprinted, errors, tuple(modules), tuple(patterns), stats, sources, bare_suppressions=bare,
+                  coverage=coverage)
 
 
 def reported(findings: list[Finding], modules: list[ModuleFacts], selection: Selection,
@@ -223,15 +226,19 @@ def reported(findings: list[Finding], modules: list[ModuleFacts], selection: Sel
     return kept, bare
 
 
-def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc],
-            limits: LimitHits, timings: Timings | None = None) -> tuple[list[Finding], list[PatternHit]]:
-    """Every check over the project; a failing unit becomes an SDB999 finding, never a lost run."""
+def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc], limits: LimitHits,
+            timings: Timings | None = None) -> tuple[list[Finding], list[PatternHit], Coverage]:
+    """Every check over the project, and what it recognised; a failing unit becomes an SDB999
+    finding, never a lost run."""
     timings = timings or Timings()
     failures = Failures()
     with timings.phase("index"):
         project = Project(modules, catalog, limits=limits, failures=failures)
     with timings.phase("graph"):
         graph = FlowGraph.of(project, catalog, failures)
+    coverage = Coverage()
+    with failures.contain("coverage", "", 0):
+        coverage = coverage_of(graph)
     with timings.phase("propagate"):
         propagation = propagate(graph)
     patterns: list[PatternHit] = []
@@ -243,7 +250,7 @@ def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleD
         for check in REGISTRY:
             with failures.contain(f"check {check.name}", "", 0):
                 findings.extend(check.run(analysis, failures))
-    return findings + [internal_error(e, rules[INTERNAL_ERROR]) for e in failures.items], patterns
+    return findings + [internal_error(e, rules[INTERNAL_ERROR]) for e in failures.items], patterns, coverage
 
 
 def internal_error(error: InternalError, rule: RuleDoc) -> Finding:

@@ -21,6 +21,7 @@ from pathlib import Path
 from . import __version__
 from .catalog.loader import rules_folder
 from .extract.cache import FactsCache, content_digest, prepare_folder
+from .flow.coverage import Coverage
 
 RESULTS_FOLDER = "results"
 
@@ -46,6 +47,7 @@ class CachedRun:
     patterns: tuple
     limits: dict[str, int]
     bare_suppressions: tuple = ()
+    coverage: Coverage = Coverage()
 
 
 @dataclass(frozen=True)

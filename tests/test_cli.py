@@ -26,7 +26,9 @@ def test_json_output_follows_the_contract(tmp_path):
     assert finding["sources"] == [{"path": "agent/tools.py", "line": 7, "callee": "openai.OpenAI().chat.completions.create"}]
     assert finding["flow"][0]["note"].startswith("model output: cmd = client.chat") and finding["flow"][-1]["line"] == 8
     assert finding["verifier"]["status"] == "missing"
-    assert report["summary"] == {"files": 1, "findings": 1, "by_code": {"SDB102": 1}, "limits_hit": {}}
+    assert report["summary"] == {"files": 1, "findings": 1, "by_code": {"SDB102": 1}, "limits_hit": {}, "coverage": {
+        "model_calls": {"total": 1, "by_family": {"openai": 1}}, "tool_entry_points": {"total": 0, "by_family": {}},
+        "sinks": {"total": 1, "by_category": {"shell": 1}}}}
 
 
 def test_output_is_byte_for_byte_deterministic(tmp_path):
@@ -119,8 +121,9 @@ def test_text_output_shows_location_severity_flow_and_summary(tmp_path, monkeypa
     out = invoke("check", str(tmp_path)).output
     assert out.startswith("a.py:8:5: error SDB102 model output from openai")
     assert "    verifier: missing" in out and "    a.py:7: model output: cmd = " in out
-    assert out.rstrip().endswith("Found 1 finding in 1 file.")
-    assert invoke("check", "--quiet", str(tmp_path)).output.count("\n") == 2
+    assert out.rstrip().endswith("Found 1 finding in 1 file.\n"
+                                 "Recognised 1 model call (openai 1), 0 tool entry points and 1 sink (shell 1).")
+    assert invoke("check", "--quiet", str(tmp_path)).output.count("\n") == 3
 
 
 def test_never_writes_to_checked_files(tmp_path):
@@ -248,7 +251,7 @@ def test_concise_format_is_one_line_per_finding(tmp_path, monkeypatch):
     write(tmp_path, {"a.py": OPENAI_SHELL, "b.py": OPENAI_SHELL, "broken.py": "def f(:\n"})
     monkeypatch.chdir(tmp_path)
     lines = invoke("check", "--output-format", "concise", ".").stdout.splitlines()
-    assert len(lines) == 4 and lines[0].startswith("broken.py:1:7: error: ")
+    assert len(lines) == 5 and lines[0].startswith("broken.py:1:7: error: ")
     assert lines[1].startswith("a.py:8:5: error SDB102 model output from ") and lines[2].startswith("b.py:8:5: ")
     assert lines[3] == "Found 2 findings in 3 files (1 Python cannot parse)."
 

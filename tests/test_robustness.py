@@ -162,7 +162,7 @@ def test_every_format_shows_where_python_cannot_parse_a_file(tmp_path, monkeypat
     assert shown["gitlab"] == ("syntax-error", {"path": "app/broken.py", "positions": {
         "begin": {"line": 3, "column": 18}, "end": {"line": 3, "column": 18}}})
     assert shown["junit"] == ("app/broken.py", "syntax-error at 3:18", "syntax-error")
-    assert output["concise"].splitlines()[-1] == "Found 0 findings in 3 files (1 Python cannot parse, 1 could not be analysed)."
+    assert output["concise"].splitlines()[-2] == "Found 0 findings in 3 files (1 Python cannot parse, 1 could not be analysed)."
 
 
 def test_a_file_over_its_budget_is_not_cached_as_unanalysable(tmp_path):

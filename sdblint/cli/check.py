@@ -84,7 +84,7 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
     else:
         write_or_exit(output_file, report)
     if verbose:
-        for line in verbose_report.verbose_lines(result):
+        for line in verbose_report.verbose_lines(result, ReportView(settings.root, Path.cwd())):
             click.echo(line, err=True)
     if not machine:
         for note in analysed.notes:

@@ -10,7 +10,7 @@ from ..kinds import Marker, VerifierKind
 from ..limits import MAX_FORWARDING_DEPTH
 from ..nodes import attr_node, return_node, sink_node
 from ..project import display_path
-from .types import Edge, EdgeKind, Effect, Resolution, SinkRole, SinkSite, Source
+from .types import Edge, EdgeKind, Effect, Origin, Resolution, SinkRole, SinkSite, Source
 
 # The sink category of dispatch sites: the one category the graph makes, not the catalog.
 DISPATCH = "dispatch"
@@ -101,7 +101,7 @@ class Edges:
         self.code_agent_edges(call, res.paths)
         if res.proposer:
             self.sources[call.id] = Source(call.id, res.proposer.label, display_path(res.proposer.path), module.path,
-                                           call.loc.line, self.source_effects(call, res))
+                                           call.loc.line, self.source_effects(call, res), Origin.MODEL)
             self.callback_edges(call, res)
             return
         if res.verifier:

@@ -44,14 +44,21 @@ class Edge:
     attr: str = ""       # attributes read on the source value, dotted (Literal/Enum model fields)
 
 
+class Origin(str, Enum):
+    """Where a source's value comes from."""
+    MODEL = "model"   # model output: a model call's result, or text a model library hands to project code
+    TOOL = "tool"     # an argument the model chose for a tool entry point
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     node: str
-    label: str
+    label: str           # the catalog entry's label: a proposer's family, a tool framework
     callee: str
     path: str
     line: int
     effects: tuple[Effect, ...]
+    origin: Origin
 
 
 class SinkRole(str, Enum):

@@ -1,5 +1,6 @@
-"""The concise format: exactly one line per finding, ``path:line:col: severity CODE message``, then
-the summary. The VS Code problem matcher in ``editors/vscode/`` reads these lines."""
+"""The concise format: exactly one line per finding, ``path:line:col: severity CODE message``, and
+per file Python cannot parse, ``path:line:col: error: message``; then the summary and what the run
+recognised. The VS Code problem matcher in ``editors/vscode/`` reads these lines."""
 from __future__ import annotations
 
 from ..facts import ParseError
@@ -38,8 +39,39 @@ def summary_line(result: Result) -> str:
     return summary + (f"; not reported: {', '.join(left_out)}." if left_out else ".")
 
 
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+# How many families or categories a text summary names; the json format has them all.
+BREAKDOWN_SHOWN = 6
+
+
+def breakdown(counts: tuple[tuple[str, int], ...]) -> str:
+    """` (openai 2, anthropic 1)`: the most first, then by name."""
+    ordered = sorted(counts, key=lambda item: (-item[1], item[0]))
+    shown = [f"{name} {n}" for name, n in ordered[:BREAKDOWN_SHOWN]]
+    if len(ordered) > BREAKDOWN_SHOWN:
+        shown.append(f"{len(ordered) - BREAKDOWN_SHOWN} more")
+    return f" ({', '.join(shown)})" if shown else ""
+
+
+def coverage_line(result: Result) -> str:
+    """What the run recognised; a run that recognised no model call says so, since that, not safe
+    code, is then why it reports nothing."""
+    c = result.coverage
+    tools = f"{counted(c.tool_entry_point_count, 'tool entry point')}{breakdown(c.tool_entry_points)}"
+    sinks = counted(c.sink_count, "sink")
+    if not c.model_calls:
+        followed = f"only the arguments of {tools} were" if c.tool_entry_points else "no model output was"
+        return (f"No model call recognised, so {followed} followed ({sinks} recognised). If this code calls a "
+                "model through a client sdblint does not know, declare it with [[tool.sdblint.proposer]].")
+    return (f"Recognised {counted(len(c.model_calls), 'model call')}{breakdown(c.model_families)}, {tools} and "
+            f"{sinks}{breakdown(c.sinks)}.")
+
+
 def render(result: Result, view: ReportView) -> str:
     out = [error_line(e, view) for e in result.errors]
     out += [finding_line(f, view) for f in result.findings]
-    out.append(summary_line(result))
+    out += [summary_line(result), coverage_line(result)]
     return "\n".join(out) + "\n"

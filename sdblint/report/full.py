@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..pipeline import Result
-from .concise import error_line, finding_line, summary_line
+from .concise import coverage_line, error_line, finding_line, summary_line
 from .view import ReportView
 
 SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "blue"}
@@ -40,5 +40,5 @@ def render(result: Result, view: ReportView) -> str:
     if result.stats.limits and not view.quiet:
         hits = ", ".join(f"{name} {count}" for name, count in result.stats.limits.items())
         out.append(f"Analysis limits reached, so some flows may be missing: {hits} (see sdblint/limits.py).")
-    out.append(summary_line(result))
+    out += [summary_line(result), coverage_line(result)]
     return "\n".join(out) + "\n"

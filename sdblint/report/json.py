@@ -6,6 +6,7 @@ from collections import Counter
 
 from .. import __version__
 from ..facts import ParseError
+from ..flow.coverage import Coverage
 from ..pipeline import Result
 from .view import ReportView
 
@@ -32,6 +33,15 @@ def error_dict(e: ParseError) -> dict:
             "kind": e.kind, "message": e.message}
 
 
+def coverage_dict(c: Coverage) -> dict:
+    """What the run recognised, counted (the model calls themselves are listed by `-v`)."""
+    return {
+        "model_calls": {"total": len(c.model_calls), "by_family": dict(c.model_families)},
+        "tool_entry_points": {"total": c.tool_entry_point_count, "by_family": dict(c.tool_entry_points)},
+        "sinks": {"total": c.sink_count, "by_category": dict(c.sinks)},
+    }
+
+
 def document(result: Result, root: str) -> dict:
     return {
         "version": __version__,
@@ -49,6 +59,7 @@ def document(result: Result, root: str) -> dict:
             "findings": len(result.findings),
             "by_code": dict(sorted(Counter(f.code for f in result.findings).items())),
             "limits_hit": result.stats.limits,
+            "coverage": coverage_dict(result.coverage),
             **({"gate": dict(result.gate)} if result.gate else {}),
         },
     }

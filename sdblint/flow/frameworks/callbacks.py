@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...catalog.model import takes_text
 from ...facts import Call, Flow, Function
 from ...nodes import class_key, scope_module
-from ..types import EdgeKind, Resolution, Source
+from ..types import EdgeKind, Origin, Resolution, Source
 
 
 class StreamCallbacks:
@@ -29,7 +29,7 @@ class StreamCallbacks:
             module = p.modules[scope_module(f.key)]
             for param in text_params(f, hook.methods[f.name], bound=True):
                 self.sources[param.node] = Source(param.node, hook.label, f"{f.qualname}({param.name})",
-                                                  module.path, f.loc.line, ())
+                                                  module.path, f.loc.line, (), Origin.MODEL)
 
     def callback_edges(self, call: Call, res: Resolution) -> None:
         """The model's text reaches the parameters of the functions a proposer call's streaming

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...facts import Call
 from ...nodes import NodeKind, kind_of, sink_node
-from ..types import SinkRole, SinkSite, Source
+from ..types import Origin, SinkRole, SinkSite, Source
 from ..walk import ValueWalk
 
 # The sink category, and the slots of the two nodes a code agent adds at its construction call.
@@ -25,7 +25,7 @@ class CodeAgents:
         model = next((a for a in call.args if self.arg_matches(a, agent.model_args)), None)
         model_text = (model.dotted or model.literal or "the agent's model") if model else "the agent's model"
         source, sink = sink_node(call.id, CODE, MODEL_SLOT), sink_node(call.id, CODE, AGENT_SLOT)
-        self.sources[source] = Source(source, agent.label, model_text, module.path, call.loc.line, ())
+        self.sources[source] = Source(source, agent.label, model_text, module.path, call.loc.line, (), Origin.MODEL)
         self.add(source, sink)
         self.node_scope[source] = call.scope
         self.sinks.append(SinkSite(sink, call, CODE, call.callee_text, SinkRole.AGENT, ()))

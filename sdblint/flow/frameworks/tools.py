@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...kinds import VerifierKind
 from ...nodes import class_key, scope_key, scope_module, scope_qualname
-from ..types import Effect, Source
+from ..types import Effect, Origin, Source
 
 
 class ToolEntries:
@@ -30,7 +30,7 @@ class ToolEntries:
                 if param.name in ignore:
                     continue
                 self.sources[param.node] = Source(param.node, entry.label, f"{f.qualname}({param.name})",
-                                                  module.path, f.loc.line, effects)
+                                                  module.path, f.loc.line, effects, Origin.TOOL)
 
     def registered_tools(self) -> dict:
         """Functions handed to a framework's tool-registering call (`FunctionTool.from_defaults(fn=f)`,
