@@ -13,6 +13,7 @@ from ..nodes import (
     scope_module,
     scope_qualname,
 )
+from ..project.entity import Entity
 from .types import ProposerUse, Resolution, VerifierUse
 
 
@@ -156,18 +157,20 @@ class Resolve:
             return direct, None
         functions: list[str] = []
         constructor = None
+        exact = p.receiver_classes(call)
         for path in paths:
             entity = p.path_entity(path)
             if entity is None:
                 continue
             if entity.kind in ("func", "method"):
-                functions.extend(k for k in p.function_keys(entity) if k not in functions)
+                functions.extend(k for k in p.function_keys(entity, exact) if k not in functions)
             elif entity.kind == "class":
                 constructor = entity.key
             elif entity.kind == "instance":
                 # Calling an object runs its `__call__` (or what the catalog says it routes to).
                 for name in self.catalog.language.instance_call_methods:
-                    targets = p.dispatch_targets(entity.key, name)
+                    targets = p.function_keys(Entity("method", f"{entity.key}|{name}"),
+                                              p.constructed_classes(call.func_flows))
                     if targets:
                         functions.extend(k for k in targets if k not in functions)
                         break

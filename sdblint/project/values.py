@@ -288,14 +288,16 @@ class ValuePaths:
     def call_result_paths(self, call: Call) -> set[str]:
         out: set[str] = set()
         suffix = self.call_suffix(call)
-        for path in sorted(self.callee_paths(call)):
+        paths = sorted(self.callee_paths(call))
+        exact = self.receiver_classes(call) if paths else frozenset()
+        for path in paths:
             if any(pt.matches(path) for pt in self.catalog.composers):
                 # `prompt.pipe(llm)`, `RunnableSequence(prompt, llm)`: the result is every stage, like `|`.
                 out |= self.flow_paths(call.receiver) | self.flow_paths(tuple(f for a in call.args for f in a.flows))
                 continue
             entity = self.path_entity(path)
             if entity is not None and entity.kind in ("func", "method"):
-                for key in self.function_keys(entity):
+                for key in self.function_keys(entity, exact):
                     out |= self.flow_paths(self.functions[key].returns)
             else:
                 out.add(path + suffix)
@@ -315,11 +317,76 @@ class ValuePaths:
                 return class_argument(entity.key)
         return "()"
 
-    def function_keys(self, entity: Entity) -> list[str]:
+    def function_keys(self, entity: Entity, exact: frozenset[str] = frozenset()) -> list[str]:
+        """The functions calling ``entity`` runs: a method of an instance of a class in ``exact``
+        (see :meth:`constructed_classes`) is that class's own or inherited method, any other
+        instance's method is also each override in its subclasses."""
         if entity.kind == "func":
             return [entity.key]
         if entity.kind == "method":
             class_key, _, name = entity.key.partition("|")
+            if exact:
+                # A declared type (`h: Base = Sub()`) says less than the construction in sight.
+                own = self.method(class_key, name) if class_key in exact else None
+                return [own] if own else []
             return self.dispatch_targets(class_key, name)
         return []
+
+    def receiver_classes(self, call: Call) -> frozenset[str]:
+        """The classes the receiver of a method call is built as (see :meth:`constructed_classes`)."""
+        return self.constructed_classes(call.receiver) if call.callee_kind == "attr" else frozenset()
+
+    def constructed_classes(self, flows: tuple[Flow, ...]) -> frozenset[str]:
+        """The project classes a value is built as, when every way it gets its value is a
+        constructor call in sight (`a = Dog()`, `self.pet = Dog()`, a factory that returns
+        `Dog()`): a method called on it is that class's, never a subclass's override. Empty when
+        any way is something else (a parameter, an annotation, a library call), since then the
+        value may be an instance of any subclass."""
+        found: set[str] = set()
+        seen: set[str] = set()
+        todo = list(flows)
+        while todo:
+            flow = todo.pop()
+            if flow.alias != "":
+                return frozenset()
+            node = flow.src
+            if node in seen:
+                continue
+            seen.add(node)
+            constructed = self._constructed(node)
+            if constructed is not None:
+                found.add(constructed)
+                continue
+            origins = self._origins(node)
+            if not origins:
+                return frozenset()
+            todo.extend(origins)
+        return frozenset(found)
+
+    def _origins(self, node: str) -> tuple[Flow, ...]:
+        """The flows a value node takes its value from: a local's assignments, an attribute's
+        stores (also on its bases and subclasses), what a project function returns; nothing for
+        a value that comes from elsewhere (a parameter, a property, a library call)."""
+        where = ref(node)
+        if where.kind is NodeKind.DEF and not where.is_param:
+            d = self.defs.get(node)
+            return d.flows if d is not None and not d.binds else ()
+        if where.kind is NodeKind.ATTR and not self.method(where.class_key, where.name):
+            return tuple(f for n in [node, *self.attr_nodes(node)] for s in self.stores.get(n, ()) for f in s.flows)
+        if where.kind is NodeKind.CALL and node in self.calls:
+            entities = [self.path_entity(path) for path in self.callee_paths(self.calls[node])]
+            if entities and all(e is not None and e.kind == "func" for e in entities):
+                return tuple(f for e in entities for f in self.functions[e.key].returns)
+        return ()
+
+    def _constructed(self, node: str) -> str | None:
+        """The project class the call ``node`` constructs, if that is all it can do."""
+        call = self.calls.get(node)
+        if call is None:
+            return None
+        entities = {self.path_entity(path) for path in self.callee_paths(call)}
+        if len(entities) != 1:
+            return None
+        entity = entities.pop()
+        return entity.key if entity is not None and entity.kind == "class" else None
 
