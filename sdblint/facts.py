@@ -20,6 +20,7 @@ from dataclasses import dataclass
 # built from as its elements, so the types of what is put in survive until an element is read.
 CONTAINS = ".[+]"   # the value is a container whose elements are the source (`[Ask(), Run()]`)
 ELEMENT = ".[*]"    # the value is an element of the source container (`for step in steps`)
+GENERIC = ".[T]"    # the source subscripted with type arguments (`Registry[Context]`): the source, if it is a class
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +201,7 @@ class Function:
     # fields, so that `d = f(); d["url"]` reads one field only. None: not such a function.
     returned_fields: tuple[tuple[str, tuple[Flow, ...]], ...] | None = None
     returned_texts: tuple[tuple[str, str], ...] = ()   # of those fields, the constant text each starts with
+    return_annotation: str = ""   # `-> Page`: what a call returns (see extract.syntax.annotation_kind)
 
 
 @dataclass(frozen=True, slots=True)

@@ -245,6 +245,7 @@ def builtin_catalog() -> Catalog:
             instance_call_methods=tuple(python["instance_call_methods"]),
             super_call=python["super_call"],
             attribute_lookup=python["attribute_lookup"],
+            partial_calls=tuple(compile_pattern(p) for p in python["partial_calls"]),
             property_decorators=frozenset(python["property_decorators"]),
             classmethod_decorators=frozenset(python["classmethod_decorators"]),
             predicate_calls=tuple(compile_pattern(p) for p in python["predicate_calls"]),

@@ -209,6 +209,7 @@ class Language:
     instance_call_methods: tuple[str, ...] = ()
     super_call: str = ""
     attribute_lookup: str = ""
+    partial_calls: tuple[Pattern, ...] = ()               # `functools.partial(f, ...)`: calling it calls `f`
     property_decorators: frozenset[str] = frozenset()
     classmethod_decorators: frozenset[str] = frozenset()
     predicate_calls: tuple[Pattern, ...] = ()

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..facts import Arg, Call, Check, Flow, Guard
+from ..facts import GENERIC, Arg, Call, Check, Flow, Guard
 from ..nodes import attr_node, call_node, class_key
 from .syntax import (
     ATTRIBUTE_LOOKUP,
@@ -42,6 +42,9 @@ class Calls:
             callee_kind = "name" if isinstance(func, cst.Name) else "other"
             method = ""
             func_flows = self.expr(func)
+            if isinstance(func, cst.Subscript) and dotted(func.value):
+                # `Registry[Context](...)` constructs a `Registry` if that is a class (a lookup otherwise).
+                func_flows += tuple(replace(f, alias=f.alias + GENERIC) for f in self.expr(func.value) if f.alias is not None)
         mapping = dotted(func.value) if isinstance(func, cst.Attribute) and method in LOOKUP_METHODS else None
         args = []
         position = 0

@@ -30,6 +30,7 @@ from .imports import imports_of
 from .rejections import combine, rejection_shape, walked_tree
 from .state import ANY_PARAM_BRANCH, Branch, Scope, State, merge
 from .syntax import (
+    CONTAINER_ANNOTATIONS,
     STATIC_DECORATOR,
     annotation_kind,
     assigned_names,
@@ -50,6 +51,15 @@ from .syntax import (
     string_value,
 )
 from .values import concatenated, derive, elements
+
+
+def returned_kind(node) -> str:
+    """What calling a function annotated ``-> node`` gives, as :func:`annotation_kind` says, but
+    never the element of a container (a `list[Page]` is no `Page`) nor a `Literal`."""
+    if isinstance(node, cst.Subscript) and (dotted(node.value) or "").split(".")[-1] in CONTAINER_ANNOTATIONS:
+        return ""
+    kind = annotation_kind(node)
+    return "" if kind == "literal" else kind
 
 
 def shared_texts(per_return: list) -> tuple:
@@ -355,6 +365,7 @@ class Statements:
             is_predicate=scope.is_predicate, is_abstract=is_abstract(node, decorators), is_static=is_static,
             returned_calls=tuple(scope.returned_calls), returned_fields=merged_fields(scope.returned_fields),
             returned_texts=shared_texts(scope.returned_texts),
+            return_annotation=returned_kind(node.returns.annotation) if node.returns is not None else "",
         ))
         self.scope, self.state = outer_scope, outer_state
         if not in_class:

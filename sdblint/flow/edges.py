@@ -10,6 +10,7 @@ from ..kinds import Marker, VerifierKind
 from ..limits import MAX_FORWARDING_DEPTH
 from ..nodes import attr_node, return_node, sink_node
 from ..project import display_path
+from .partials import shifted
 from .types import Edge, EdgeKind, Effect, Origin, Resolution, SinkRole, SinkSite, Source
 
 # The sink category of dispatch sites: the one category the graph makes, not the catalog.
@@ -129,8 +130,11 @@ class Edges:
                 self.sink_edges(call, sink, path, scope, targets)
             return
         if res.functions:
+            bound = self.project.partial_bound(call.func_flows)
             for key in res.functions:
-                self.bind(call, key, skip_self=self.is_bound_method(call, key), targets=targets)
+                # A partial of a method (`partial(self.run, a)`) holds the method bound to its object.
+                self.bind(shifted(call, bound) if bound else call, key, targets=targets,
+                          skip_self=self.is_bound_method(call, key) or (bound is not None and self.is_bound(key)))
         if res.recorder and res.recorder.selects:
             return   # a retrieval: what a model-written query selects is not model output
         if res.constructor:
@@ -147,6 +151,8 @@ class Edges:
                         self.edge(f, target.src, scope)
         if any(pt.matches(path) for path in res.paths for pt in self.catalog.callback_runners):
             self.callback_returns(call)
+        if self.project.is_partial(call):
+            self.partial_edges(call)
         if any(pt.matches(path) for path in res.paths for pt in self.catalog.opaque_calls):
             return   # `len(x)`, `type(x)`: nothing of the model's text survives
         if call.is_lookup:

@@ -38,12 +38,13 @@ from .frameworks.callbacks import StreamCallbacks
 from .frameworks.code_agents import CodeAgents
 from .frameworks.langgraph import GraphBuilders
 from .frameworks.tools import ToolEntries
+from .partials import Partials
 from .resolve import Resolve
 from .summaries import Summaries
 from .types import Edge, Effect, Resolution, SinkSite, Source
 
 
-class FlowGraph(Resolve, Effects, Edges, Forwarding, Summaries, GraphBuilders, ToolEntries, CodeAgents,
+class FlowGraph(Resolve, Effects, Edges, Partials, Forwarding, Summaries, GraphBuilders, ToolEntries, CodeAgents,
                 WrittenFiles, StreamCallbacks):
     """The graph and what was found building it; each job is a mixin in its own module."""
 

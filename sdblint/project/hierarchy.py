@@ -80,13 +80,15 @@ class Hierarchy:
         return None
 
     def dispatch_targets(self, class_key: str, name: str) -> list[str]:
-        """The method a call on an instance of ``class_key`` can run: its own and overrides."""
+        """The method a call on an instance of ``class_key`` can run: its own, and what each
+        subclass runs instead (an override, or a sibling base's method: `self.execute()` in a
+        `Planner` mixin runs `Executor.execute` in `class Agent(Planner, Executor)`)."""
         targets = []
         own = self.method(class_key, name)
         if own:
             targets.append(own)
         for sub in sorted(self.subclasses(class_key)):
-            override = self.methods.get(sub, {}).get(name)
+            override = self.method(sub, name)
             if override and override not in targets:
                 targets.append(override)
         return targets

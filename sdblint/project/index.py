@@ -1,8 +1,9 @@
 """The project index: a read-only view over every module's facts.
 
 Answers "what does this name, attribute chain or call refer to?" across modules. Each job is a
-mixin in its own module: names and imports (:mod:`.names`), classes (:mod:`.hierarchy`),
-value paths (:mod:`.values`), model classes (:mod:`.models`). The index is complete when
+mixin in its own module: names and imports (:mod:`.names`, :mod:`.layout`), classes
+(:mod:`.hierarchy`), value paths (:mod:`.values`), receivers and partials (:mod:`.callees`),
+model classes (:mod:`.models`). The index is complete when
 constructed; what call sites pass to parameters arrives as a constructor input
 (:meth:`Project.with_param_flows` makes a new index, it never changes this one).
 """
@@ -17,6 +18,7 @@ from ..failures import Failures
 from ..limits import LimitHits
 from ..nodes import attr_node, class_key, scope_module
 from .entity import Entity
+from .callees import Callees
 from .hierarchy import Hierarchy
 from .layout import Layout
 from .models import Models
@@ -24,7 +26,7 @@ from .names import Names
 from .values import ValuePaths
 
 
-class Project(Names, Hierarchy, ValuePaths, Models):
+class Project(Names, Hierarchy, ValuePaths, Callees, Models):
     def __init__(self, modules: list[ModuleFacts], catalog: Catalog,
                  param_flows: dict[str, tuple[Flow, ...]] | None = None, limits: LimitHits | None = None,
                  failures: Failures | None = None):

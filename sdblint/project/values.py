@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..facts import CONTAINS, ELEMENT, Call, Flow
+from ..facts import CONTAINS, ELEMENT, GENERIC, Call, Flow
 from ..limits import MAX_EXPAND_DEPTH, MAX_PATHS
 from ..nodes import NodeKind, attr_node, class_path, ref, scope_module
 from .entity import Entity, class_argument
@@ -23,9 +23,10 @@ def is_container_path(path: str) -> bool:
     return path.startswith("[")
 
 
-def kept_first(path: str) -> tuple[bool, str]:
-    """The order in which paths survive MAX_PATHS: what a value is before what it holds."""
-    return is_container_path(path), path
+def within_limit(paths, declared: set[str]) -> list[str]:
+    """At most MAX_PATHS of ``paths``: what an annotation declares first (the author's word),
+    then what a value is before what it holds."""
+    return sorted(paths, key=lambda p: (p not in declared, is_container_path(p), p))[:MAX_PATHS]
 
 
 class ValuePaths:
@@ -113,7 +114,8 @@ class ValuePaths:
             self._in_progress.discard(node)
         if len(out) > MAX_PATHS:
             self.limits.hit("MAX_PATHS")
-        out = frozenset(sorted(out, key=kept_first)[:MAX_PATHS])
+            out = within_limit(out, self.declared_paths(node))
+        out = frozenset(out)
         self._paths[node] = out
         return out
 
@@ -139,11 +141,17 @@ class ValuePaths:
                 if read is None:
                     return set()
                 path, alias = path[1:-1], alias[len(read):]
+            elif alias.startswith(GENERIC):
+                entity = self.path_entity(path)
+                if entity is None or entity.kind != "class":
+                    return set()
+                alias = alias[len(GENERIC):]
             elif alias.startswith(ELEMENT):
                 return set()
             else:
                 # Attributes up to the next container segment (`self.pipeline.steps` of `.steps.[*]`).
-                cut = min((i for i in (alias.find(CONTAINS, 1), alias.find(ELEMENT, 1)) if i > 0), default=len(alias))
+                cut = min((i for i in (alias.find(CONTAINS, 1), alias.find(ELEMENT, 1), alias.find(GENERIC, 1)) if i > 0),
+                          default=len(alias))
                 head, rest = alias[:cut], alias[cut:]
                 held = self.expand(path + head, depth)
                 return {q for p in sorted(held) for q in self.aliased(p, rest, depth + 1)} if rest else held
@@ -168,8 +176,10 @@ class ValuePaths:
                 entity = Entity("instance", entity.key)
                 continue
             if entity.kind == "instance":
-                if self.method(entity.key, attr):
+                method = self.method(entity.key, attr)
+                if method and not self.is_property(self.functions[method]):
                     return {path}
+                # A data attribute, or a `@property` (what it returns: see `paths` of the node).
                 holder = attr_node(entity.key, attr)
             else:
                 entity = self.member(entity, attr)
@@ -185,7 +195,8 @@ class ValuePaths:
             out: set[str] = set()
             if len(held) > MAX_PATHS:
                 self.limits.hit("MAX_PATHS")
-            for p in sorted(held, key=kept_first)[:MAX_PATHS]:
+                held = set(within_limit(held, {p for n in nodes for p in self.declared_paths(n)}))
+            for p in sorted(held, key=lambda p: (is_container_path(p), p)):
                 out |= self.aliased(p, f".{rest}", depth + 1) if rest else self.expand(p, depth + 1)
             return out
         return {path}
@@ -244,6 +255,32 @@ class ValuePaths:
             return self.call_result_paths(call) if call else set()
         return set()
 
+    def declared_paths(self, node: str) -> set[str]:
+        """What annotations say value ``node`` is: a parameter's, a local's or a field's
+        annotation, or the `-> T` of the functions a call runs."""
+        where = ref(node)
+        if where.kind is NodeKind.DEF and where.is_param:
+            function, index = self.params.get(node, (None, 0))
+            annotation = function.params[index].annotation if function else None
+            return self.annotation_paths(scope_module(function.key), annotation) if annotation else set()
+        if where.kind is NodeKind.DEF:
+            d = self.defs.get(node)
+            return self.annotation_paths(scope_module(d.scope), d.annotation) if d is not None and d.annotation else set()
+        if where.kind is NodeKind.ATTR:
+            return self.annotated_attr_paths(node)
+        if where.kind is NodeKind.CALL and node in self.calls:
+            call = self.calls[node]
+            exact = self.receiver_classes(call)
+            return {p for path in self.callee_paths(call) for e in [self.path_entity(path)]
+                    if e is not None and e.kind in ("func", "method")
+                    for key in self.function_keys(e, exact) for p in self.returned_paths(key)}
+        return set()
+
+    def returned_paths(self, key: str) -> set[str]:
+        """What the `-> T` of function ``key`` says a call of it returns."""
+        f = self.functions[key]
+        return self.annotation_paths(scope_module(key), f.return_annotation) if f.return_annotation else set()
+
     def put_paths(self, node: str) -> set[str]:
         """Paths of the container ``node`` from what is appended to it (see :meth:`index_puts`)."""
         puts = self.puts.get(node)
@@ -291,6 +328,10 @@ class ValuePaths:
         paths = sorted(self.callee_paths(call))
         exact = self.receiver_classes(call) if paths else frozenset()
         for path in paths:
+            if any(pt.matches(path) for pt in self.catalog.language.partial_calls):
+                # `partial(f, a)` is a callable that calls `f`: as a value, it is what `f` is.
+                out |= self.flow_paths(tuple(f for a in call.args if a.index == 0 for f in a.flows))
+                continue
             if any(pt.matches(path) for pt in self.catalog.composers):
                 # `prompt.pipe(llm)`, `RunnableSequence(prompt, llm)`: the result is every stage, like `|`.
                 out |= self.flow_paths(call.receiver) | self.flow_paths(tuple(f for a in call.args for f in a.flows))
@@ -298,7 +339,7 @@ class ValuePaths:
             entity = self.path_entity(path)
             if entity is not None and entity.kind in ("func", "method"):
                 for key in self.function_keys(entity, exact):
-                    out |= self.flow_paths(self.functions[key].returns)
+                    out |= self.flow_paths(self.functions[key].returns) | self.returned_paths(key)
             else:
                 out.add(path + suffix)
         return out
@@ -331,62 +372,3 @@ class ValuePaths:
                 return [own] if own else []
             return self.dispatch_targets(class_key, name)
         return []
-
-    def receiver_classes(self, call: Call) -> frozenset[str]:
-        """The classes the receiver of a method call is built as (see :meth:`constructed_classes`)."""
-        return self.constructed_classes(call.receiver) if call.callee_kind == "attr" else frozenset()
-
-    def constructed_classes(self, flows: tuple[Flow, ...]) -> frozenset[str]:
-        """The project classes a value is built as, when every way it gets its value is a
-        constructor call in sight (`a = Dog()`, `self.pet = Dog()`, a factory that returns
-        `Dog()`): a method called on it is that class's, never a subclass's override. Empty when
-        any way is something else (a parameter, an annotation, a library call), since then the
-        value may be an instance of any subclass."""
-        found: set[str] = set()
-        seen: set[str] = set()
-        todo = list(flows)
-        while todo:
-            flow = todo.pop()
-            if flow.alias != "":
-                return frozenset()
-            node = flow.src
-            if node in seen:
-                continue
-            seen.add(node)
-            constructed = self._constructed(node)
-            if constructed is not None:
-                found.add(constructed)
-                continue
-            origins = self._origins(node)
-            if not origins:
-                return frozenset()
-            todo.extend(origins)
-        return frozenset(found)
-
-    def _origins(self, node: str) -> tuple[Flow, ...]:
-        """The flows a value node takes its value from: a local's assignments, an attribute's
-        stores (also on its bases and subclasses), what a project function returns; nothing for
-        a value that comes from elsewhere (a parameter, a property, a library call)."""
-        where = ref(node)
-        if where.kind is NodeKind.DEF and not where.is_param:
-            d = self.defs.get(node)
-            return d.flows if d is not None and not d.binds else ()
-        if where.kind is NodeKind.ATTR and not self.method(where.class_key, where.name):
-            return tuple(f for n in [node, *self.attr_nodes(node)] for s in self.stores.get(n, ()) for f in s.flows)
-        if where.kind is NodeKind.CALL and node in self.calls:
-            entities = [self.path_entity(path) for path in self.callee_paths(self.calls[node])]
-            if entities and all(e is not None and e.kind == "func" for e in entities):
-                return tuple(f for e in entities for f in self.functions[e.key].returns)
-        return ()
-
-    def _constructed(self, node: str) -> str | None:
-        """The project class the call ``node`` constructs, if that is all it can do."""
-        call = self.calls.get(node)
-        if call is None:
-            return None
-        entities = {self.path_entity(path) for path in self.callee_paths(call)}
-        if len(entities) != 1:
-            return None
-        entity = entities.pop()
-        return entity.key if entity is not None and entity.kind == "class" else None
-

@@ -41,13 +41,16 @@ class StreamCallbacks:
             for a in call.args:
                 if a.star or not self.arg_matches(a, spec.args):
                     continue
+                # A partial (`partial(on_token, ctx)`) gets the text after the arguments it holds.
+                held = self.project.partial_bound(a.flows) or 0
                 for key in self.functions_of(a.flows):
-                    for param in text_params(self.project.functions[key], spec.params, bound=self.is_bound(key)):
+                    for param in text_params(self.project.functions[key], spec.params, bound=self.is_bound(key), held=held):
                         self.add(call.id, param.node, EdgeKind.CALL)
                         self.callback_bindings.append((call, key, Flow(call.id, call.loc.line), param.node))
 
 
-def text_params(f: Function, names: tuple[str, ...], bound: bool):
-    """The parameters of ``f`` that ``names`` lists (positions count after a bound `self`)."""
-    params = f.params[1:] if bound else f.params
+def text_params(f: Function, names: tuple[str, ...], bound: bool, held: int = 0):
+    """The parameters of ``f`` that ``names`` lists (positions count after a bound `self` and
+    the ``held`` positional arguments of a partial)."""
+    params = (f.params[1:] if bound else f.params)[held:]
     return [prm for position, prm in enumerate(params) if prm.star != "**" and takes_text(names, position, prm.name)]
