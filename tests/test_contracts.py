@@ -328,6 +328,34 @@ def test_hitting_the_attribute_expansion_depth_is_counted(tmp_path):
     assert report["summary"]["limits_hit"]["MAX_EXPAND_DEPTH"] >= 1
 
 
+def holder_lattice(alternatives: int, levels: int) -> str:
+    """``levels`` of holder classes, ``alternatives`` per level, each holding any one of the level
+    below in `inner`: the chain `.inner.inner...` reaches one object in alternatives ** levels ways."""
+    lines = ["import subprocess", "from openai import OpenAI", ""]
+    lines += [line for j in range(alternatives) for line in (f"class Holder0x{j}:", "    client = OpenAI()", "")]
+    for i in range(1, levels + 1):
+        pick = " if flag else ".join(f"Holder{i - 1}x{j}()" for j in range(alternatives))
+        lines += [line for j in range(alternatives) for line in
+                  (f"class Holder{i}x{j}:", "    def __init__(self, flag):", f"        self.inner = {pick}", "")]
+    chain = ".inner" * levels
+    return "\n".join(lines + [
+        "def run(flag):",
+        f"    cmd = Holder{levels}x0(flag){chain}.client.chat.completions.create(model='m', messages=[])"
+        ".choices[0].message.content",
+        "    subprocess.run(cmd, shell=True)", ""])
+
+
+def test_an_attribute_chain_cut_by_the_expansion_depth_is_counted_once_however_many_ways_reach_it(tmp_path):
+    """The count grows with the holders, not with the ways through them (the work neither: each
+    chain is expanded once per depth, which on a large code base is the difference between
+    seconds and hours)."""
+    levels = limits.MAX_EXPAND_DEPTH + 3
+    one = check_json(write(tmp_path / "one", {"a.py": holder_lattice(1, levels)}))["summary"]["limits_hit"]
+    three = check_json(write(tmp_path / "three", {"a.py": holder_lattice(3, levels)}))["summary"]["limits_hit"]
+    assert one["MAX_EXPAND_DEPTH"] >= 1
+    assert three["MAX_EXPAND_DEPTH"] == 3 * one["MAX_EXPAND_DEPTH"]
+
+
 def approval(chained: int) -> str:
     """A human approval read through ``chained`` string methods before its answer is checked."""
     methods = ".strip()" * chained

@@ -89,6 +89,7 @@ class Project(Names, Hierarchy, ValuePaths, Callees, Models):
         self._mro.clear()
         self._base_paths.clear()
         self._paths: dict[str, frozenset[str]] = {}
+        self._expanded: dict[tuple[str, int], frozenset[str]] = {}
         self._in_progress: set[str] = set()
         self._param_flows = param_flows or {}
         self.limits = limits if limits is not None else LimitHits()
@@ -120,6 +121,7 @@ class Project(Names, Hierarchy, ValuePaths, Callees, Models):
         clone = copy.copy(self)
         clone._param_flows = param_flows
         clone._paths = {}
+        clone._expanded = {}
         clone._in_progress = set()
         return clone
 

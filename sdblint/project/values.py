@@ -128,7 +128,7 @@ class ValuePaths:
                 out |= self.aliased(p, f.alias)
         return out
 
-    def aliased(self, path: str, alias: str, depth: int = 0) -> set[str]:
+    def aliased(self, path: str, alias: str, depth: int = 0) -> set[str] | frozenset[str]:
         """What ``path`` with ``alias`` read on it can be. Container segments come first: a
         container's path is its elements' path in brackets (`[app.Ask()]`), and reading an element
         (a loop, an index) takes the brackets off. A container's own methods and attributes
@@ -157,9 +157,19 @@ class ValuePaths:
                 return {q for p in sorted(held) for q in self.aliased(p, rest, depth + 1)} if rest else held
         return {path}
 
-    def expand(self, path: str, depth: int = 0) -> set[str]:
+    def expand(self, path: str, depth: int = 0) -> frozenset[str]:
         """Replace a project object's data attribute by what it holds:
-        `app.Config().client.chat` -> `openai.OpenAI().chat`, `clients.client.chat` likewise."""
+        `app.Config().client.chat` -> `openai.OpenAI().chat`, `clients.client.chat` likewise.
+        Memoised per (path, depth): each step fans out to up to MAX_PATHS held values, so without
+        the memo one attribute chain costs MAX_PATHS ** MAX_EXPAND_DEPTH expansions, again at every
+        read of it (hundreds of millions on a large code base whose classes hold each other)."""
+        key = (path, depth)
+        found = self._expanded.get(key)
+        if found is None:
+            found = self._expanded[key] = frozenset(self._expand(path, depth))
+        return found
+
+    def _expand(self, path: str, depth: int) -> set[str]:
         module, attrs = self._split_module(path)
         if module is None:
             return {path}
