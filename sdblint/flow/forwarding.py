@@ -106,11 +106,12 @@ class Forwarding:
         """What ``outer`` passes into parameter node ``param`` of ``key``."""
         return [flow for flow, node in self.param_targets(outer, key, skip_self) if node == param]
 
-    def functions_of(self, flows) -> list[str]:
-        """The project functions that values handed over as they are (`func=self._run`) can be."""
+    def functions_of(self, flows, read_off: bool = False) -> list[str]:
+        """The project functions that values handed over as they are (`func=self._run`) can be;
+        with ``read_off``, also a function read off another value (`worker.run`, `tools.shell`)."""
         p = self.project
         found: list[str] = []
-        for path in sorted(p.flow_paths(tuple(f for f in flows if f.alias == ""))):
+        for path in sorted(p.flow_paths(tuple(f for f in flows if f.alias == "" or (read_off and f.alias)))):
             entity = p.path_entity(path)
             found.extend(k for k in (p.function_keys(entity) if entity else ()) if k not in found)
         return found

@@ -21,6 +21,6 @@ class Partials:
     def partial_edges(self, call: Call) -> None:
         """`partial(f, a, k=v)`: `a` and `v` are `f`'s arguments, whoever calls the partial later."""
         function = tuple(f for a in call.args if a.index == 0 for f in a.flows)
-        for key in self.functions_of(function):
+        for key in self.functions_of(function, read_off=True):
             self.bind(shifted(call, -1), key, skip_self=self.is_bound(key))
             self.graph.remove_edge(return_node(key), call.id)   # the partial is a callable, not its result
