@@ -23,11 +23,10 @@ Usage::
         DIR/downloads/<name>-<version>/ and unpack each archive once into
         DIR/src/<name>-<version>/ (a finished unpack is marked by the file ``.sdb-eco-unpacked``
         in it; an unfinished one is redone). A ``github:`` pin or a [[repository]] (owner/name at a
-        commit) is taken
-        from a local bare git mirror -- its ``mirror`` key, else MIRRORS/<owner>+<name>/repo
-        (default $SDB_ECO_MIRROR_DIR, else /work/.mirror if it exists) -- with
-        ``git archive <commit>`` of its Python and configuration files (ARCHIVE_SUFFIXES_FROM_GIT) into
-        DIR/src/<owner>+<name>-<sha7>/; GitHub itself is never
+        commit) is taken from a local bare git mirror -- its ``mirror`` key, else
+        MIRRORS/<owner>+<name>/repo (default $SDB_ECO_MIRROR_DIR, else /work/.mirror if it exists)
+        -- with ``git archive <commit>`` of its Python and configuration files
+        (ARCHIVE_SUFFIXES_FROM_GIT) into DIR/src/<owner>+<name>-<sha7>/; GitHub itself is never
         contacted, and a missing mirror is reported and skipped. ``--only PATTERN`` (repeatable, a
         glob on the key: ``vllm-*``, ``openai+swarm-*``) fetches just those.
 
