@@ -84,6 +84,8 @@ def test_a_run_that_recognised_no_model_call_says_so_plainly(tmp_path, monkeypat
         assert out[-2:] == ["Found 0 findings in 1 file.", NOTHING]
     coverage = check_json(Path("."))["summary"]["coverage"]
     assert coverage["model_calls"] == {"total": 0, "by_family": {}} and coverage["sinks"]["total"] == 1
+    notice = invoke("check", "--output-format", "github", ".").stdout.splitlines()[-1]   # a CI job with no annotation
+    assert notice.startswith("::notice title=sdblint::0 findings") and NOTHING in notice
 
 
 def test_only_tool_entry_points_are_said_to_be_all_that_was_followed(tmp_path, monkeypatch):

@@ -60,7 +60,8 @@ def test_github_annotations_cover_the_range_and_carry_the_flow(tmp_path, monkeyp
         "::error file=proj/agent/tools.py,line=8,col=5,endLine=8,endColumn=36,title=SDB102 unverified-shell-command::"
         + SHELL_MESSAGE.format(path="agent/tools.py")
         + f"%0Aproj/agent/tools.py:7: {MODEL_OUTPUT}%0Aproj/agent/tools.py:8: reaches subprocess.run",
-        f"::notice title=sdblint::2 findings (2 error, 0 warning, 0 info) in 2 files. {LIMIT_NOTE}",
+        "::notice title=sdblint::2 findings (2 error, 0 warning, 0 info) in 2 files. Recognised 2 model calls "
+        f"(openai 2), 0 tool entry points and 2 sinks (shell 2). {LIMIT_NOTE}",
     ]
 
 
@@ -89,7 +90,8 @@ def test_github_emits_every_finding_then_counts_them(tmp_path):
     assert [a.split(" ", 1)[0] for a in annotations] == ["::error"] * 12 + ["::warning"]
     assert len({a.split(",", 2)[1] for a in annotations}) == 13   # one per line: none held back
     assert lines[-1] == ("::notice title=sdblint::13 findings (12 error, 1 warning, 0 info) in 2 files; "
-                         f"1 Python cannot parse. {LIMIT_NOTE}")
+                         "1 Python cannot parse. Recognised 1 model call (openai 1), 0 tool entry points and "
+                         f"13 sinks (shell 12, file 1). {LIMIT_NOTE}")
 
 
 def test_github_reports_info_findings_as_notices(tmp_path):

@@ -13,7 +13,7 @@ from ..facts import ParseError
 from ..findings.model import Finding
 from ..gate import notes
 from ..pipeline import Result
-from .concise import unchecked
+from .concise import coverage_line, unchecked
 from .view import ReportView
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -61,7 +61,8 @@ def error_annotation(e: ParseError, view: ReportView) -> str:
 
 def summary_notice(result: Result) -> str:
     """The closing notice: Actions shows only 10 annotations of each level per step, so it says
-    how many there are and where the complete list is."""
+    how many there are and where the complete list is; and what the run recognised, so that a job
+    with no annotation says whether sdblint saw any model call at all."""
     counts = Counter(f.severity for f in result.findings)
     total = len(result.findings)
     text = (f"{total} finding{'s' if total != 1 else ''} "
@@ -73,8 +74,8 @@ def summary_notice(result: Result) -> str:
     if left_out:
         text += f"; not reported: {', '.join(left_out)}"
     return command("notice", {"title": "sdblint"},
-                   f"{text}. GitHub shows at most 10 annotations of each level per step: the full list is in "
-                   "the SARIF report (`--output-format sarif`, uploaded to code scanning).")
+                   f"{text}. {coverage_line(result)} GitHub shows at most 10 annotations of each level per step: "
+                   "the full list is in the SARIF report (`--output-format sarif`, uploaded to code scanning).")
 
 
 def render(result: Result, view: ReportView) -> str:
