@@ -74,6 +74,7 @@ class Arg:
     keys: tuple[str, ...]   # dotted texts of the names read, for verifier bookkeeping
     text: str = ""          # the constant text a non-literal argument starts with (`f"SELECT {x}"`, `BASE + q`)
     words: tuple[str, ...] = ()   # of a list or tuple display (`[sys.executable, path]`): each element's literal or dotted text
+    literals: int = 0             # of a list or tuple display: how many of its first elements are string literals
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from .model import (
     CatalogEntries,
     Category,
     CodeAgent,
+    EndOfOptions,
     FileAccess,
     Language,
     ModelClass,
@@ -89,6 +90,15 @@ def _condition(value, source: str, key: str) -> ArgCondition | None:
     return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"), regex)
 
 
+def _end_of_options(value, source: str, key: str) -> EndOfOptions | None:
+    if value is None:
+        return None
+    _expect(value, dict, source, key, "a table with programs or positional")
+    _check_keys(value, {"programs", "positional"}, source, key)
+    return EndOfOptions(_strings(value, "programs", source, key),
+                        _expect(value.get("positional", False), bool, source, f"{key}.positional", "true or false"))
+
+
 def _callbacks(table: dict, source: str, prefix: str) -> tuple[StreamCallback, ...]:
     """A proposer's `callbacks`: `[{ args = ["callback"], params = ["1", "response"] }]`."""
     key = f"{prefix}.callbacks"
@@ -124,7 +134,8 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
         key = f"{prefix}sink[{i}]"
         _expect(table, dict, source, key, "a table")
         _check_keys(table, {"category", "patterns", "args", "when_arg", "unless_arg", "bound_args",
-                            "bound_category", "write_verbs", "extra_adequate", "not_adequate", "url_args"}, source, key)
+                            "bound_category", "write_verbs", "extra_adequate", "not_adequate", "url_args",
+                            "end_of_options"}, source, key)
         category = _expect(table.get("category"), str, source, f"{key}.category", "a category name")
         if category not in categories:
             raise ConfigError(source, f"{key}.category", f"one of {', '.join(sorted(categories))}, got {category!r}")
@@ -135,6 +146,7 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
             _strings(table, "bound_args", source, key), table.get("bound_category", ""),
             _strings(table, "write_verbs", source, key), _kinds(table, "extra_adequate", source, key),
             _kinds(table, "not_adequate", source, key), _strings(table, "url_args", source, key),
+            _end_of_options(table.get("end_of_options"), source, f"{key}.end_of_options"),
         ))
     for i, table in enumerate(_expect(data.get("verifier", []), list, source, f"{prefix}verifier", "an array of tables")):
         key = f"{prefix}verifier[{i}]"

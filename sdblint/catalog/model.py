@@ -126,6 +126,16 @@ class ToolEntry:
 
 
 @dataclass(frozen=True)
+class EndOfOptions:
+    """Where a sink's command line is, for the `--` that ends its options: a list display whose
+    first word is one of ``programs`` (`subprocess.run(["git", "clone", "--", url])`), or the call's
+    own positional arguments (``positional``: GitPython `repo.git.diff("--", path)` runs git)."""
+
+    programs: tuple[str, ...] = ()
+    positional: bool = False
+
+
+@dataclass(frozen=True)
 class Sink:
     category: str
     patterns: tuple[Pattern, ...]
@@ -138,6 +148,7 @@ class Sink:
     extra_adequate: tuple[str, ...] = ()
     not_adequate: tuple[str, ...] = ()
     url_args: tuple[str, ...] = ()   # the URL: to a read-only API, only it is a payload
+    end_of_options: EndOfOptions | None = None   # its argv reads no option after a literal `--`
 
     @property
     def untyped(self) -> bool:

@@ -15,6 +15,7 @@ from .syntax import (
     display_words,
     dotted,
     has_constant_text,
+    literal_head,
     may_be_url,
     names_read,
     string_value,
@@ -66,7 +67,8 @@ class Calls:
             literal = string_value(a.value)
             text = self.literal_prefix(a.value) if literal is None else ""
             args.append(Arg(index, keyword, star, flows, literal, dotted(a.value), tuple(names_read(a.value)),
-                            text if has_constant_text(text) else "", display_words(a.value)))
+                            text if has_constant_text(text) else "", display_words(a.value),
+                            literal_head(a.value)))
         if self.is_super_init(func):
             for a in args:
                 if a.keyword and may_be_url(a.text):

@@ -1,6 +1,8 @@
 """Call resolution: what one call is, once the project and the catalog have been consulted."""
 from __future__ import annotations
 
+from itertools import takewhile
+
 from ..catalog import Sink
 from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Call
@@ -254,7 +256,22 @@ class Resolve:
         return None
 
     def sink_applies(self, sink: Sink, call: Call) -> bool:
-        return self.conditions_hold(sink.when_arg, sink.unless_arg, call)
+        return self.conditions_hold(sink.when_arg, sink.unless_arg, call) and not self.options_ended(sink, call)
+
+    def options_ended(self, sink: Sink, call: Call) -> bool:
+        """Does a literal `--` come before every value the code did not write in the sink's
+        command line (`["git", "clone", "--", url]`, `repo.git.diff("--", path)`)? Then those values
+        are operands, never options (`--upload-pack=...`)."""
+        ends = sink.end_of_options
+        if ends is None:
+            return False
+        if ends.positional:
+            positional = sorted((a for a in call.args if a.index is not None), key=lambda a: a.index)
+            head = list(takewhile(lambda a: a.literal is not None, positional))
+            return "--" in (a.literal for a in head)
+        argv = next((a for a in call.args if self.arg_matches(a, sink.args)), None)
+        head = argv.words[:argv.literals] if argv is not None else ()
+        return bool(head) and head[0].rpartition("/")[2] in ends.programs and "--" in head[1:]
 
     def conditions_hold(self, when, unless, call: Call) -> bool:
         """A catalog entry's `when_arg` holds (its default standing in for an absent argument) and
