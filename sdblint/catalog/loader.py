@@ -305,7 +305,9 @@ def builtin_catalog() -> Catalog:
             CodeAgent(t["label"], _patterns(t, "rules", "code_agent"),
                       _condition(t.get("when_arg"), "rules", "code_agent.when_arg"),
                       _condition(t.get("unless_arg"), "rules", "code_agent.unless_arg"),
-                      tuple(compile_pattern(p) for p in t.get("with_tools", ())), tuple(t.get("model_args", ())))
+                      tuple((category, tuple(compile_pattern(p) for p in patterns))
+                            for category, patterns in t.get("with_tools", {}).items()),
+                      tuple(t.get("model_args", ())), t.get("category", "code"))
             for t in data.get("code_agent", [])
         ),
     )

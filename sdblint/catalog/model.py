@@ -172,14 +172,18 @@ class Recorder:
 
 @dataclass(frozen=True)
 class CodeAgent:
-    """A call that builds an agent which runs model-written code in-process."""
+    """A call that builds an agent which acts on what its model writes, in-process: runs its code,
+    its shell commands, its requests (the sink category says which)."""
 
     label: str
     patterns: tuple[Pattern, ...]
     when_arg: ArgCondition | None = None
     unless_arg: ArgCondition | None = None
-    with_tools: tuple[Pattern, ...] = ()   # only when an argument carries a tool built by one of these
+    # By sink category: the agent is that sink only when an argument carries a tool built by one of
+    # the patterns. Empty: the agent itself is a `category` sink.
+    with_tools: tuple[tuple[str, tuple[Pattern, ...]], ...] = ()
     model_args: tuple[str, ...] = ()
+    category: str = "code"
 
 
 @dataclass(frozen=True)

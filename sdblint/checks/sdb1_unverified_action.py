@@ -21,6 +21,9 @@ from ..runtime_patterns import direct_weakness, pattern_for
 from .base import Analysis
 from .docs import RuleDoc
 
+# What an agent built to act on its model's text does with it, by the sink category of its tools.
+AGENT_ACTIONS = {"code": "runs code written by its model", "shell": "runs shell commands written by its model"}
+
 
 class UnverifiedAction:
     name = "unverified-action"
@@ -85,7 +88,8 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
     message = f"model output from {origin} {what} {wording}"
     if site.role is SinkRole.AGENT:
         model = f" (`{first.callee}`)" if first else ""
-        message = f"`{site.callee}` builds an agent that runs code written by its model{model} in-process {wording}"
+        action = AGENT_ACTIONS.get(site.category, "acts on what its model writes")
+        message = f"`{site.callee}` builds an agent that {action}{model} in-process {wording}"
     along = [call.scope] + [fg.node_scope.get(s.node, "") for s in reversed(chain)]
     hit = pattern_for(hits, list(dict.fromkeys(x for x in along if x)), module.module)
     pattern_id, weakness = (hit.id, hit.weaknesses[0]) if hit else ("direct", direct_weakness())

@@ -1,6 +1,7 @@
-"""Agents built to run model-written code: constructing one is the code-execution sink (SDB101),
-with the agent's model as the source (`create_pandas_dataframe_agent(llm, df,
-allow_dangerous_code=True)`, an agent handed a Python REPL tool)."""
+"""Agents built to act on what their model writes: constructing one is the sink of what it does
+(running code is SDB101, a shell tool SDB102), with the agent's model as the source
+(`create_pandas_dataframe_agent(llm, df, allow_dangerous_code=True)`, an agent handed a Python REPL
+tool or a shell tool)."""
 from __future__ import annotations
 
 from ...facts import Call
@@ -8,8 +9,7 @@ from ...nodes import NodeKind, kind_of, sink_node
 from ..types import Origin, SinkRole, SinkSite, Source
 from ..walk import ValueWalk
 
-# The sink category, and the slots of the two nodes a code agent adds at its construction call.
-CODE = "code"
+# The slots of the two nodes a code agent adds at its construction call.
 MODEL_SLOT = "model"
 AGENT_SLOT = "agent"
 
@@ -19,21 +19,21 @@ class CodeAgents:
 
     def code_agent_edges(self, call: Call, paths: tuple[str, ...]) -> None:
         agent = next((a for a in map(self.catalog.code_agent, paths) if a), None)
-        if agent is None or not self.code_agent_applies(agent, call):
+        if agent is None or not self.conditions_hold(agent.when_arg, agent.unless_arg, call):
             return
+        categories = [category for category, tools in agent.with_tools
+                      if any(self.builds_tool(a.flows, tools) for a in call.args)]
+        if not agent.with_tools:
+            categories = [agent.category]
         module = self.project.call_module[call.id]
         model = next((a for a in call.args if self.arg_matches(a, agent.model_args)), None)
         model_text = (model.dotted or model.literal or "the agent's model") if model else "the agent's model"
-        source, sink = sink_node(call.id, CODE, MODEL_SLOT), sink_node(call.id, CODE, AGENT_SLOT)
-        self.sources[source] = Source(source, agent.label, model_text, module.path, call.loc.line, (), Origin.MODEL)
-        self.add(source, sink)
-        self.node_scope[source] = call.scope
-        self.sinks.append(SinkSite(sink, call, CODE, call.callee_text, SinkRole.AGENT, ()))
-
-    def code_agent_applies(self, agent, call: Call) -> bool:
-        if not self.conditions_hold(agent.when_arg, agent.unless_arg, call):
-            return False
-        return not agent.with_tools or any(self.builds_tool(a.flows, agent.with_tools) for a in call.args)
+        for category in categories:
+            source, sink = sink_node(call.id, category, MODEL_SLOT), sink_node(call.id, category, AGENT_SLOT)
+            self.sources[source] = Source(source, agent.label, model_text, module.path, call.loc.line, (), Origin.MODEL)
+            self.add(source, sink)
+            self.node_scope[source] = call.scope
+            self.sinks.append(SinkSite(sink, call, category, call.callee_text, SinkRole.AGENT, ()))
 
     def builds_tool(self, flows, patterns) -> bool:
         """Does a value built by one of ``patterns`` (a REPL tool) reach this argument, directly,

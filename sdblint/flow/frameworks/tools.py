@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ...kinds import VerifierKind
 from ...nodes import class_key, scope_key, scope_module, scope_qualname
+from ...project.values import is_container_path
 from ..types import Effect, Origin, Source
 
 
@@ -34,7 +35,7 @@ class ToolEntries:
 
     def registered_tools(self) -> dict:
         """Functions handed to a framework's tool-registering call (`FunctionTool.from_defaults(fn=f)`,
-        `register_function(f, ...)`), by function key."""
+        `register_function(f, ...)`, `Agent(tools=[f])`), by function key."""
         entries = [e for e in self.catalog.tool_entries if e.registers]
         found: dict = {}
         if not entries:
@@ -47,6 +48,8 @@ class ToolEntries:
                     continue
                 flows = tuple(f for a in call.args if self.arg_matches(a, entry.register_args) for f in a.flows)
                 for path in sorted(p.flow_paths(flows)):
+                    while is_container_path(path):
+                        path = path[1:-1]   # `Agent(tools=[f, g])`: each element is registered
                     target = p.path_entity(path)
                     if target is not None and target.kind == "func":
                         found.setdefault(target.key, entry)
