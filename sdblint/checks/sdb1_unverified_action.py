@@ -22,7 +22,10 @@ from .base import Analysis
 from .docs import RuleDoc
 
 # What an agent built to act on its model's text does with it, by the sink category of its tools.
-AGENT_ACTIONS = {"code": "runs code written by its model", "shell": "runs shell commands written by its model"}
+AGENT_ACTIONS = {
+    "code": "runs code written by its model", "shell": "runs shell commands written by its model",
+    "sql": "runs SQL written by its model", "network": "sends requests to addresses chosen by its model",
+}
 
 
 class UnverifiedAction:
