@@ -57,14 +57,19 @@ class ToolEntries:
 
     def decorator_paths(self, f, dotted: str) -> set[str]:
         """Callee paths of a decorator as written: names local to the enclosing function first
-        (`server = Server(...)` inside `serve()`, then `@server.call_tool()`), else the module's."""
+        (`server = Server(...)` inside `serve()`, then `@server.call_tool()`; or its parameter
+        `mcp: FastMCP`), else the module's."""
         p = self.project
         head, _, rest = dotted.partition(".")
         outer = scope_qualname(f.key).rpartition(".")[0]
-        local = p.defs_named.get((scope_key(scope_module(f.key), outer), head), []) if outer else []
-        if local:
+        outer_key = scope_key(scope_module(f.key), outer) if outer else ""
+        nodes = [d.node for d in p.defs_named.get((outer_key, head), [])] if outer else []
+        if outer and not nodes and outer_key in p.functions:
+            # `def register(mcp: FastMCP): @mcp.tool() ...`: the server is the enclosing function's parameter.
+            nodes = [prm.node for prm in p.functions[outer_key].params if prm.name == head]
+        if nodes:
             suffix = f".{rest}" if rest else ""
-            return {path + suffix for d in local for path in p.paths(d.node)}
+            return {path + suffix for node in nodes for path in p.paths(node)}
         return set(p.dotted_paths(scope_module(f.key), dotted))
 
     def tool_entry_of(self, f):
