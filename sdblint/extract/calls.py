@@ -15,11 +15,18 @@ from .syntax import (
     display_words,
     dotted,
     has_constant_text,
-    literal_head,
     may_be_url,
     names_read,
     string_value,
 )
+
+
+def literal_head(node: cst.BaseExpression) -> int:
+    """How many of the first elements of a list or tuple display are string literals (`["git",
+    "clone", "--", url]` has three: no value of the program's choosing comes before the fourth)."""
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        return 0
+    return next((i for i, e in enumerate(node.elements) if string_value(e.value) is None), len(node.elements))
 
 
 class Calls:

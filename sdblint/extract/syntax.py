@@ -91,14 +91,6 @@ def display_words(node: cst.BaseExpression) -> tuple[str, ...]:
     return tuple(string_value(e.value) or dotted(e.value) or "" for e in node.elements)
 
 
-def literal_head(node: cst.BaseExpression) -> int:
-    """How many of the first elements of a list or tuple display are string literals (`["git",
-    "clone", "--", url]` has three: no value of the program's choosing comes before the fourth)."""
-    if not isinstance(node, (cst.List, cst.Tuple)):
-        return 0
-    return next((i for i, e in enumerate(node.elements) if string_value(e.value) is None), len(node.elements))
-
-
 def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
