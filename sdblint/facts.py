@@ -37,8 +37,10 @@ class Guard:
 
     ``kind`` is one of ``allowlist``, ``fullmatch``, ``type``, ``policy`` (decided by the
     shape of the condition), ``call`` (a predicate or raising call whose meaning the
-    graph resolves through the catalog or the project), or ``mapping`` (a lookup whose
-    key is guarded if the mapping turns out to be a fixed dict literal).
+    graph resolves through the catalog or the project), ``mapping`` (a lookup whose
+    key is guarded if the mapping turns out to be a fixed dict literal), or
+    ``refused-prefix`` (the value does not start with ``prefix``: the branch where
+    `x.startswith(prefix)` was false).
     """
 
     kind: str
@@ -48,7 +50,8 @@ class Guard:
     keyed: bool = True      # the read value is one the check constrains (not only "*")
     predicate: bool = False # a call used as a condition (its truth value is the check)
     container: tuple[str, ...] = ()  # for membership allow-lists: the values the container is built from
-    prefix: str = ""        # for kind "prefix": the constant URL text before the value in a string
+    prefix: str = ""        # for kind "prefix": the constant URL text before the value in a string;
+                            # for "refused-prefix": the text the value does not start with
     arg: int = -1           # for kind "call": which of the call's arguments holds the value (-1: unknown)
 
 

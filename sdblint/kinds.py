@@ -28,6 +28,7 @@ class VerifierKind(str, Enum):
     HOST_FIXED = "host-fixed"      # a URL whose scheme and host are constants
     SQL_LITERAL = "sql-literal"    # a value composed into SQL as a quoted literal or identifier
     PATH_COMPONENT = "path-component"  # no path separator left: it names an entry of the folder it joins
+    OPTION_CHECK = "option-check"  # cannot start with `-`: no option on a command line
 
     def __str__(self) -> str:
         return self.value

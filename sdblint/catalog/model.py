@@ -265,6 +265,7 @@ class Catalog:
     model_interface: ModelInterface | None = None   # a project's abstract model interface
     strip_pattern_calls: tuple[Pattern, ...] = ()   # `re.sub(P, "", x)`: P's matches are deleted
     strip_proves: tuple[tuple[str, VerifierKind], ...] = ()   # (characters, kind once all are deleted)
+    refused_prefixes: dict[str, VerifierKind] = field(default_factory=dict)   # not starting with it proves the kind
     file_accesses: tuple[FileAccess, ...] = ()
     file_carriers: tuple[Pattern, ...] = ()      # calls whose result stands for the file their first argument names
     interpreters: frozenset[str] = frozenset()   # command heads that run the Python file named after them

@@ -14,6 +14,7 @@ from .syntax import (
     is_none,
     names_read,
     root_name,
+    string_value,
 )
 
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
@@ -131,6 +132,9 @@ class Conditions:
             return true_g, false_g
         if isinstance(test, cst.Call):
             self.call_guard(test, true_g, line, rejects)
+            refused = refused_prefix(test)
+            if refused and root_name(refused[0]) in self.state.defs:
+                add(false_g, refused[0], Guard("refused-prefix", line, prefix=refused[1]))
             return true_g, false_g
         if isinstance(test, cst.Name):
             # `ok = cmd in ALLOWED` / `m = re.fullmatch(...)` / `approved = click.confirm(...)`,
@@ -173,6 +177,16 @@ class Conditions:
         recorded = Guard("call", line, call=call_id, predicate=True) if keys else unkeyed
         self.checks.append(Check(self.scope.key, line, tuple(keys) or ("*",), recorded, rejects))
 
+
+
+def refused_prefix(test: cst.Call) -> tuple[str, str] | None:
+    """`x.startswith("-")`: the value it asks about and the literal prefix (where the answer is
+    no, the value does not start with it)."""
+    func = test.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "startswith" and len(test.args) == 1):
+        return None
+    key, prefix = dotted(func.value), string_value(test.args[0].value)
+    return (key, prefix) if key and prefix else None
 
 
 def union(a: dict, b: dict) -> dict:

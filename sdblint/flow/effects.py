@@ -57,6 +57,10 @@ class Effects:
             elif g.kind == "prefix":
                 if self.catalog.fixed_host_url.match(g.prefix):
                     out.append(Effect(VerifierKind.HOST_FIXED, where))
+            elif g.kind == "refused-prefix":
+                kind = self.catalog.refused_prefixes.get(g.prefix)
+                if kind is not None:
+                    out.append(Effect(kind, where))
             elif g.kind == "mapping":
                 if self.is_fixed_mapping(g.mapping, scope):
                     out.append(Effect(VerifierKind.ALLOWLIST, where, g.mapping))
