@@ -287,6 +287,7 @@ def builtin_catalog() -> Catalog:
         tool_param_ignore=frozenset(data["tool_params"]["ignore"]),
         strip_pattern_calls=tuple(compile_pattern(p) for p in data["strip"]["pattern_calls"]),
         strip_proves=tuple((t["removes"], VerifierKind(t["kind"])) for t in data["strip"]["proves"]),
+        unsafe_options=frozenset(data.get("command_options", {}).get("unsafe", ())),
         refused_prefixes={t["prefix"]: _kind(t["kind"], "rules", "refused_prefix.kind") for t in data.get("refused_prefix", [])},
         file_accesses=tuple(
             FileAccess(t["access"], _patterns(t, "rules", "file_access"), tuple(t["path"]), tuple(t.get("content", ())),

@@ -266,12 +266,19 @@ class Catalog:
     strip_pattern_calls: tuple[Pattern, ...] = ()   # `re.sub(P, "", x)`: P's matches are deleted
     strip_proves: tuple[tuple[str, VerifierKind], ...] = ()   # (characters, kind once all are deleted)
     refused_prefixes: dict[str, VerifierKind] = field(default_factory=dict)   # not starting with it proves the kind
+    unsafe_options: frozenset[str] = frozenset()   # options whose value is a file or a program (`--output`)
     file_accesses: tuple[FileAccess, ...] = ()
     file_carriers: tuple[Pattern, ...] = ()      # calls whose result stands for the file their first argument names
     interpreters: frozenset[str] = frozenset()   # command heads that run the Python file named after them
     model_endpoints: tuple[ModelEndpoint, ...] = ()
     response_metadata: frozenset[str] = frozenset()   # attributes and keys of a model answer that hold no model text
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def attached_option_value(self, text: str) -> bool:
+        """Does an argument starting with ``text`` put its value in an option the code wrote, in the
+        same word (`f"--unified={n}"`), an option that is not unsafe? Then the value is no option."""
+        name, eq, _ = text.partition("=")
+        return bool(eq) and name.startswith("-") and " " not in name and name not in self.unsafe_options
 
     def classify(self, path: str) -> "Classification":
         """Every catalog entry a callee path matches (memoised: paths repeat a lot)."""

@@ -324,6 +324,9 @@ class Edges:
                 category = sink.bound_category
             elif sink.args and not self.arg_matches(a, sink.args):
                 continue
+            elif (sink.end_of_options and sink.end_of_options.positional and a.index is not None
+                  and self.catalog.attached_option_value(a.text)):
+                continue   # `repo.git.diff(f"--unified={n}")`: the value of an option the code chose
             node = sink_node(call.id, category, index)
             for f in a.flows:
                 self.edge(f, node, scope)
