@@ -111,6 +111,10 @@ class Bindings:
         for base in self.expr(container):
             if base.alias is not None:
                 attr = node.attr.value if isinstance(node, cst.Attribute) and base.alias == "" else ""
+                if isinstance(node, cst.Subscript) and base.alias.count(".") == 1 and base.alias[1:].isidentifier():
+                    # `self.tools[name] = fn` where `self` is not the method's own (a decorator
+                    # nested in a method): the store fills the attribute `tools` of that object.
+                    attr = base.alias[1:]
                 self.stores.append(Store(base.src, self.line(node), tuple(flows), note, attr=attr, key=key or ""))
 
     def store_field(self, container, key: str, flows) -> bool:

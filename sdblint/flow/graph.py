@@ -37,6 +37,7 @@ from .forwarding import Forwarding
 from .frameworks.callbacks import StreamCallbacks
 from .frameworks.code_agents import CodeAgents
 from .frameworks.langgraph import GraphBuilders
+from .frameworks.registries import Registries
 from .frameworks.tools import ToolEntries
 from .partials import Partials
 from .resolve import Resolve
@@ -44,8 +45,8 @@ from .summaries import Summaries
 from .types import Edge, Effect, Resolution, SinkSite, Source
 
 
-class FlowGraph(Resolve, Effects, Edges, Partials, Forwarding, Summaries, GraphBuilders, ToolEntries, CodeAgents,
-                WrittenFiles, StreamCallbacks):
+class FlowGraph(Resolve, Effects, Edges, Partials, Forwarding, Summaries, GraphBuilders, ToolEntries, Registries,
+                CodeAgents, WrittenFiles, StreamCallbacks):
     """The graph and what was found building it; each job is a mixin in its own module."""
 
     def __init__(self, project: Project, catalog: Catalog, failures: Failures):
@@ -67,6 +68,8 @@ class FlowGraph(Resolve, Effects, Edges, Partials, Forwarding, Summaries, GraphB
         self._reading_fields: set[str] = set()       # values whose returned-dict fields are being read
         self._edges: dict[tuple, Edge] = {}          # one object per distinct edge data
         self._entry_points: dict | None = None
+        self._decorated: dict[str, list[str]] | None = None   # decorator function -> functions it decorates
+        self._attr_stores: dict[str, list] | None = None      # attribute name -> stores into it from outside
         self.forwards: dict[str, list[Call]] = {}    # function key -> calls that forward its parameters
         self.forwarded_callees: set[str] = set()     # calls of a parameter (`func(*args)`), bound per call site
         self.forwarded_stars: set[str] = set()       # `*args`/`**kwargs` parameters handed on, bound per call site

@@ -6,7 +6,6 @@ from itertools import takewhile
 from ..catalog import Sink
 from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Call
-from ..limits import MAX_TABLE_NODES
 from ..nodes import (
     NodeKind,
     class_key,
@@ -176,70 +175,12 @@ class Resolve:
                     if targets:
                         functions.extend(k for k in targets if k not in functions)
                         break
-        if call.selector is not None:
-            functions.extend(k for k in self.table_functions(call) if k not in functions)
+        if call.selector is not None or call.callee_kind == "other" or (
+                not paths and call.callee_kind == "attr" and any(f.alias is None for f in call.receiver)):
+            # A callable taken out of a container (`TOOLS[name](...)`, `spec["function"](...)`,
+            # `self.tools[name].execute(...)`): what was put in it.
+            functions.extend(k for k in self.stored_callables(call) if k not in functions)
         return functions, constructor
-
-    def table_functions(self, call: Call) -> list[str]:
-        """Project functions a dispatch can reach through a fixed dict of tools."""
-        p = self.project
-        found: list[str] = []
-        todo = [f.src for f in call.func_flows]
-        seen: set[str] = set()
-        while todo:
-            if len(seen) >= MAX_TABLE_NODES:
-                p.limits.hit("MAX_TABLE_NODES")
-                break
-            node = todo.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            kind = kind_of(node)
-            if kind is NodeKind.DEF and node in p.defs:
-                d = p.defs[node]
-                if d.literal_kind == "dict":
-                    found.extend(self.functions_named(f.src) for f in d.flows)
-                else:
-                    todo.extend(f.src for f in d.flows)
-            elif kind is NodeKind.CALL and node in p.calls and p.calls[node].is_lookup and p.calls[node].callee_kind == "attr":
-                todo.extend(f.src for f in p.calls[node].receiver)
-            elif kind is NodeKind.CALL and node in p.calls:
-                found.extend(self.getattr_self_methods(p.calls[node]))
-            elif kind is NodeKind.GLOBAL:
-                where = ref(node)
-                todo.extend(p.resolve_name(where.module, where.name).nodes)
-            elif kind is NodeKind.ATTR:
-                for store in p.stores.get(node, ()):
-                    if store.literal_kind == "dict":
-                        found.extend(self.functions_named(f.src) for f in store.flows)
-        return sorted({k for k in found if k})
-
-    def getattr_self_methods(self, call: Call) -> list[str]:
-        """``getattr(self, name)``: the model can pick any public method of the class."""
-        p = self.project
-        if self.catalog.language.attribute_lookup not in p.callee_paths(call) or not call.args:
-            return []
-        function = p.functions.get(call.scope)
-        if function is None or not function.class_name or not function.params:
-            return []
-        if not any(f.src == function.params[0].node for f in call.args[0].flows):
-            return []
-        owner = class_key(scope_module(call.scope), function.class_name)
-        names = {name for k in [*p.mro(owner), *sorted(p.subclasses(owner))] for name in p.methods.get(k, {})}
-        return [t for name in sorted(names) if not name.startswith("_") for t in p.dispatch_targets(owner, name)]
-
-    def functions_named(self, node: str) -> str:
-        p = self.project
-        where = ref(node)
-        if where.kind is NodeKind.DEF and node in p.defs:
-            binds = p.defs[node].binds
-            return binds.key if binds and binds.kind == "func" else ""
-        if where.kind is NodeKind.GLOBAL:
-            entity = p.resolve_name(where.module, where.name)
-            return entity.key if entity.kind == "func" else ""
-        if where.kind is NodeKind.ATTR:
-            return p.method(where.class_key, where.name) or ""
-        return ""
 
     def schema_of_receiver(self, call: Call) -> str:
         for path in sorted(self.project.flow_paths(call.receiver)):

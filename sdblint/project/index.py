@@ -115,6 +115,10 @@ class Project(Names, Hierarchy, ValuePaths, Callees, Models):
     def _where_class(self, key: str) -> tuple[str, int, str]:
         return self.modules[self.class_module[key]].path, self.classes[key].loc.line, key
 
+    def flows_into_param(self, node: str) -> tuple[Flow, ...]:
+        """What the call sites pass to a parameter (empty before :meth:`with_param_flows`)."""
+        return tuple(self._param_flows.get(node, ()))
+
     def with_param_flows(self, param_flows: dict[str, tuple[Flow, ...]]) -> "Project":
         """The same project with what call sites pass to each parameter, an input to value paths.
         The indexes are shared (they are read-only); only the value paths are computed anew."""
