@@ -104,7 +104,8 @@ class Edges:
             self.sources[call.id] = Source(call.id, res.proposer.label, display_path(res.proposer.path), module.path,
                                            call.loc.line, self.source_effects(call, res), Origin.MODEL)
             self.callback_edges(call, res)
-            return
+            if not res.sinks:
+                return
         if res.verifier:
             if res.verifier.returns == "value":
                 tag = Effect(res.verifier.kind, f"{module.path}:{call.loc.line}", res.verifier.schema)

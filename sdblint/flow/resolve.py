@@ -74,7 +74,7 @@ class Resolve:
                 if (paths or sink.untyped) and self.sink_applies(sink, call):
                     sinks.append((sink, path))
         if sinks:
-            return Resolution(tuple(paths), sinks=tuple(sinks), recorder=recorder)
+            return Resolution(tuple(paths), sinks=tuple(sinks), recorder=recorder, proposer=self.endpoint_proposer(call, sinks))
         functions, constructor = self.project_targets(call, paths)
         recorder = recorder or next((r for r in map(self.recorder_method, functions) if r), None)
         return self.project_call(paths, functions, constructor, recorder)
@@ -100,6 +100,15 @@ class Resolve:
             params = [prm.name for prm in f.params[1 if self.is_bound(key) else 0:]]
             if f.class_name and interface.matches(f.class_name.rpartition(".")[2], f.name, tuple(params)):
                 return f"{scope_module(key)}.{f.qualname}"
+        return None
+
+    def endpoint_proposer(self, call: Call, sinks) -> ProposerUse | None:
+        """A request to a model API that writes text (`requests.post(".../v1/chat/completions")`):
+        what it answers is model output. It stays a sink for its URL (which host it reaches)."""
+        for sink, path in sinks:
+            endpoint = self.model_endpoint(call, sink.url_args) if sink.url_args else None
+            if endpoint is not None and endpoint.writes_text:
+                return ProposerUse(endpoint.label, path)
         return None
 
     def model_class_around(self, scope: str):
