@@ -121,7 +121,7 @@ class Def:
     note: str = ""
     selector: tuple[Flow, ...] | None = None  # the value was looked up by name (`tools[name]`, `getattr(o, n)`)
     binds: "Binding | None" = None   # `def`/`class` statements: what the name is bound to
-    annotation: str = ""    # `x: T = ...`: what the annotation says (see extract.syntax.annotation_kind)
+    annotation: str = ""    # `x: T = ...`: what the annotation says (see extract.annotations.annotation_kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +177,7 @@ class Param:
     index: int
     annotation: str | None
     star: str = ""
+    constraint: str = ""    # "literal", "pattern:P" or "bounded" (see extract.annotations.annotation_constraint)
 
 
 @dataclass(frozen=True, slots=True)

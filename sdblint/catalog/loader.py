@@ -232,7 +232,8 @@ def builtin_catalog() -> Catalog:
     categories = {
         name: Category(name, table["code"], frozenset(_kinds(table, "adequate", "rules", f"category.{name}")),
                        frozenset(_kinds(table, "arguments_adequate", "rules", f"category.{name}")),
-                       bool(table.get("receiver_is_payload", False)))
+                       bool(table.get("receiver_is_payload", False)),
+                       frozenset(_kinds(table, "url_not_adequate", "rules", f"category.{name}")))
         for name, table in data["category"].items()
     }
     entries = parse_entries(data, "rules", "", set(categories))

@@ -215,6 +215,7 @@ class Category:
     adequate: frozenset[str]
     arguments_adequate: frozenset[str] = frozenset()
     receiver_is_payload: bool = False   # sinks without `args` also write to their receiver
+    url_not_adequate: frozenset[str] = frozenset()   # not enough for a sink's `url_args` (SSRF)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import libcst as cst
 
 from ..facts import Def, Store
 from ..nodes import attr_node, class_key, def_node, global_node, is_module_scope
+from .annotations import annotation_constraint
 from .syntax import UNKNOWN_TEXT, dotted, has_constant_text, is_condition, literal_kind
 from .values import elements as elements_of
 
@@ -45,6 +46,9 @@ class Bindings:
             self.state.defs[name] = frozenset([key])
         if is_module_scope(scope.key):
             self.module_defs.setdefault(name, []).append(key)
+            constraint = annotation_constraint(value, None) if value is not None else ""
+            if constraint:
+                self.constraint_aliases[name] = constraint
         # A fresh value is no longer constrained by checks on the old one.
         for guard_key in [k for k in self.state.guards if k == name or k.startswith(name + ".") or k.startswith(name + "[")]:
             del self.state.guards[guard_key]

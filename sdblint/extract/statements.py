@@ -26,13 +26,12 @@ from ..nodes import (
     scope_key,
     scope_qualname,
 )
+from .annotations import CONTAINER_ANNOTATIONS, annotation_constraint, annotation_kind
 from .imports import imports_of
 from .rejections import combine, rejection_shape, walked_tree
 from .state import ANY_PARAM_BRANCH, Branch, Scope, State, merge
 from .syntax import (
-    CONTAINER_ANNOTATIONS,
     STATIC_DECORATOR,
-    annotation_kind,
     assigned_names,
     base_class,
     common_text,
@@ -339,7 +338,10 @@ class Statements:
             pname = p.name.value
             pnode = param_node(scope.key, pname)
             annotation = annotation_kind(p.annotation.annotation) or None if p.annotation is not None else None
-            params.append(Param(pname, pnode, index, annotation, star))
+            hint = p.annotation.annotation if p.annotation is not None else None
+            constraint = annotation_constraint(hint, p.default) or (
+                self.constraint_aliases.get(hint.value, "") if isinstance(hint, cst.Name) else "")
+            params.append(Param(pname, pnode, index, annotation, star, constraint))
             scope.param_nodes[pnode] = pname
             state.defs[pname] = frozenset([pnode])
             default = string_value(p.default) if p.default is not None else None

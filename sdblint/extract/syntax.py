@@ -14,13 +14,6 @@ EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
 # What extraction must know of Python before any catalog is loaded. Facts are cached by file
 # content and extraction code only, so these cannot come from rules/*.toml; everything the graph
 # decides later (what a call is, what a decorator means, which calls answer yes or no) is there.
-UNION_ANNOTATIONS = frozenset({"Optional", "Union"})
-WRAPPER_ANNOTATIONS = frozenset({"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
-CALLABLE_ANNOTATION = "Callable"
-CONTAINER_ANNOTATIONS = frozenset({     # `list[Step]` holds a `Step`, for field types
-    "list", "List", "Sequence", "tuple", "Tuple", "set", "Set", "frozenset",
-    "FrozenSet", "Iterable", "Iterator",
-})
 LOOKUP_METHODS = ("get",)               # `d.get(k)` looks a value up by key
 ENV_LOOKUPS = frozenset({"os.getenv", "os.environ.get"})   # a setting whose default is the usual value
 INTERSECTIONS = frozenset({"intersection"})   # `a.intersection(b)` keeps only what both hold, like `a & b`
@@ -278,43 +271,6 @@ def literal_kind(node) -> str:
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in MAPPING_CONSTRUCTORS:
         return MAPPING_CONSTRUCTORS[node.func.value]
     return ""
-
-
-def annotation_kind(node) -> str:
-    """What an annotation says a value is: "literal" (`Literal[...]`), or the dotted types it may
-    be, joined by "|" (`Optional[X]`, `X | None`, `Union[X, Y]`, `"X"`, `Annotated[X, ...]`, the
-    element of `list[X]`); "->R" for a callable that returns an `R` (`Callable[..., R]`)."""
-    if isinstance(node, cst.SimpleString):
-        try:
-            return annotation_kind(cst.parse_expression(node.evaluated_value))
-        except (cst.ParserSyntaxError, TypeError):
-            return ""
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-        return join_types(annotation_kind(node.left), annotation_kind(node.right))
-    if isinstance(node, cst.Subscript):
-        base = (dotted(node.value) or "").split(".")[-1]
-        items = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
-        if base == "Literal":
-            return "literal"
-        if base in UNION_ANNOTATIONS:
-            return join_types(*(annotation_kind(i) for i in items))
-        if base in WRAPPER_ANNOTATIONS and items:
-            return annotation_kind(items[0])
-        if base == CALLABLE_ANNOTATION and len(items) == 2:
-            returns = annotation_kind(items[1])
-            return "" if not returns or returns == "literal" else "|".join("->" + t for t in returns.split("|"))
-        if base in CONTAINER_ANNOTATIONS and items:
-            return annotation_kind(items[0])
-    name = dotted(node) or ""
-    return "" if name == "None" else name
-
-
-def join_types(*kinds: str) -> str:
-    """The union of annotation kinds; "literal" only if every part is one (or `None`)."""
-    types = [t for k in kinds for t in k.split("|") if t and t != "literal"]
-    if not types and "literal" in kinds:
-        return "literal"
-    return "|".join(dict.fromkeys(types))
 
 
 def is_condition(node) -> bool:

@@ -332,6 +332,8 @@ class Edges:
             for f in a.flows:
                 self.edge(f, node, scope)
             not_adequate = sink.not_adequate
+            if sink.url_args and self.arg_matches(a, sink.url_args):
+                not_adequate += tuple(sorted(self.catalog.categories[category].url_not_adequate))
             if category == "shell" and self.is_whole_escaped(a.flows):
                 # `os.system(shlex.quote(cmd))`: quoting the whole command still lets the model
                 # pick the program; only quoting each argument of a fixed program protects.

@@ -314,7 +314,7 @@ class ValuePaths:
 
     def annotation_paths(self, module: str, annotation: str) -> set[str]:
         """Paths of a value annotated with ``annotation`` in ``module`` (see
-        :func:`~sdblint.extract.syntax.annotation_kind`): an instance of each type it names, as
+        :func:`~sdblint.extract.annotations.annotation_kind`): an instance of each type it names, as
         the catalog spells it (`sqlite3.Connection` is what `sqlite3.connect()` returns); for
         `Callable[..., R]`, what calling it gives is an `R`."""
         out: set[str] = set()

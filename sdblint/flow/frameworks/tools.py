@@ -1,6 +1,7 @@
 """Tool entry points: parameters of functions a framework calls with model-chosen arguments."""
 from __future__ import annotations
 
+from ...extract.syntax import URL_MARK
 from ...kinds import VerifierKind
 from ...nodes import class_key, scope_key, scope_module, scope_qualname
 from ...project.values import is_container_path
@@ -30,8 +31,25 @@ class ToolEntries:
             for param in f.params[1 if self.is_bound(key) else 0:]:
                 if param.name in ignore:
                     continue
+                checked = self.constraint_effects(param, where) if entry.schema_validated else ()
                 self.sources[param.node] = Source(param.node, entry.label, f"{f.qualname}({param.name})",
-                                                  module.path, f.loc.line, effects, Origin.TOOL)
+                                                  module.path, f.loc.line, effects + checked, Origin.TOOL)
+
+    def constraint_effects(self, param, where: str) -> tuple[Effect, ...]:
+        """What the framework's check of a constrained parameter proves: a `Literal` is an
+        allow-list, a pattern anchored at both ends a full match (one written for a URL only if it
+        fixes the host: `^https://api\\.x\\.com/.*$`), a number with both bounds an allow-list."""
+        kind, _, pattern = param.constraint.partition(":")
+        if kind == "literal" or param.annotation == "literal":
+            return (Effect(VerifierKind.ALLOWLIST, where, f"Literal {param.name}"),)
+        if kind == "bounded":
+            # A number between two bounds is one of a fixed set of values, and carries no text.
+            return (Effect(VerifierKind.ALLOWLIST, where, f"bounds of {param.name}"),)
+        if kind == "pattern" and anchored(pattern) and (URL_MARK not in pattern or
+                                                        self.catalog.fixed_host_url.match(regex_prefix(pattern))):
+            return (Effect(VerifierKind.FULLMATCH, where, pattern),)
+        return ()
+
 
     def registered_tools(self) -> dict:
         """Functions handed to a framework's tool-registering call (`FunctionTool.from_defaults(fn=f)`,
@@ -84,3 +102,24 @@ class ToolEntries:
                 return entry
         return None
 
+
+def anchored(pattern: str) -> bool:
+    """Does the regular expression match whole values only (pydantic searches: `^...$` is a full match)?"""
+    return pattern.startswith(("^", "\\A")) and pattern.endswith(("$", "\\Z", "\\z")) and not pattern.endswith("\\$")
+
+
+def regex_prefix(pattern: str) -> str:
+    """The literal text an anchored regular expression starts with (`^https://api\\.x\\.com/` gives
+    `https://api.x.com/`), up to its first operator."""
+    out, i = [], 2 if pattern.startswith("\\A") else 1
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern) and not pattern[i + 1].isalnum():
+            out.append(pattern[i + 1])
+            i += 2
+            continue
+        if c in ".^$*+?{}[]|()\\":
+            break
+        out.append(c)
+        i += 1
+    return "".join(out)
