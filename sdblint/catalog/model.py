@@ -273,6 +273,7 @@ class Catalog:
     interpreters: frozenset[str] = frozenset()   # command heads that run the Python file named after them
     model_endpoints: tuple[ModelEndpoint, ...] = ()
     response_metadata: frozenset[str] = frozenset()   # attributes and keys of a model answer that hold no model text
+    field_dumps: frozenset[str] = frozenset()    # `model.model_dump()`: the model's fields as a dict
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def attached_option_value(self, text: str) -> bool:

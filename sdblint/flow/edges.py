@@ -239,9 +239,11 @@ class Edges:
                 targets = []
             if only is not None and position not in only:
                 continue
+            dumped = self.project.dumped_model(a) if a.star == "**" else ()
             for prm in targets:
                 if prm is not None:
-                    for flow in a.flows:
+                    for flow in (a.flows if not dumped or prm.star == "**" else
+                                 [replace(f, alias=f".{prm.name}", attr=prm.name) for f in dumped]):
                         yield flow, prm.node
 
     def bind(self, call: Call, key: str, skip_self: bool, targets: tuple[str, ...] | None = None, depth: int = 0,

@@ -1,6 +1,7 @@
 """Model classes: pydantic-style schemas and enums, and what their fields admit."""
 from __future__ import annotations
 
+from ..facts import Arg, Flow
 from .entity import class_of_argument
 
 
@@ -57,3 +58,9 @@ class Models:
                 return bool(entities) and all(e.kind == "class" and self.is_enum(e.key) for e in entities)
         return False
 
+    def dumped_model(self, a: Arg) -> tuple[Flow, ...]:
+        """`**req.model_dump()`: the model ``req`` whose fields are handed on one by one."""
+        call = self.calls.get(a.flows[0].src) if len(a.flows) == 1 and a.flows[0].alias == "" else None
+        if call is None or call.callee_kind != "attr" or call.method not in self.catalog.field_dumps:
+            return ()
+        return tuple(f for f in call.receiver if f.alias is not None)
