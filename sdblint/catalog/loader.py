@@ -271,7 +271,7 @@ def builtin_catalog() -> Catalog:
         ),
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
-        opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"]),
+        opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"] + flow["digests"]),
         type_aliases=dict(data.get("types", {})),
         model_classes=tuple(
             ModelClass(t["label"], tuple(compile_pattern(p) for p in t["base_classes"]), tuple(t["methods"]),

@@ -255,7 +255,7 @@ class Catalog:
     language: Language = Language()
     schema_bases: tuple[Pattern, ...] = ()
     enum_bases: tuple[Pattern, ...] = ()
-    opaque_calls: tuple[Pattern, ...] = ()
+    opaque_calls: tuple[Pattern, ...] = ()    # results that keep none of the text: `len(x)`, digests
     tool_entries: tuple[ToolEntry, ...] = ()
     output_hooks: tuple[OutputHook, ...] = ()
     tool_param_ignore: frozenset[str] = frozenset()
