@@ -49,8 +49,12 @@ class Bindings:
             constraint = annotation_constraint(value, None) if value is not None else ""
             if constraint:
                 self.constraint_aliases[name] = constraint
-        # A fresh value is no longer constrained by checks on the old one.
-        for guard_key in [k for k in self.state.guards if k == name or k.startswith(name + ".") or k.startswith(name + "[")]:
+        self.forget_checks(name)
+
+    def forget_checks(self, key: str) -> None:
+        """A fresh value is no longer constrained by checks on the old one (``key``: the name, field
+        or attribute written, as dotted text)."""
+        for guard_key in [k for k in self.state.guards if key and (k == key or k.startswith(key + ".") or k.startswith(key + "["))]:
             del self.state.guards[guard_key]
 
     def assign(self, target, flows, value, literal: str) -> None:
@@ -71,12 +75,14 @@ class Bindings:
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, flows, value, "")
         elif isinstance(target, cst.Attribute):
+            self.forget_checks(self.dotted(target) or "")
             base = target.value
             if isinstance(base, cst.Name) and base.value == self.scope.self_name and self.scope.class_name:
                 self.stores.append(Store(attr_node(class_key(self.module, self.scope.class_name), target.attr.value), self.line(target), tuple(flows), note, literal))
             else:
                 self.store_into(base, flows, target, note)
         elif isinstance(target, cst.Subscript):
+            self.forget_checks(self.dotted(target) or "")
             self.expr_slices(target)
             self.store_into(target.value, flows, target, note)
 

@@ -18,6 +18,7 @@ from .syntax import (
     may_be_url,
     names_read,
     string_value,
+    value_key,
 )
 
 
@@ -112,7 +113,9 @@ class Calls:
             if not keys:
                 # Recorded even without arguments: an approval asked and then ignored explains a finding.
                 self.checks.append(Check(self.scope.key, loc.line, ("*",), replace(guard, keyed=False), True))
-        return (Flow(call_id, loc.line, ""),)
+        # `msg.get("tool")` under `if msg["tool"] == "shell":` reads the field the check narrowed.
+        key = value_key(node, self.dotted_memo) if method in LOOKUP_METHODS else None
+        return (Flow(call_id, loc.line, "", guards=self.guards_for(key) if key else ()),)
 
     def guard_what_follows(self, value) -> None:
         """`click.confirm("Run it?", abort=True)` (or `ok = ...`, or awaited) as a statement: if the

@@ -15,6 +15,7 @@ from .syntax import (
     names_read,
     root_name,
     string_value,
+    value_key,
 )
 
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)
@@ -102,7 +103,7 @@ class Conditions:
             if all(isinstance(c.operator, COMPARE_UPPER + COMPARE_LOWER) for c in test.comparisons):
                 operands = [test.left, *(c.comparator for c in test.comparisons)]
                 for operand in operands:
-                    key = dotted(operand)
+                    key = value_key(operand)
                     if key and not is_constant(operand):
                         add(true_g, key, Guard("policy", line))
             return true_g, false_g
@@ -110,7 +111,7 @@ class Conditions:
             comp = test.comparisons[0]
             op, left, right = comp.operator, test.left, comp.comparator
             left = left.target if isinstance(left, cst.NamedExpr) else left
-            lkey, rkey = dotted(left), dotted(right)
+            lkey, rkey = value_key(left), value_key(right)
             if isinstance(op, (cst.In, cst.NotIn)) and lkey and not is_computed_container(right):
                 target = true_g if isinstance(op, cst.In) else false_g
                 container = tuple(sorted({f.src for f in self.expr_quiet(right)}))

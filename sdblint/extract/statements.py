@@ -48,6 +48,7 @@ from .syntax import (
     literal_kind,
     may_be_url,
     string_value,
+    value_key,
 )
 from .values import concatenated, derive, elements
 
@@ -296,7 +297,7 @@ class Statements:
     def stmt_Match(self, node) -> None:
         self.expr(node.subject)
         before = self.state.copy()
-        subject = dotted(node.subject)
+        subject = value_key(node.subject)
         ends = []
         subject_flows = self.expr_quiet(node.subject)
         for case in node.cases:
