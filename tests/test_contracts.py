@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -384,14 +385,14 @@ def test_a_failure_while_propagating_costs_the_flows_through_that_node(tmp_path,
     from sdblint.flow import propagate as propagation
 
     project = write(tmp_path, {"good.py": OPENAI_SHELL, "bad.py": OPENAI_SHELL})
-    original = propagation._step
+    original = propagation.step
 
     def failing(fg, state, edge, target):
         if target.startswith("n:bad::run::cmd"):
             raise ValueError("deliberate")
         return original(fg, state, edge, target)
 
-    monkeypatch.setattr(propagation, "_step", failing)
+    monkeypatch.setattr(propagation, "step", failing)
     report = check_json(project)
     assert [(f["path"], f["code"]) for f in report["findings"]] == [("bad.py", "SDB999"), ("good.py", "SDB102")]
     assert "stage propagate" in report["findings"][0]["message"]
@@ -417,3 +418,68 @@ def test_the_text_report_says_when_a_limit_was_reached(tmp_path):
     output = invoke("check", str(project)).output
     assert "Analysis limits reached, so some flows may be missing: SUMMARY_ROUNDS 1" in output
     assert "Analysis limits reached" not in invoke("check", str(write(tmp_path / "ok", {"a.py": wrappers(1)}))).output
+
+
+# ---------------------------------------------------------------- one flow per source
+SOURCES = """
+import subprocess
+from anthropic import Anthropic
+from openai import OpenAI
+
+
+def run(cmd):
+    subprocess.run(cmd, shell=True)
+
+
+def chat():
+    run(OpenAI().chat.completions.create(model="m", messages=[]).choices[0].message.content)
+
+
+def respond(x):
+    text = OpenAI().responses.create(model="m", input=x).output_text
+    run(text.strip())
+
+
+def message():
+    run(Anthropic().messages.create(model="m", max_tokens=1, messages=[]).content[0].text)
+"""
+
+
+def test_every_source_gets_its_own_flow_the_shortest_first(tmp_path):
+    """The three model calls meet at `cmd` with the same (no) checks: propagation keeps the path of
+    the first only, so the other two come from the search per sink."""
+    finding, = check_json(write(tmp_path, {"a.py": SOURCES}))["findings"]
+    starts = [flow[0]["line"] for flow in finding["flows"]]
+    assert sorted(starts) == sorted(s["line"] for s in finding["sources"]) == [11, 15, 20]
+    assert [len(flow) for flow in finding["flows"]] == sorted(len(flow) for flow in finding["flows"])
+    assert finding["flow"] == finding["flows"][0]
+    assert all(flow[-1] == {"path": "a.py", "line": 7, "note": "reaches subprocess.run"} for flow in finding["flows"])
+    assert [s["line"] for s in finding["flows"][2]] == [15, 16, 6, 7]   # `text.strip()` is one hop more
+    assert [flow[0]["line"] for flow in finding["flows"]] == [11, 20, 15]
+
+
+def test_the_text_report_shows_the_first_flow_and_counts_the_others(tmp_path):
+    from helpers import invoke
+
+    output = invoke("check", str(write(tmp_path, {"a.py": SOURCES}))).output
+    more = next(line for line in output.splitlines() if "more flows" in line)
+    assert re.fullmatch(r"    \+2 more flows \(from \S*a\.py:20, \S*a\.py:15\)", more)
+
+
+def test_hitting_the_flows_per_finding_is_counted(tmp_path):
+    many = limits.MAX_FLOWS_PER_FINDING + 2
+    calls = "".join(f"def ask{i}():\n    run(OpenAI().chat.completions.create(model='m{i}', messages=[]).choices[0].message.content)\n\n"
+                    for i in range(many))
+    source = "import subprocess\nfrom openai import OpenAI\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n\n" + calls
+    report = check_json(write(tmp_path, {"a.py": source}))
+    finding, = report["findings"]
+    assert len(finding["flows"]) == limits.MAX_FLOWS_PER_FINDING and len(finding["sources"]) == many
+    assert report["summary"]["limits_hit"]["MAX_FLOWS_PER_FINDING"] == 2
+
+
+def test_hitting_the_flow_search_bound_keeps_the_flows_propagation_found(tmp_path, monkeypatch):
+    from sdblint.findings import per_source
+    monkeypatch.setattr(per_source, "MAX_FLOW_SEARCH_NODES", 2)
+    report = check_json(write(tmp_path, {"a.py": SOURCES}))
+    finding, = report["findings"]
+    assert len(finding["flows"]) == 1 and report["summary"]["limits_hit"]["MAX_FLOW_SEARCH_NODES"] == 1

@@ -74,7 +74,7 @@ def test_github_escapes_properties_and_messages(tmp_path):
     # in the message only %, CR and LF are escaped
     assert "(50%25,a/tools.py:7)" in line and "%0A50%25,a/tools.py:7: model output" in line
 
-    odd = replace(result.findings[0], path="a:b/tools.py", name="a,b:c", message="100% sure\r\nreally", flow=())
+    odd = replace(result.findings[0], path="a:b/tools.py", name="a,b:c", message="100% sure\r\nreally", flows=())
     line = rendered("github", replace(result, findings=(odd,)), project).splitlines()[0]
     assert line == ("::error file=a%3Ab/tools.py,line=8,col=5,endLine=8,endColumn=36,title=SDB102 a%2Cb%3Ac::"
                     "100%25 sure%0D%0Areally")
@@ -192,6 +192,6 @@ def test_junit_of_a_clean_project_holds_one_passing_case(tmp_path):
 def test_junit_stays_well_formed_whatever_the_source_quotes(tmp_path):
     project = write(tmp_path, {"tools.py": OPENAI_SHELL})
     result = checked(project)
-    odd = replace(result.findings[0], message="a <b> & \x07 \x1b", flow=())
+    odd = replace(result.findings[0], message="a <b> & \x07 \x1b", flows=())
     failure = ET.fromstring(rendered("junit", replace(result, findings=(odd,)), project)).find(".//failure")
     assert failure.get("message") == "a <b> & \ufffd \ufffd"

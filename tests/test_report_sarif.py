@@ -95,6 +95,35 @@ def uri_and_line(location: dict) -> tuple[str, int]:
     return physical["artifactLocation"]["uri"], physical["region"]["startLine"]
 
 
+def test_a_sink_reached_from_two_sources_has_a_code_flow_per_source(tmp_path, validator):
+    root = write(tmp_path, {"a.py": """
+        import subprocess
+        from anthropic import Anthropic
+        from openai import OpenAI
+
+
+        def run(cmd):
+            subprocess.run(cmd, shell=True)
+
+
+        def chat():
+            run(OpenAI().chat.completions.create(model="m", messages=[]).choices[0].message.content)
+
+
+        def message():
+            run(Anthropic().messages.create(model="m", max_tokens=1, messages=[]).content[0].text)
+    """})
+    result = checked(root)
+    doc = sarif(result, root)
+    validator.validate(doc)
+    shown = result_at(only_run(doc), "SDB102", 7)
+    starts = [flow["threadFlows"][0]["locations"][0]["location"] for flow in shown["codeFlows"]]
+    assert [uri_and_line(s) for s in starts] == [("a.py", 11), ("a.py", 15)]
+    (finding,) = json.loads(as_json(result))["findings"]
+    assert [[(*uri_and_line(s["location"]), s["location"]["message"]["text"]) for s in flow["threadFlows"][0]["locations"]]
+            for flow in shown["codeFlows"]] == [[(s["path"], s["line"], s["note"]) for s in flow] for flow in finding["flows"]]
+
+
 def test_sarif_validates_against_the_official_schema(tmp_path, validator):
     result = checked(write(tmp_path / "project", PROJECT))
     assert {f.code for f in result.findings} >= {"SDB101", "SDB102"} and result.errors

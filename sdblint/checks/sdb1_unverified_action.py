@@ -11,11 +11,13 @@ from __future__ import annotations
 from ..catalog import builtin_catalog
 from ..findings.explain import chain_of, explain
 from ..findings.model import Finding, SourceRef, Step
+from ..findings.per_source import failing_per_source
 from ..findings.status import is_verified, verifier_status
 from ..flow.edges import DISPATCH
 from ..flow.graph import FlowGraph
 from ..flow.propagate import State
 from ..flow.types import SinkRole, SinkSite
+from ..limits import MAX_FLOWS_PER_FINDING
 from ..nodes import scope_qualname, sink_node
 from ..runtime_patterns import direct_weakness, pattern_for
 from .base import Analysis
@@ -51,28 +53,48 @@ class UnverifiedAction:
             if not failing or (site.call.id, category.code) in reported:
                 continue
             reported.add((site.call.id, category.code))
-            # The flow a reviewer reads: the fewest checks, then the fewest hops.
-            witness = min(failing, key=lambda s: (len([t for t in s.tags if not t.is_marker]), len(s.tags),
-                                                   len(chain_of(s, parents)), sorted(s.tags)))
             module = fg.project.call_module[site.call.id]
             with failures.contain(f"check {category.code}", module.path, site.call.loc.line, site.call.text[:80]):
-                findings.append(make_finding(fg, site, witness, failing, parents, per_node,
-                                             analysis.rules[category.code], adequate, analysis.patterns))
+                chains = source_chains(fg, site, failing, parents, per_node,
+                                       lambda tags: not is_verified(tags, adequate, per_node, catalog))
+                findings.append(make_finding(fg, site, chains, per_node, analysis.rules[category.code], adequate,
+                                             analysis.patterns))
         return findings
 
 
-def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, per_node, rule: RuleDoc,
+def rank(chain: list[State]) -> tuple:
+    """The flow a reviewer reads first: the fewest checks, then the fewest hops."""
+    end = chain[-1]
+    return len([t for t in end.tags if not t.is_marker]), len(end.tags), len(chain), sorted(end.tags)
+
+
+def source_chains(fg: FlowGraph, site: SinkSite, failing, parents, per_node, fails) -> list[list[State]]:
+    """The best unverified path from each source that reaches the sink, the best first: those
+    propagation kept, and those of the sources whose states it merged with another source's."""
+    best: dict[str, list[State]] = {}
+    found = [chain_of(s, parents) for s in failing]
+    searched = failing_per_source(fg, site.node, per_node, fails)
+    for chain in found + [c for chains in (searched or {}).values() for c in chains]:
+        root = chain[0].node
+        if root not in best or rank(chain) < rank(best[root]):
+            best[root] = chain
+    return sorted(best.values(), key=lambda chain: (rank(chain), chain[0].node))
+
+
+def make_finding(fg: FlowGraph, site: SinkSite, chains: list[list[State]], per_node, rule: RuleDoc,
                  adequate, hits) -> Finding:
     p = fg.project
     call = site.call
     module = p.call_module[call.id]
-    chain = chain_of(state, parents)
-    steps = explain(fg, chain)
-    steps.append(Step(module.path, call.loc.line, f"reaches {site.callee}" + (" (arguments)" if site.role is SinkRole.ARGUMENTS else "")))
-    # The proposers at the root of the unverified flows that reach this sink.
-    roots = {chain_of(s, parents)[0].node for s in failing}
+    chain = chains[0]
+    state = chain[-1]
+    reaches = Step(module.path, call.loc.line, f"reaches {site.callee}" + (" (arguments)" if site.role is SinkRole.ARGUMENTS else ""))
+    if len(chains) > MAX_FLOWS_PER_FINDING:
+        p.limits.hit("MAX_FLOWS_PER_FINDING", len(chains) - MAX_FLOWS_PER_FINDING)
+    flows = tuple(tuple(explain(fg, c)) + (reaches,) for c in chains[:MAX_FLOWS_PER_FINDING])
+    # The sources at the root of the unverified flows that reach this sink.
     sources = sorted(
-        {SourceRef(x.path, x.line, x.callee, x.label) for x in (fg.sources[r] for r in roots if r in fg.sources)},
+        {SourceRef(x.path, x.line, x.callee, x.label) for x in (fg.sources[c[0].node] for c in chains if c[0].node in fg.sources)},
         key=lambda s: (s.path, s.line, s.callee),
     )
     status, detail, where, wording = verifier_status(fg, site, state, adequate, per_node)
@@ -100,7 +122,7 @@ def make_finding(fg: FlowGraph, site: SinkSite, state: State, failing, parents, 
         code=rule.code, name=rule.name, severity=rule.severity, path=module.path,
         line=call.loc.line, column=call.loc.column, end_line=call.loc.end_line, end_column=call.loc.end_column,
         message=message, sink_callee=site.callee, sink_category=site.category, sources=tuple(sources),
-        flow=tuple(steps), verifier_status=status.value, verifier_detail=detail, verifier_location=where,
+        flows=flows, verifier_status=status.value, verifier_detail=detail, verifier_location=where,
         pattern_id=pattern_id, pattern_weakness=weakness, stmt_lines=call.stmt_lines,
         call_text=call.text, scope_name=scope_qualname(call.scope),
     )

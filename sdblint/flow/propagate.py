@@ -28,7 +28,7 @@ class State:
     tags: frozenset[Effect]
 
 
-def _step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
+def step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
     if edge.kind is EdgeKind.RETURN and state.descended:
         return None
     descended = state.descended or edge.kind is EdgeKind.CALL
@@ -99,7 +99,7 @@ def propagate(fg: FlowGraph) -> Propagation:
         for target, parallel in successors[state.node].items():
             for data in parallel.values():
                 edge = data["edge"]
-                new = _step(fg, state, edge, target)
+                new = step(fg, state, edge, target)
                 if new is None or new in parents:
                     continue
                 seen = per_node.setdefault(target, [])

@@ -14,8 +14,8 @@ from ..pipeline import Result
 
 
 def locations(f: Finding) -> set[tuple[str, int]]:
-    """Every (path, line) a finding's flow touches: the sink's lines, each step, each model call."""
-    return ({(f.path, n) for n in range(f.line, f.end_line + 1)} | {(s.path, s.line) for s in f.flow}
+    """Every (path, line) a finding's flows touch: the sink's lines, each step, each model call."""
+    return ({(f.path, n) for n in range(f.line, f.end_line + 1)} | {(s.path, s.line) for flow in f.flows for s in flow}
             | {(s.path, s.line) for s in f.sources})
 
 

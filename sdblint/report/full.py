@@ -27,6 +27,9 @@ def render(result: Result, view: ReportView) -> str:
         out.append(f"    pattern: {f.pattern_id} - {f.pattern_weakness}")
         for step in f.flow:
             out.append(f"    {view.shown(step.path)}:{step.line}: {step.note}")
+        if len(f.flows) > 1:
+            others = ", ".join(f"{view.shown(flow[0].path)}:{flow[0].line}" for flow in f.flows[1:])
+            out.append(f"    +{len(f.flows) - 1} more flow{'s' if len(f.flows) > 2 else ''} (from {others})")
         if view.color:
             if f.path not in lines:
                 file = (result.sources or {}).get(f.path)

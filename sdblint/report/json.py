@@ -11,6 +11,10 @@ from ..pipeline import Result
 from .view import ReportView
 
 
+def steps(flow) -> list[dict]:
+    return [{"path": s.path, "line": s.line, "note": s.note} for s in flow]
+
+
 def finding_dict(f) -> dict:
     return {
         "code": f.code, "name": f.name, "severity": f.severity,
@@ -18,7 +22,8 @@ def finding_dict(f) -> dict:
         "message": f.message,
         "sink": {"callee": f.sink_callee, "category": f.sink_category},
         "sources": [{"path": s.path, "line": s.line, "callee": s.callee} for s in f.sources],
-        "flow": [{"path": s.path, "line": s.line, "note": s.note} for s in f.flow],
+        "flow": steps(f.flow),
+        "flows": [steps(flow) for flow in f.flows],
         "verifier": {"status": f.verifier_status, "detail": f.verifier_detail,
                      **({"location": f.verifier_location} if f.verifier_location else {})},
         "pattern": {"id": f.pattern_id, "weakness": f.pattern_weakness},

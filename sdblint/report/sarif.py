@@ -114,11 +114,12 @@ def result_of(f: Finding, rule_index: int) -> dict:
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
         "properties": {"verifierStatus": f.verifier_status, "patternId": f.pattern_id},
     }
-    # SARIF wants at least one location in a thread flow: a finding about a line has no flow to show.
-    if f.flow:
-        steps = [{"location": {"physicalLocation": physical(s.path, s.line), "message": {"text": s.note}}}
-                 for s in f.flow]
-        sarif["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
+    # One code flow per source. SARIF wants at least one location in a thread flow: a finding about a
+    # line has no flow to show.
+    if f.flows:
+        sarif["codeFlows"] = [{"threadFlows": [{"locations": [
+            {"location": {"physicalLocation": physical(s.path, s.line), "message": {"text": s.note}}} for s in flow
+        ]}]} for flow in f.flows]
     related = related_locations(f)
     if related:
         sarif["relatedLocations"] = related
