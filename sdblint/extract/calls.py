@@ -7,6 +7,7 @@ import libcst as cst
 
 from ..facts import GENERIC, Arg, Call, Check, Flow, Guard
 from ..nodes import attr_node, call_node, class_key
+from .keys import value_key
 from .syntax import (
     ATTRIBUTE_LOOKUP,
     DICT_READ_METHODS,
@@ -18,7 +19,6 @@ from .syntax import (
     may_be_url,
     names_read,
     string_value,
-    value_key,
 )
 
 

@@ -6,6 +6,7 @@ import libcst as cst
 from ..facts import Check, Guard
 from ..nodes import NodeKind, kind_of, ref
 from .rejections import Shape, combine
+from .keys import value_key
 from .syntax import (
     calls_in,
     dotted,
@@ -15,7 +16,6 @@ from .syntax import (
     names_read,
     root_name,
     string_value,
-    value_key,
 )
 
 COMPARE_UPPER = (cst.LessThan, cst.LessThanEqual)

@@ -30,6 +30,7 @@ from .annotations import CONTAINER_ANNOTATIONS, annotation_constraint, annotatio
 from .imports import imports_of
 from .rejections import combine, rejection_shape, walked_tree
 from .state import ANY_PARAM_BRANCH, Branch, Scope, State, merge
+from .keys import value_key
 from .syntax import (
     STATIC_DECORATOR,
     assigned_names,
@@ -48,7 +49,6 @@ from .syntax import (
     literal_kind,
     may_be_url,
     string_value,
-    value_key,
 )
 from .values import concatenated, derive, elements
 

@@ -4,7 +4,6 @@ Kept apart from :mod:`sdblint.extract` so the walker reads as the flow rules it 
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 
@@ -63,28 +62,11 @@ def dotted(node: cst.BaseExpression, memo: dict[int, str | None] | None = None) 
         base = dotted(node.value, memo)
         index = node.slice[0].slice
         if base and isinstance(index, cst.Index) and isinstance(index.value, (cst.SimpleString, cst.Integer)):
-            found = f"{base}[{constant_key_text(index.value)}]"
+            key = string_value(index.value) if isinstance(index.value, cst.SimpleString) else None
+            found = f"{base}[{key!r}]" if key is not None else f"{base}[{index.value.value}]"   # `d['k']` is `d["k"]`
     if memo is not None:
         memo[id(node)] = found
     return found
-
-
-def constant_key_text(node: cst.SimpleString | cst.Integer) -> str:
-    """A constant subscript key as a dotted text spells it, the same however it is quoted
-    (`d['k']`, `d["k"]` and `d.get("k")` are one key)."""
-    value = string_value(node) if isinstance(node, cst.SimpleString) else None
-    return json.dumps(value) if value is not None else node.value
-
-
-def value_key(node: cst.BaseExpression, memo: dict[int, str | None] | None = None) -> str | None:
-    """The dotted text of the value an expression reads: :func:`dotted`, and `d.get("k")` (with no
-    default or a constant one) as the field `d["k"]` it reads, so that a check on either narrows both."""
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in LOOKUP_METHODS \
-            and 1 <= len(node.args) <= 2 and not any(a.keyword or a.star for a in node.args) \
-            and isinstance(node.args[0].value, cst.SimpleString) and all(is_constant(a.value) for a in node.args[1:]):
-        base = dotted(node.func.value, memo)
-        return f"{base}[{constant_key_text(node.args[0].value)}]" if base else None
-    return dotted(node, memo)
 
 
 def base_class(node: cst.BaseExpression) -> str | None:
