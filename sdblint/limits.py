@@ -39,6 +39,10 @@ MAX_FLOW_SEARCH_STATES = 40000
 # Flows shown per finding (one per source, the best first); the other sources are still listed.
 MAX_FLOWS_PER_FINDING = 8
 
+# Plain assignments followed back from an object to the constructor calls it was built by, to read
+# its attributes field by field (`e = Edge(fact=text); e.uuid`); past it the object is tainted whole.
+MAX_CONSTRUCTED_ORIGINS = 16
+
 
 class LimitHits:
     """How often each limit was reached in one run (a counter shared by the analysis stages)."""

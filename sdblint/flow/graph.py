@@ -39,14 +39,15 @@ from .frameworks.code_agents import CodeAgents
 from .frameworks.langgraph import GraphBuilders
 from .frameworks.registries import Registries
 from .frameworks.tools import ToolEntries
+from .objects import Objects
 from .partials import Partials
 from .resolve import Resolve
 from .summaries import Summaries
 from .types import Edge, Effect, Resolution, SinkSite, Source
 
 
-class FlowGraph(Resolve, Effects, Edges, Partials, Forwarding, Summaries, GraphBuilders, ToolEntries, Registries,
-                CodeAgents, WrittenFiles, StreamCallbacks):
+class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summaries, GraphBuilders, ToolEntries,
+                Registries, CodeAgents, WrittenFiles, StreamCallbacks):
     """The graph and what was found building it; each job is a mixin in its own module."""
 
     def __init__(self, project: Project, catalog: Catalog, failures: Failures):
@@ -66,6 +67,8 @@ class FlowGraph(Resolve, Effects, Edges, Partials, Forwarding, Summaries, GraphB
         self._name_only_memo: dict[str, tuple[Effect, ...]] = {}
         self._model_scope_memo: dict = {}            # scope -> the model class it completes for
         self._reading_fields: set[str] = set()       # values whose returned-dict fields are being read
+        self._constructed: dict[str, tuple] = {}       # value -> the constructor calls that are all it can be
+        self._written: frozenset[str] | None = None  # values written to after they were made
         self._edges: dict[tuple, Edge] = {}          # one object per distinct edge data
         self._entry_points: dict | None = None
         self._decorated: dict[str, list[str]] | None = None   # decorator function -> functions it decorates

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from ..kinds import VerifierKind
 from ..limits import MAX_STATES_PER_NODE
-from ..nodes import NodeKind, class_parts, kind_of
+from ..nodes import NodeKind, kind_of
+from .objects import field_tags
 from .types import Edge, EdgeKind, Effect
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
             # guard names no class (`validate(x)` inside a `try`): then no field is known.
             if tag.kind is VerifierKind.SCHEMA and tag.detail in fg.project.classes:
                 tags.discard(tag)
-                tags.update(field_tags(fg, tag, edge.attr.split(".")))
+                tags.update(field_tags(fg.project, tag, edge.attr.split(".")))
     return State(target, descended, frozenset(tags))
 
 
@@ -55,20 +56,6 @@ def reads_metadata(fg: FlowGraph, attr: str) -> bool:
     through a field that only describes the answer (`[response] metadata` in rules/proposers.toml)?"""
     metadata = fg.catalog.response_metadata
     return any(part.strip("[]") in metadata for part in attr.split("."))
-
-
-def field_tags(fg: FlowGraph, tag: Effect, attrs: list[str]) -> set[Effect]:
-    """Reading `plan.steps[0].verb` off a validated model: a Literal/Enum field is an allow-list,
-    a nested model keeps the schema check for its own fields."""
-    model = tag.detail
-    for attr in attrs:
-        if fg.project.field_is_closed(model, attr):
-            return {tag, Effect(VerifierKind.ALLOWLIST, tag.where, f"{class_parts(model)[1]}.{attr}")}
-        inner = fg.project.field_model(model, attr)
-        if inner is None:
-            break
-        model = inner
-    return {Effect(VerifierKind.SCHEMA, tag.where, model)}
 
 
 @dataclass(frozen=True)
