@@ -7,7 +7,9 @@ from ..facts import Def, Store
 from ..nodes import attr_node, class_key, def_node, global_node, is_module_scope
 from .annotations import annotation_constraint
 from .syntax import UNKNOWN_TEXT, dotted, has_constant_text, is_condition, literal_kind
+from .keys import constant_key
 from .values import elements as elements_of
+from .values import positioned
 
 ENUMERATE, ZIP = "enumerate", "zip"
 REREADABLE = (cst.Name, cst.Attribute, cst.Call)   # what :meth:`expr_quiet` gives the flows of again
@@ -68,10 +70,14 @@ class Bindings:
             ):
                 for element, item in zip(elements, value.elements):
                     self.assign(element, self.expr(item.value), item.value, literal_kind(item.value))
-            else:
-                # `ask, run = make_steps()`: each name is one of the elements of what is unpacked.
+            elif any(isinstance(e, cst.StarredElement) for e in target.elements):
                 for element in elements:
                     self.assign(element, elements_of(flows), value, "")
+            else:
+                # `ask, run = make_steps()`: each name is one of the elements of what is unpacked, and
+                # position i of a tuple a function returns (`a, n = f()`).
+                for i, element in enumerate(elements):
+                    self.assign(element, positioned(elements_of(flows), i), value, "")
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, flows, value, "")
         elif isinstance(target, cst.Attribute):
@@ -115,7 +121,7 @@ class Bindings:
 
     def store_into(self, container, flows, node, note: str) -> None:
         """``obj.x = v`` / ``d[k] = v``: the container now holds model output."""
-        key = self.constant_key(node) if isinstance(node, cst.Subscript) else None
+        key = constant_key(node) if isinstance(node, cst.Subscript) else None
         if key is None or not self.store_field(container, key, flows):
             self.forget_fields(container)
         for base in self.expr(container):

@@ -26,7 +26,8 @@ from .syntax import (
     may_be_url,
     string_value,
 )
-from .values import concatenated, contained, derive, elements
+from .keys import constant_key, position_key
+from .values import concatenated, contained, derive, elements, position
 
 
 class Expressions:
@@ -142,10 +143,14 @@ class Expressions:
             return self.string_flows(node, "")[0]
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             flows = []
-            for e in node.elements:
+            positions = {}   # `return text, 0`: a tuple's positions are its fields (`t[1]`, `a, n = f()`)
+            for i, e in enumerate(node.elements):
                 # `[*BASE, Run()]`: a starred element puts in the elements of what it unpacks.
                 value = self.expr(e.value)
                 flows.extend(elements(value) if isinstance(e, cst.StarredElement) else value)
+                positions[position(i)] = value
+            if isinstance(node, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in node.elements):
+                self.dict_literals[id(node)] = positions
             return contained(flows)
         if isinstance(node, cst.Dict):
             flows = []
@@ -239,8 +244,8 @@ class Expressions:
         known = string_value(node)
         if known is None and isinstance(node, cst.Call) and self.dotted(node.func) in ENV_LOOKUPS and len(node.args) == 2:
             known = string_value(node.args[1].value)   # `os.getenv("API_BASE", "https://api.x.com/v1")`
-        if known is None and isinstance(node, cst.Subscript) and self.constant_key(node):
-            known = self.literal_dict_texts(node.value).get(self.constant_key(node))   # `details["url"]`
+        if known is None and isinstance(node, cst.Subscript) and constant_key(node):
+            known = self.literal_dict_texts(node.value).get(constant_key(node))   # `details["url"]`
         if known is None and isinstance(node, cst.Name):
             texts = [self.def_texts.get(n) for n in self.state.defs.get(node.value, ())]
             if texts and all(t is not None for t in texts):
@@ -329,12 +334,14 @@ class Expressions:
         constant = not key_flows and all(
             isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.SimpleString, cst.Integer)) for e in node.slice
         )
-        field_key = self.constant_key(node) if constant else None
+        field_key = constant_key(node) if constant else None
+        index = position_key(node) if constant else None
         values = tuple(replace(
             f, alias=f"{f.alias}.[]" if constant and f.alias is not None else None,
             guards=tuple(dict.fromkeys(f.guards + extra)),
-            # `d["url"]`: the field read, for dicts a function returns (see FlowGraph.field_flows).
-            attr=(f"{f.attr}.[{field_key}]" if f.attr else f"[{field_key}]") if field_key else f.attr,
+            # `d["url"]`, `pair[1]`: the field read, for what a function returns (see FlowGraph.field_flows).
+            attr=(f"{f.attr}.[{field_key}]" if f.attr else f"[{field_key}]") if field_key else (
+                f"[{index}]" if index and not f.attr else f.attr),
         ) for f in value_flows)
         if not constant:
             # A model-chosen key selects a value; it is not part of the value itself.
@@ -355,14 +362,6 @@ class Expressions:
                 merged[key] = merged.get(key, ()) + flows
         return merged
 
-    @staticmethod
-    def constant_key(node: cst.Subscript) -> str | None:
-        """The key of `d["url"]`, when it is a constant identifier-like string."""
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-            return None
-        key = string_value(node.slice[0].slice.value)
-        return key if key and key.isidentifier() else None
-
     def literal_dict_texts(self, node) -> dict[str, str]:
         """The constant texts of the fields of the dict literals a local name holds."""
         if not isinstance(node, cst.Name):
@@ -373,10 +372,10 @@ class Expressions:
         return {k: common_text([t[k] for t in texts]) for k in set.intersection(*(set(t) for t in texts))}
 
     def dict_field(self, node: cst.Subscript) -> tuple[Flow, ...] | None:
-        """`d["url"]` of a local dict literal with constant keys: that field's flows only."""
+        """`d["url"]` of a local dict literal with constant keys (`t[1]` of a tuple): that field's flows only."""
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             return None
-        key = string_value(node.slice[0].slice.value)
+        key = string_value(node.slice[0].slice.value) or position_key(node)
         fields = self.literal_dict_fields(node.value) if key is not None else None
         return None if fields is None else fields.get(key, ())
 

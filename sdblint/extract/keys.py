@@ -4,6 +4,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .syntax import LOOKUP_METHODS, dotted, is_constant, string_value
+from .values import position
 
 
 def value_key(node: cst.BaseExpression, memo: dict[int, str | None] | None = None) -> str | None:
@@ -16,3 +17,19 @@ def value_key(node: cst.BaseExpression, memo: dict[int, str | None] | None = Non
         base, key = dotted(node.func.value, memo), string_value(node.args[0].value)
         return f"{base}[{key!r}]" if base and key is not None else None
     return dotted(node, memo)
+
+
+def constant_key(node: cst.Subscript) -> str | None:
+    """The key of `d["url"]`, when it is a constant identifier-like string."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    key = string_value(node.slice[0].slice.value)
+    return key if key and key.isidentifier() else None
+
+
+def position_key(node: cst.Subscript) -> str | None:
+    """The field `t[1]` reads of a tuple (see :func:`~sdblint.extract.values.position`)."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    index = node.slice[0].slice.value
+    return position(int(index.value, 0)) if isinstance(index, cst.Integer) else None

@@ -6,6 +6,17 @@ from dataclasses import replace
 from ..facts import CONTAINS, ELEMENT, Flow
 
 
+def position(index: int) -> str:
+    """The field name of a tuple's position: `t[1]`, and `n` of `a, n = f()`, read field `#1`."""
+    return f"#{index}"
+
+
+def positioned(flows, index: int) -> tuple[Flow, ...]:
+    """The flows of position ``index`` of the tuples ``flows`` hold (`n` of `a, n = f()`)."""
+    key = f"[{position(index)}]"
+    return tuple(replace(f, attr=f"{f.attr}.{key}" if f.attr else key) for f in flows)
+
+
 def derive(flows) -> tuple[Flow, ...]:
     """The flows of a value computed from ``flows``: no longer the same object, and each flow once
     (`a + a + ... + a` reads one definition many times; a flow listed twice adds nothing)."""

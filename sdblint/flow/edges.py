@@ -59,12 +59,13 @@ class Edges:
         return tuple(fl for f in functions for k, flows in f.returned_fields if k == key for fl in flows)
 
     def field_read(self, flow: Flow):
-        """For `d["key"]` read off `d = f(...)`: the key, and the project functions `f` can be."""
+        """For `d["key"]` read off `d = f(...)` (or `n` of `a, n = f()`): the key, and the project
+        functions `f` can be."""
         p = self.project
         key = flow.attr[1:flow.attr.index("]")]
         d = p.defs.get(flow.src)
-        source = d.flows[0] if d is not None and len(d.flows) == 1 and d.flows[0].alias == "" else None
-        res = self.resolutions.get(source.src) if source is not None else None
+        source = d.flows[0].src if d is not None and len(d.flows) == 1 and d.flows[0].alias == "" else flow.src
+        res = self.resolutions.get(source)
         return key, [p.functions[k] for k in res.functions] if res else []
 
     def field_text(self, arg: Arg) -> str:
