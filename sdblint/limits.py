@@ -34,8 +34,8 @@ MAX_FORWARDING_DEPTH = 4
 # One flow per source (findings/per_source.py): the values walked back from one reported sink, and
 # the states walked forward from its sources. A sink fed by half the project is explained by the
 # flows propagation kept; a reviewer reads a handful of paths, not thousands.
-MAX_FLOW_SEARCH_NODES = 4000
-MAX_FLOW_SEARCH_STATES = 40000
+MAX_FLOW_SEARCH_NODES = 1500
+MAX_FLOW_SEARCH_STATES = 15000
 # Flows shown per finding (one per source, the best first); the other sources are still listed.
 MAX_FLOWS_PER_FINDING = 8
 
