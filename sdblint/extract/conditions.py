@@ -5,8 +5,8 @@ import libcst as cst
 
 from ..facts import Check, Guard
 from ..nodes import NodeKind, kind_of, ref
-from .rejections import Shape, combine
 from .keys import value_key
+from .rejections import Shape, combine
 from .syntax import (
     calls_in,
     dotted,
