@@ -29,14 +29,8 @@ class Edges:
 
     def edge(self, flow: Flow, target: str, scope: str, kind: EdgeKind = EdgeKind.FLOW,
              extra: tuple[Effect, ...] = ()) -> None:
-        if flow.attr and not flow.attr.startswith("["):
-            held = self.object_field(flow)
-            if held is not None:
-                # `Edge(fact=text).uuid`: only what this object's constructor put in that attribute.
-                for f, effects in held:
-                    self.graph.add_edge(f.src, target, edge=self.edge_data(
-                        kind, self.guard_effects(f.guards + flow.guards, scope) + effects + extra, f.attr))
-                return
+        if flow.attr and not flow.attr.startswith("[") and self.object_field_edges(flow, target, scope, kind, extra):
+            return   # `Edge(fact=text).uuid`: only what this object's constructor put in that attribute
         fields = self.field_flows(flow) if flow.attr.startswith("[") and flow.src not in self._reading_fields else None
         if fields is not None:
             # `d = self._prepare(q); d["url"]`: only that field of the dict the function returns.

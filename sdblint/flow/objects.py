@@ -42,6 +42,17 @@ def field_tags(project: Project, tag: Effect, attrs: list[str]) -> set[Effect]:
 class Objects:
     """Mixin of :class:`~sdblint.flow.graph.FlowGraph`."""
 
+    def object_field_edges(self, flow: Flow, target: str, scope: str, kind, extra: tuple[Effect, ...]) -> bool:
+        """Edges from what the attribute read ``flow`` gets, field by field (see :meth:`object_field`),
+        into ``target``; False when the object is to be taken whole."""
+        held = self.object_field(flow)
+        if held is None:
+            return False
+        for f, effects in held:
+            self.graph.add_edge(f.src, target, edge=self.edge_data(
+                kind, self.guard_effects(f.guards + flow.guards, scope) + effects + extra, f.attr))
+        return True
+
     def object_field(self, flow: Flow) -> FieldFlows | None:
         """What attribute read ``flow`` (`edge.uuid`, `edge.fact.strip`) gets from the objects it reads,
         field by field; None when the object is to be taken whole."""
