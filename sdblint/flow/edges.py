@@ -53,8 +53,7 @@ class Edges:
         return tuple(fl for f in functions for k, flows in f.returned_fields if k == key for fl in flows)
 
     def field_read(self, flow: Flow):
-        """For `d["key"]` read off `d = f(...)` (or `n` of `a, n = f()`): the key, and the project
-        functions `f` can be."""
+        """For `d["key"]` off `d = f(...)` (`n` of `a, n = f()`): the key, and the functions `f` can be."""
         p = self.project
         key = flow.attr[1:flow.attr.index("]")]
         d = p.defs.get(flow.src)
