@@ -78,6 +78,7 @@ class Arg:
     text: str = ""          # the constant text a non-literal argument starts with (`f"SELECT {x}"`, `BASE + q`)
     words: tuple[str, ...] = ()   # of a list or tuple display (`[sys.executable, path]`): each element's literal or dotted text
     literals: int = 0             # of a list or tuple display: how many of its first elements are string literals
+    values: tuple[str, ...] = ()  # every string a non-literal argument can be, when each is known (`"w" if c else "x"`)
 
 
 @dataclass(frozen=True, slots=True)

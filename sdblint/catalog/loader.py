@@ -81,13 +81,15 @@ def _condition(value, source: str, key: str) -> ArgCondition | None:
     if value is None:
         return None
     _expect(value, dict, source, key, "a table with index, keyword, contains")
-    _check_keys(value, {"index", "keyword", "contains", "default", "matches"}, source, key)
+    _check_keys(value, {"index", "keyword", "contains", "default", "matches", "if_unknown"}, source, key)
     matches = value.get("matches")
     try:
         regex = re.compile(_expect(matches, str, source, f"{key}.matches", "a regular expression")) if matches is not None else None
     except re.error as exc:
         raise ConfigError(source, f"{key}.matches", f"a valid regular expression ({exc})") from exc
-    return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"), regex)
+    if_unknown = _expect(value.get("if_unknown", False), bool, source, f"{key}.if_unknown", "true or false")
+    return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"),
+                        regex, if_unknown)
 
 
 def _end_of_options(value, source: str, key: str) -> EndOfOptions | None:

@@ -21,6 +21,7 @@ class ArgCondition:
     contains: tuple[str, ...]
     default: str | None = None
     matches: re.Pattern | None = None   # or: the text matches this regular expression
+    if_unknown: bool = False   # a value sdblint cannot know (`open(p, mode)`) counts as one that holds
 
     def holds(self, text: str) -> bool:
         return any(x in text for x in self.contains) or bool(self.matches and self.matches.search(text))

@@ -41,6 +41,9 @@ class Bindings:
         text = self.literal_prefix(value) if value is not None else UNKNOWN_TEXT
         if has_constant_text(text):
             self.def_texts[key] = text
+        values = self.string_values(value) if value is not None else ()
+        if values:
+            self.def_values[key] = values
         self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, binds, annotation))
         if self.loop_depth:
             self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}

@@ -76,7 +76,7 @@ class Calls:
             text = self.literal_prefix(a.value) if literal is None else ""
             args.append(Arg(index, keyword, star, flows, literal, dotted(a.value), tuple(names_read(a.value)),
                             text if has_constant_text(text) else "", display_words(a.value),
-                            literal_head(a.value)))
+                            literal_head(a.value), self.string_values(a.value) if literal is None else ()))
         if self.is_super_init(func):
             for a in args:
                 if a.keyword and may_be_url(a.text):

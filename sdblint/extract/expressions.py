@@ -254,6 +254,22 @@ class Expressions:
             known = self.url_constants.get(self.dotted(node) or "")
         return UNKNOWN_TEXT if known is None else known
 
+    def string_values(self, node) -> tuple[str, ...]:
+        """Every string an expression can be, when each is known: a literal, `a if c else b` of
+        them, a local all of whose definitions are such, a parameter's string default (what
+        callers leave as is); () when any is not known."""
+        known = string_value(node)
+        if known is not None:
+            return (known,)
+        if isinstance(node, cst.IfExp):
+            body, orelse = self.string_values(node.body), self.string_values(node.orelse)
+            return tuple(sorted({*body, *orelse})) if body and orelse else ()
+        if isinstance(node, cst.Name):
+            found = [self.def_values.get(n) for n in sorted(self.state.defs.get(node.value, ()))]
+            if found and all(found):
+                return tuple(sorted({v for values in found for v in values}))
+        return ()
+
     def quiet_text(self, node) -> str:
         """The text of an f-string as :meth:`string_flows` computes it, without visiting it again."""
         if isinstance(node, cst.ConcatenatedString):
