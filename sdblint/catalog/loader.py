@@ -30,7 +30,7 @@ from .model import (
     ToolEntry,
     Verifier,
 )
-from .patterns import Pattern, compile_pattern
+from .patterns import Pattern, compile_pattern, pattern_body
 
 CATALOG_FILES = ("proposers.toml", "sinks.toml", "verifiers.toml", "frameworks.toml", "recorders.toml")
 VERIFIER_RETURNS = ("value", "guard", "predicate")
@@ -206,6 +206,15 @@ def model_endpoints(tables: list) -> tuple[ModelEndpoint, ...]:
     return tuple(found)
 
 
+def plain_results(patterns: list[str]) -> re.Pattern:
+    """One regular expression that matches a callee path going *through* one of ``patterns``: the
+    pattern's text (called or not), then more segments."""
+    bodies = [pattern_body(p, "rules") for p in patterns]
+    if not bodies:
+        return re.compile(r"(?!)")
+    return re.compile(f"(?:{'|'.join(bodies)})" + r"(?:\([^()]*\))?\.")
+
+
 def rules_folder():
     """The shipped ``rules/`` folder: package data when installed, the checkout otherwise."""
     try:
@@ -274,6 +283,7 @@ def builtin_catalog() -> Catalog:
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
         opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"] + flow["digests"]),
+        plain_results=plain_results(flow["plain_results"]),
         type_aliases=dict(data.get("types", {})),
         model_classes=tuple(
             ModelClass(t["label"], tuple(compile_pattern(p) for p in t["base_classes"]), tuple(t["methods"]),

@@ -257,6 +257,7 @@ class Catalog:
     schema_bases: tuple[Pattern, ...] = ()
     enum_bases: tuple[Pattern, ...] = ()
     opaque_calls: tuple[Pattern, ...] = ()    # results that keep none of the text: `len(x)`, digests
+    plain_results: re.Pattern = re.compile(r"(?!)")   # matches a callee path through a plain value (`Path().stem.replace`)
     tool_entries: tuple[ToolEntry, ...] = ()
     output_hooks: tuple[OutputHook, ...] = ()
     tool_param_ignore: frozenset[str] = frozenset()
@@ -288,8 +289,10 @@ class Catalog:
         found = self._memo.get(path)
         if found is not None:
             return found
-        if not self._any_pattern().match(path):
-            found = NOTHING   # most calls match no entry: one combined regex says so at once
+        if not self._any_pattern().match(path) or self.plain_results.match(path):
+            # Most calls match no entry: one combined regex says so at once. A path through a plain
+            # value (`pathlib.Path().stem.replace` is `str.replace`) is no library call.
+            found = NOTHING
         else:
             found = Classification(
                 next((p for p in self.proposers if any(x.matches(path) for x in p.patterns)), None),
@@ -350,7 +353,8 @@ class Catalog:
     def file_access(self, path: str) -> FileAccess | None:
         key = "\0file:" + path   # memoised beside `classify`: every call of a project is asked
         if key not in self._memo:
-            self._memo[key] = next((f for f in self.file_accesses if any(x.matches(path) for x in f.patterns)), None)
+            self._memo[key] = None if self.plain_results.match(path) else next(
+                (f for f in self.file_accesses if any(x.matches(path) for x in f.patterns)), None)
         return self._memo[key]
 
     def model_endpoint(self, url_text: str) -> ModelEndpoint | None:
