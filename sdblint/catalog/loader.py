@@ -312,6 +312,8 @@ def builtin_catalog() -> Catalog:
         interpreters=frozenset(data["files"]["interpreters"]),
         model_endpoints=model_endpoints(data.get("model_endpoint", [])),
         response_metadata=frozenset(data["response"]["metadata"]),
+        transcript_speakers=frozenset(data["transcript"]["speaker_keys"]),
+        transcript_contents=frozenset(data["transcript"]["content_keys"]),
         output_hooks=tuple(
             OutputHook(t["label"], tuple(compile_pattern(p) for p in t["base_classes"]),
                        {name: tuple(params) for name, params in t["methods"].items()})

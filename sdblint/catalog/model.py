@@ -274,6 +274,8 @@ class Catalog:
     file_carriers: tuple[Pattern, ...] = ()      # calls whose result stands for the file their first argument names
     interpreters: frozenset[str] = frozenset()   # command heads that run the Python file named after them
     model_endpoints: tuple[ModelEndpoint, ...] = ()
+    transcript_speakers: frozenset[str] = frozenset()   # keys of a chat-message record that name who spoke
+    transcript_contents: frozenset[str] = frozenset()   # keys that hold what was said
     response_metadata: frozenset[str] = frozenset()   # attributes and keys of a model answer that hold no model text
     field_dumps: frozenset[str] = frozenset()    # `model.model_dump()`: the model's fields as a dict
     _memo: dict = field(default_factory=dict, compare=False, repr=False)

@@ -27,7 +27,7 @@ from .syntax import (
     string_value,
 )
 from .keys import constant_key, position_key
-from .values import concatenated, contained, derive, elements, position
+from .values import concatenated, contained, derive, elements, in_record, position
 
 
 class Expressions:
@@ -165,6 +165,9 @@ class Expressions:
                     fields = None
                 elif fields is not None:
                     fields[key] = fields.get(key, ()) + value
+            if fields is not None and len(fields) > 1:
+                # `{"role": "assistant", "content": text}`: each value remembers the record it is stored in.
+                flows = [f for key in fields for f in in_record(fields[key], key, tuple(sorted(fields)), self.line(node))]
             if fields is not None:
                 # `{"url": BASE, "q": text}`: each constant key keeps its own value (read back by
                 # `d["url"]` or `**d` while the dict is not changed), and its constant text.

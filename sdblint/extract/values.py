@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import CONTAINS, ELEMENT, Flow
+from ..facts import CONTAINS, ELEMENT, Flow, Guard
 
 
 def position(index: int) -> str:
@@ -45,3 +45,11 @@ def concatenated(flows) -> tuple[Flow, ...]:
     again = ELEMENT + CONTAINS
     return tuple(dict.fromkeys(f if f.alias is None or f.alias.endswith(again) else replace(f, alias=f.alias + again)
                                for f in flows))
+
+
+def in_record(flows, key: str, keys: tuple[str, ...], line: int) -> tuple[Flow, ...]:
+    """The flows of a value stored under ``key`` of a record with constant ``keys`` (a dict display,
+    a call's keywords): each remembers the record, so that the catalog can tell a transcript entry
+    (`{"role": "assistant", "content": text}`) from any other record."""
+    guard = Guard("field", line, mapping=key, container=keys)
+    return tuple(replace(f, guards=f.guards + (guard,)) for f in flows)

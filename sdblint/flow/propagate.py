@@ -40,6 +40,8 @@ def step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
     if edge.attr and reads_metadata(fg, edge.attr):
         return None   # `resp.usage.total_tokens`: counts about the answer, not its text
     tags = set(state.tags)
+    if edge.attr and reads_content(fg, edge.attr):
+        tags = {t for t in tags if t.kind is not VerifierKind.TRANSCRIPT}   # `entry["content"]`: the text again
     tags.update(edge.effects)
     if edge.attr:
         for tag in state.tags:
@@ -56,6 +58,11 @@ def reads_metadata(fg: FlowGraph, attr: str) -> bool:
     through a field that only describes the answer (`[response] metadata` in rules/proposers.toml)?"""
     metadata = fg.catalog.response_metadata
     return any(part.strip("[]") in metadata for part in attr.split("."))
+
+
+def reads_content(fg: FlowGraph, attr: str) -> bool:
+    """Does reading ``attr`` take what was said back out of a chat-message record?"""
+    return any(part.strip("[]") in fg.catalog.transcript_contents for part in attr.split("."))
 
 
 @dataclass(frozen=True)
