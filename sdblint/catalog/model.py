@@ -366,6 +366,18 @@ class Catalog:
         path = url_text.partition("?")[0].partition("#")[0]
         return next((e for e in self.model_endpoints if e.url.search(path)), None)
 
+    def reads_field(self, attr: str) -> tuple[bool, bool]:
+        """Reading ``attr`` off a value (`usage.total_tokens`, `[content]`): does it go through a
+        field that only describes a model's answer (`[response] metadata`), and through one that
+        holds what a chat message said (`[transcript] content_keys`)? Memoised: asked per edge."""
+        key = "\0attr:" + attr
+        found = self._memo.get(key)
+        if found is None:
+            parts = {part.strip("[]") for part in attr.split(".")}
+            found = self._memo[key] = (not parts.isdisjoint(self.response_metadata),
+                                       not parts.isdisjoint(self.transcript_contents))
+        return found
+
     def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
         """The user's entries first, so an in-house proposer wins over a generic pattern."""
         if not extra.any():

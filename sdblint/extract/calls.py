@@ -20,7 +20,7 @@ from .syntax import (
     names_read,
     string_value,
 )
-from .values import in_record
+from .values import record_flows
 
 
 def literal_head(node: cst.BaseExpression) -> int:
@@ -78,11 +78,12 @@ class Calls:
             args.append(Arg(index, keyword, star, flows, literal, dotted(a.value), tuple(names_read(a.value)),
                             text if has_constant_text(text) else "", display_words(a.value),
                             literal_head(a.value), self.string_values(a.value) if literal is None else ()))
-        keywords = tuple(sorted(a.keyword for a in args if a.keyword and not a.star))
-        if len(keywords) > 1:
-            # `Message(role="assistant", content=text)`: the keywords are a record too.
-            args = [replace(a, flows=in_record(a.flows, a.keyword, keywords, self.line(node))) if a.keyword and not a.star else a
-                    for a in args]
+        # `Message(role="assistant", content=text)`: the keywords are a record too.
+        fields = {a.keyword: a.flows for a in args if a.keyword and not a.star}
+        tagged = record_flows(fields, self.line(node))
+        if tagged is not None:
+            args = [replace(a, flows=tuple(f for f in tagged if f.guards[-1].mapping == a.keyword))
+                    if a.keyword and not a.star else a for a in args]
         if self.is_super_init(func):
             for a in args:
                 if a.keyword and may_be_url(a.text):

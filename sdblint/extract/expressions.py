@@ -27,7 +27,7 @@ from .syntax import (
     string_value,
 )
 from .keys import constant_key, position_key
-from .values import concatenated, contained, derive, elements, in_record, position
+from .values import concatenated, contained, derive, elements, position, record_flows
 
 
 class Expressions:
@@ -165,9 +165,6 @@ class Expressions:
                     fields = None
                 elif fields is not None:
                     fields[key] = fields.get(key, ()) + value
-            if fields is not None and len(fields) > 1:
-                # `{"role": "assistant", "content": text}`: each value remembers the record it is stored in.
-                flows = [f for key in fields for f in in_record(fields[key], key, tuple(sorted(fields)), self.line(node))]
             if fields is not None:
                 # `{"url": BASE, "q": text}`: each constant key keeps its own value (read back by
                 # `d["url"]` or `**d` while the dict is not changed), and its constant text.
@@ -176,7 +173,7 @@ class Expressions:
                     key: text for e in node.elements if isinstance(e, cst.DictElement)
                     for key in [string_value(e.key)] if key is not None
                     for text in [self.literal_prefix(e.value)] if not text.startswith(UNKNOWN_TEXT)}
-            return derive(flows)
+            return derive(fields is not None and record_flows(fields, self.line(node)) or flows)   # values know their record
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             return self.comprehension(node)
         if isinstance(node, cst.IfExp):
@@ -256,22 +253,6 @@ class Expressions:
         if known is None:
             known = self.url_constants.get(self.dotted(node) or "")
         return UNKNOWN_TEXT if known is None else known
-
-    def string_values(self, node) -> tuple[str, ...]:
-        """Every string an expression can be, when each is known: a literal, `a if c else b` of
-        them, a local all of whose definitions are such, a parameter's string default (what
-        callers leave as is); () when any is not known."""
-        known = string_value(node)
-        if known is not None:
-            return (known,)
-        if isinstance(node, cst.IfExp):
-            body, orelse = self.string_values(node.body), self.string_values(node.orelse)
-            return tuple(sorted({*body, *orelse})) if body and orelse else ()
-        if isinstance(node, cst.Name):
-            found = [self.def_values.get(n) for n in sorted(self.state.defs.get(node.value, ()))]
-            if found and all(found):
-                return tuple(sorted({v for values in found for v in values}))
-        return ()
 
     def quiet_text(self, node) -> str:
         """The text of an f-string as :meth:`string_flows` computes it, without visiting it again."""

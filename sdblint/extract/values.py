@@ -5,6 +5,9 @@ from dataclasses import replace
 
 from ..facts import CONTAINS, ELEMENT, Flow, Guard
 
+# A record of more fields than this (a big constant table) is no message: its values are not tagged.
+RECORD_FIELDS_MAX = 12
+
 
 def position(index: int) -> str:
     """The field name of a tuple's position: `t[1]`, and `n` of `a, n = f()`, read field `#1`."""
@@ -47,9 +50,13 @@ def concatenated(flows) -> tuple[Flow, ...]:
                                for f in flows))
 
 
-def in_record(flows, key: str, keys: tuple[str, ...], line: int) -> tuple[Flow, ...]:
-    """The flows of a value stored under ``key`` of a record with constant ``keys`` (a dict display,
-    a call's keywords): each remembers the record, so that the catalog can tell a transcript entry
-    (`{"role": "assistant", "content": text}`) from any other record."""
-    guard = Guard("field", line, mapping=key, container=keys)
-    return tuple(replace(f, guards=f.guards + (guard,)) for f in flows)
+def record_flows(fields: dict[str, tuple[Flow, ...]], line: int) -> list[Flow] | None:
+    """The flows of the values of a record with constant keys (a dict display, a call's keywords),
+    each remembering the key it is stored under and the record's keys, so that the catalog can tell
+    a transcript entry (`{"role": "assistant", "content": text}`) from any other record; None for
+    what is no record of a few fields."""
+    if not 1 < len(fields) <= RECORD_FIELDS_MAX:
+        return None
+    keys = tuple(sorted(fields))
+    return [replace(f, guards=f.guards + (Guard("field", line, mapping=key, container=keys),))
+            for key in keys for f in fields[key]]
