@@ -20,8 +20,8 @@ class Bindings:
 
     def string_values(self, node) -> tuple[str, ...]:
         """Every string an expression can be, when each is known: a literal, `a if c else b` of
-        them, a local all of whose definitions are such, a parameter's string default (what
-        callers leave as is); () when any is not known."""
+        them, a local or module constant all of whose definitions are such, a parameter's string
+        default (what callers leave as is); () when any is not known."""
         known = string_value(node)
         if known is not None:
             return (known,)
@@ -29,7 +29,9 @@ class Bindings:
             body, orelse = self.string_values(node.body), self.string_values(node.orelse)
             return tuple(sorted({*body, *orelse})) if body and orelse else ()
         if isinstance(node, cst.Name):
-            found = [self.def_values.get(n) for n in sorted(self.state.defs.get(node.value, ()))]
+            # A local, or else a module constant (`READ_MODE = "r"` above the function).
+            nodes = self.state.defs.get(node.value) or self.module_defs.get(node.value, ())
+            found = [self.def_values.get(n) for n in sorted(nodes)]
             if found and all(found):
                 return tuple(sorted({v for values in found for v in values}))
         return ()
