@@ -20,7 +20,6 @@ from .model import (
     FileAccess,
     Language,
     ModelClass,
-    ModelEndpoint,
     ModelInterface,
     OutputHook,
     Proposer,
@@ -30,6 +29,7 @@ from .model import (
     ToolEntry,
     Verifier,
 )
+from .endpoints import ModelEndpoint
 from .patterns import Pattern, compile_pattern, pattern_body
 
 CATALOG_FILES = ("proposers.toml", "sinks.toml", "verifiers.toml", "frameworks.toml", "recorders.toml")

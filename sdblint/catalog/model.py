@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..kinds import VerifierKind
+from .endpoints import ModelEndpoint, endpoint_for
 from .patterns import Pattern
 
 # The receiver segment of a method call whose receiver cannot be typed (`?.execute`).
@@ -75,17 +76,6 @@ class ModelClass:
     methods: tuple[str, ...]
     transports: tuple[Pattern, ...]
     writes_text: bool = True   # False for an embedding model: its answer is vectors, not model text
-
-
-@dataclass(frozen=True)
-class ModelEndpoint:
-    """An HTTP API that serves a model, known by the shape of its URL (`[[model_endpoint]]` in
-    rules/proposers.toml): a request to it is an inference call, whose body is the prompt and
-    whose answer is model output."""
-
-    label: str
-    url: re.Pattern            # searched in a URL's constant text, its query string cut off
-    writes_text: bool = True   # False for an embedding API: its answer is vectors, not model text
 
 
 @dataclass(frozen=True)
@@ -360,11 +350,8 @@ class Catalog:
         return self._memo[key]
 
     def model_endpoint(self, url_text: str) -> ModelEndpoint | None:
-        """The model API a URL names, from the URL's constant text as the extractor keeps it
-        ("http://localhost:11434/api/chat", "{}/v1/chat/completions?api-version={}", a relative
-        "/v1/messages"); None for any other URL or an unknown one ("{}")."""
-        path = url_text.partition("?")[0].partition("#")[0]
-        return next((e for e in self.model_endpoints if e.url.search(path)), None)
+        """The model API a URL's constant text names (see :func:`~sdblint.catalog.endpoints.endpoint_for`)."""
+        return endpoint_for(self.model_endpoints, url_text)
 
     def reads_field(self, attr: str) -> tuple[bool, bool]:
         """Reading ``attr`` off a value (`usage.total_tokens`, `[content]`): does it go through a

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..catalog import Sink
-from ..catalog.model import UNTYPED_RECEIVER, ModelEndpoint
+from ..catalog.endpoints import ModelEndpoint
+from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
 from ..limits import MAX_FORWARDING_DEPTH
