@@ -38,9 +38,11 @@ class Guard:
     ``kind`` is one of ``allowlist``, ``fullmatch``, ``type``, ``policy`` (decided by the
     shape of the condition), ``call`` (a predicate or raising call whose meaning the
     graph resolves through the catalog or the project), ``mapping`` (a lookup whose
-    key is guarded if the mapping turns out to be a fixed dict literal), or
+    key is guarded if the mapping turns out to be a fixed dict literal),
     ``refused-prefix`` (the value does not start with ``prefix``: the branch where
-    `x.startswith(prefix)` was false).
+    `x.startswith(prefix)` was false), or ``field`` (the value is stored under key
+    ``mapping`` of a record whose keys are ``container``: a dict display or a call's
+    keywords; the catalog says which records are transcript entries).
     """
 
     kind: str
@@ -78,6 +80,7 @@ class Arg:
     text: str = ""          # the constant text a non-literal argument starts with (`f"SELECT {x}"`, `BASE + q`)
     words: tuple[str, ...] = ()   # of a list or tuple display (`[sys.executable, path]`): each element's literal or dotted text
     literals: int = 0             # of a list or tuple display: how many of its first elements are string literals
+    values: tuple[str, ...] = ()  # every string a non-literal argument can be, when each is known (`"w" if c else "x"`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ class VerifierKind(str, Enum):
     SQL_LITERAL = "sql-literal"    # a value composed into SQL as a quoted literal or identifier
     PATH_COMPONENT = "path-component"  # no path separator left: it names an entry of the folder it joins
     OPTION_CHECK = "option-check"  # cannot start with `-`: no option on a command line
+    TRANSCRIPT = "transcript-entry"  # the content of a chat-message record: recorded, not acted on
 
     def __str__(self) -> str:
         return self.value

@@ -20,7 +20,6 @@ from .model import (
     FileAccess,
     Language,
     ModelClass,
-    ModelEndpoint,
     ModelInterface,
     OutputHook,
     Proposer,
@@ -30,7 +29,8 @@ from .model import (
     ToolEntry,
     Verifier,
 )
-from .patterns import Pattern, compile_pattern
+from .endpoints import ModelEndpoint
+from .patterns import Pattern, compile_pattern, pattern_body
 
 CATALOG_FILES = ("proposers.toml", "sinks.toml", "verifiers.toml", "frameworks.toml", "recorders.toml")
 VERIFIER_RETURNS = ("value", "guard", "predicate")
@@ -81,13 +81,15 @@ def _condition(value, source: str, key: str) -> ArgCondition | None:
     if value is None:
         return None
     _expect(value, dict, source, key, "a table with index, keyword, contains")
-    _check_keys(value, {"index", "keyword", "contains", "default", "matches"}, source, key)
+    _check_keys(value, {"index", "keyword", "contains", "default", "matches", "if_unknown"}, source, key)
     matches = value.get("matches")
     try:
         regex = re.compile(_expect(matches, str, source, f"{key}.matches", "a regular expression")) if matches is not None else None
     except re.error as exc:
         raise ConfigError(source, f"{key}.matches", f"a valid regular expression ({exc})") from exc
-    return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"), regex)
+    if_unknown = _expect(value.get("if_unknown", False), bool, source, f"{key}.if_unknown", "true or false")
+    return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"),
+                        regex, if_unknown)
 
 
 def _end_of_options(value, source: str, key: str) -> EndOfOptions | None:
@@ -204,6 +206,15 @@ def model_endpoints(tables: list) -> tuple[ModelEndpoint, ...]:
     return tuple(found)
 
 
+def plain_results(patterns: list[str]) -> re.Pattern:
+    """One regular expression that matches a callee path going *through* one of ``patterns``: the
+    pattern's text (called or not), then more segments."""
+    bodies = [pattern_body(p, "rules") for p in patterns]
+    if not bodies:
+        return re.compile(r"(?!)")
+    return re.compile(f"(?:{'|'.join(bodies)})" + r"(?:\([^()]*\))?\.")
+
+
 def rules_folder():
     """The shipped ``rules/`` folder: package data when installed, the checkout otherwise."""
     try:
@@ -272,6 +283,7 @@ def builtin_catalog() -> Catalog:
         schema_bases=tuple(compile_pattern(p) for p in data["models"]["schema_bases"]),
         enum_bases=tuple(compile_pattern(p) for p in data["models"]["enum_bases"]),
         opaque_calls=tuple(compile_pattern(p) for p in flow["opaque_calls"] + flow["digests"]),
+        plain_results=plain_results(flow["plain_results"]),
         type_aliases=dict(data.get("types", {})),
         model_classes=tuple(
             ModelClass(t["label"], tuple(compile_pattern(p) for p in t["base_classes"]), tuple(t["methods"]),
@@ -300,6 +312,8 @@ def builtin_catalog() -> Catalog:
         interpreters=frozenset(data["files"]["interpreters"]),
         model_endpoints=model_endpoints(data.get("model_endpoint", [])),
         response_metadata=frozenset(data["response"]["metadata"]),
+        transcript_speakers=frozenset(data["transcript"]["speaker_keys"]),
+        transcript_contents=frozenset(data["transcript"]["content_keys"]),
         output_hooks=tuple(
             OutputHook(t["label"], tuple(compile_pattern(p) for p in t["base_classes"]),
                        {name: tuple(params) for name, params in t["methods"].items()})

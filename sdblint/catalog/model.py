@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..kinds import VerifierKind
+from .endpoints import ModelEndpoint, endpoint_for
 from .patterns import Pattern
 
 # The receiver segment of a method call whose receiver cannot be typed (`?.execute`).
@@ -21,6 +22,7 @@ class ArgCondition:
     contains: tuple[str, ...]
     default: str | None = None
     matches: re.Pattern | None = None   # or: the text matches this regular expression
+    if_unknown: bool = False   # a value sdblint cannot know (`open(p, mode)`) counts as one that holds
 
     def holds(self, text: str) -> bool:
         return any(x in text for x in self.contains) or bool(self.matches and self.matches.search(text))
@@ -74,17 +76,6 @@ class ModelClass:
     methods: tuple[str, ...]
     transports: tuple[Pattern, ...]
     writes_text: bool = True   # False for an embedding model: its answer is vectors, not model text
-
-
-@dataclass(frozen=True)
-class ModelEndpoint:
-    """An HTTP API that serves a model, known by the shape of its URL (`[[model_endpoint]]` in
-    rules/proposers.toml): a request to it is an inference call, whose body is the prompt and
-    whose answer is model output."""
-
-    label: str
-    url: re.Pattern            # searched in a URL's constant text, its query string cut off
-    writes_text: bool = True   # False for an embedding API: its answer is vectors, not model text
 
 
 @dataclass(frozen=True)
@@ -256,6 +247,7 @@ class Catalog:
     schema_bases: tuple[Pattern, ...] = ()
     enum_bases: tuple[Pattern, ...] = ()
     opaque_calls: tuple[Pattern, ...] = ()    # results that keep none of the text: `len(x)`, digests
+    plain_results: re.Pattern = re.compile(r"(?!)")   # matches a callee path through a plain value (`Path().stem.replace`)
     tool_entries: tuple[ToolEntry, ...] = ()
     output_hooks: tuple[OutputHook, ...] = ()
     tool_param_ignore: frozenset[str] = frozenset()
@@ -272,6 +264,8 @@ class Catalog:
     file_carriers: tuple[Pattern, ...] = ()      # calls whose result stands for the file their first argument names
     interpreters: frozenset[str] = frozenset()   # command heads that run the Python file named after them
     model_endpoints: tuple[ModelEndpoint, ...] = ()
+    transcript_speakers: frozenset[str] = frozenset()   # keys of a chat-message record that name who spoke
+    transcript_contents: frozenset[str] = frozenset()   # keys that hold what was said
     response_metadata: frozenset[str] = frozenset()   # attributes and keys of a model answer that hold no model text
     field_dumps: frozenset[str] = frozenset()    # `model.model_dump()`: the model's fields as a dict
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -287,8 +281,10 @@ class Catalog:
         found = self._memo.get(path)
         if found is not None:
             return found
-        if not self._any_pattern().match(path):
-            found = NOTHING   # most calls match no entry: one combined regex says so at once
+        if not self._any_pattern().match(path) or self.plain_results.match(path):
+            # Most calls match no entry: one combined regex says so at once. A path through a plain
+            # value (`pathlib.Path().stem.replace` is `str.replace`) is no library call.
+            found = NOTHING
         else:
             found = Classification(
                 next((p for p in self.proposers if any(x.matches(path) for x in p.patterns)), None),
@@ -349,15 +345,25 @@ class Catalog:
     def file_access(self, path: str) -> FileAccess | None:
         key = "\0file:" + path   # memoised beside `classify`: every call of a project is asked
         if key not in self._memo:
-            self._memo[key] = next((f for f in self.file_accesses if any(x.matches(path) for x in f.patterns)), None)
+            self._memo[key] = None if self.plain_results.match(path) else next(
+                (f for f in self.file_accesses if any(x.matches(path) for x in f.patterns)), None)
         return self._memo[key]
 
     def model_endpoint(self, url_text: str) -> ModelEndpoint | None:
-        """The model API a URL names, from the URL's constant text as the extractor keeps it
-        ("http://localhost:11434/api/chat", "{}/v1/chat/completions?api-version={}", a relative
-        "/v1/messages"); None for any other URL or an unknown one ("{}")."""
-        path = url_text.partition("?")[0].partition("#")[0]
-        return next((e for e in self.model_endpoints if e.url.search(path)), None)
+        """The model API a URL's constant text names (see :func:`~sdblint.catalog.endpoints.endpoint_for`)."""
+        return endpoint_for(self.model_endpoints, url_text)
+
+    def reads_field(self, attr: str) -> tuple[bool, bool]:
+        """Reading ``attr`` off a value (`usage.total_tokens`, `[content]`): does it go through a
+        field that only describes a model's answer (`[response] metadata`), and through one that
+        holds what a chat message said (`[transcript] content_keys`)? Memoised: asked per edge."""
+        key = "\0attr:" + attr
+        found = self._memo.get(key)
+        if found is None:
+            parts = {part.strip("[]") for part in attr.split(".")}
+            found = self._memo[key] = (not parts.isdisjoint(self.response_metadata),
+                                       not parts.isdisjoint(self.transcript_contents))
+        return found
 
     def with_extensions(self, extra: "CatalogEntries") -> "Catalog":
         """The user's entries first, so an in-house proposer wins over a generic pattern."""

@@ -6,7 +6,7 @@ import libcst as cst
 from ..facts import Def, Store
 from ..nodes import attr_node, class_key, def_node, global_node, is_module_scope
 from .annotations import annotation_constraint
-from .syntax import UNKNOWN_TEXT, dotted, has_constant_text, is_condition, literal_kind
+from .syntax import UNKNOWN_TEXT, dotted, has_constant_text, is_condition, literal_kind, string_value
 from .keys import constant_key
 from .values import elements as elements_of
 from .values import positioned
@@ -17,6 +17,24 @@ REREADABLE = (cst.Name, cst.Attribute, cst.Call)   # what :meth:`expr_quiet` giv
 
 class Bindings:
     """Mixin of :class:`~sdblint.extract.walker.Walker`: what an assignment defines or stores."""
+
+    def string_values(self, node) -> tuple[str, ...]:
+        """Every string an expression can be, when each is known: a literal, `a if c else b` of
+        them, a local or module constant all of whose definitions are such, a parameter's string
+        default (what callers leave as is); () when any is not known."""
+        known = string_value(node)
+        if known is not None:
+            return (known,)
+        if isinstance(node, cst.IfExp):
+            body, orelse = self.string_values(node.body), self.string_values(node.orelse)
+            return tuple(sorted({*body, *orelse})) if body and orelse else ()
+        if isinstance(node, cst.Name):
+            # A local, or else a module constant (`READ_MODE = "r"` above the function).
+            nodes = self.state.defs.get(node.value) or self.module_defs.get(node.value, ())
+            found = [self.def_values.get(n) for n in sorted(nodes)]
+            if found and all(found):
+                return tuple(sorted({v for values in found for v in values}))
+        return ()
 
     def define(self, name: str, flows, node, literal: str, note: str = "", value=None, binds=None, annotation: str = "") -> None:
         scope = self.scope
@@ -41,6 +59,9 @@ class Bindings:
         text = self.literal_prefix(value) if value is not None else UNKNOWN_TEXT
         if has_constant_text(text):
             self.def_texts[key] = text
+        values = self.string_values(value) if value is not None else ()
+        if values:
+            self.def_values[key] = values
         self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, binds, annotation))
         if self.loop_depth:
             self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}

@@ -20,6 +20,7 @@ from .syntax import (
     names_read,
     string_value,
 )
+from .values import record_flows
 
 
 def literal_head(node: cst.BaseExpression) -> int:
@@ -76,7 +77,13 @@ class Calls:
             text = self.literal_prefix(a.value) if literal is None else ""
             args.append(Arg(index, keyword, star, flows, literal, dotted(a.value), tuple(names_read(a.value)),
                             text if has_constant_text(text) else "", display_words(a.value),
-                            literal_head(a.value)))
+                            literal_head(a.value), self.string_values(a.value) if literal is None else ()))
+        # `Message(role="assistant", content=text)`: the keywords are a record too.
+        fields = {a.keyword: a.flows for a in args if a.keyword and not a.star}
+        tagged = record_flows(fields, self.line(node))
+        if tagged is not None:
+            args = [replace(a, flows=tuple(f for f in tagged if f.guards[-1].mapping == a.keyword))
+                    if a.keyword and not a.star else a for a in args]
         if self.is_super_init(func):
             for a in args:
                 if a.keyword and may_be_url(a.text):

@@ -27,7 +27,7 @@ from .syntax import (
     string_value,
 )
 from .keys import constant_key, position_key
-from .values import concatenated, contained, derive, elements, position
+from .values import concatenated, contained, derive, elements, position, record_flows
 
 
 class Expressions:
@@ -173,7 +173,7 @@ class Expressions:
                     key: text for e in node.elements if isinstance(e, cst.DictElement)
                     for key in [string_value(e.key)] if key is not None
                     for text in [self.literal_prefix(e.value)] if not text.startswith(UNKNOWN_TEXT)}
-            return derive(flows)
+            return derive(fields is not None and record_flows(fields, self.line(node)) or flows)   # values know their record
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             return self.comprehension(node)
         if isinstance(node, cst.IfExp):

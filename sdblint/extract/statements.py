@@ -346,6 +346,8 @@ class Statements:
             scope.param_nodes[pnode] = pname
             state.defs[pname] = frozenset([pnode])
             default = string_value(p.default) if p.default is not None else None
+            if default is not None:
+                self.def_values[pnode] = (default,)   # `mode="w"`: the value callers leave as is
             if default and may_be_url(default):
                 self.def_texts[pnode] = default   # `root: str = "https://x/v1"`: the URL callers leave as is
         if in_class and not is_static and params:

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import CONTAINS, ELEMENT, Flow
+from ..facts import CONTAINS, ELEMENT, Flow, Guard
+
+# A record of more fields than this (a big constant table) is no message: its values are not tagged.
+RECORD_FIELDS_MAX = 12
 
 
 def position(index: int) -> str:
@@ -45,3 +48,15 @@ def concatenated(flows) -> tuple[Flow, ...]:
     again = ELEMENT + CONTAINS
     return tuple(dict.fromkeys(f if f.alias is None or f.alias.endswith(again) else replace(f, alias=f.alias + again)
                                for f in flows))
+
+
+def record_flows(fields: dict[str, tuple[Flow, ...]], line: int) -> list[Flow] | None:
+    """The flows of the values of a record with constant keys (a dict display, a call's keywords),
+    each remembering the key it is stored under and the record's keys, so that the catalog can tell
+    a transcript entry (`{"role": "assistant", "content": text}`) from any other record; None for
+    what is no record of a few fields."""
+    if not 1 < len(fields) <= RECORD_FIELDS_MAX:
+        return None
+    keys = tuple(sorted(fields))
+    return [replace(f, guards=f.guards + (Guard("field", line, mapping=key, container=keys),))
+            for key in keys for f in fields[key]]

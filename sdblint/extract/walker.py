@@ -70,6 +70,7 @@ class Walker(Statements, Bindings, Conditions, Expressions, Calls):
         self.dict_texts: dict = {}    # dict display, and def node holding one -> constant text per key
         self.def_texts: dict[str, str] = {}   # def node -> the constant text its string value starts with
         self.constraint_aliases: dict[str, str] = {}   # `Slug = Annotated[str, Field(pattern=P)]` -> its constraint
+        self.def_values: dict[str, tuple[str, ...]] = {}   # def node -> every string it can be, when all are known
         self.call_inputs: dict[str, tuple[Flow, ...]] = {}   # call node -> its receiver and argument flows
         self.expanding: set[str] = set()   # names whose stored condition is being read
         self.url_constants: dict[str, str] = {}   # dotted name -> a URL literal it holds

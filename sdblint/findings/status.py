@@ -63,14 +63,16 @@ IGNORED_APPROVAL_DETAIL = "the answer of "
 
 
 def _status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> tuple[Status, str, str]:
-    verified = [t for t in state.tags if not t.is_marker]
+    # A transcript entry is a record, not a check: where it is not enough, nothing verified the text.
+    verified = [t for t in state.tags if not t.is_marker and t.kind is not VerifierKind.TRANSCRIPT]
     untrusted = [t for t in verified if not trusted(t, per_node)]
     if untrusted:
         return Status.INADEQUATE, "the allow-list is built from model output", untrusted[0].where
     if verified:
         tag = sorted(verified)[0]
         kinds = ", ".join(sorted({t.kind.value for t in verified}))
-        return Status.INADEQUATE, f"{kinds} is not enough here; needs one of: {', '.join(sorted(adequate))}", tag.where
+        needed = sorted(k for k in adequate if k != VerifierKind.TRANSCRIPT)   # a record is nothing to add
+        return Status.INADEQUATE, f"{kinds} is not enough here; needs one of: {', '.join(needed)}", tag.where
     markers = {t.kind: t for t in sorted(state.tags)}
     if Marker.DELETED in markers:
         deleted = "".join(sorted({c for t in state.tags if t.kind is Marker.DELETED for c in t.detail}))

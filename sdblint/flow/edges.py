@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..catalog import Sink
-from ..catalog.model import UNTYPED_RECEIVER, ModelEndpoint
+from ..catalog.endpoints import ModelEndpoint
+from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
 from ..limits import MAX_FORWARDING_DEPTH
@@ -73,8 +74,7 @@ class Edges:
         return ""
 
     def url_texts(self, call: Call, url_args: tuple[str, ...]) -> list[str]:
-        """The constant text of each URL argument of ``call`` (``url_args``: positions or keywords)
-        that has one, as `Catalog.model_endpoint` and `read_only_url` read it."""
+        """The constant text of each URL argument (``url_args``: positions or keywords) that has one."""
         return [text for a in call.args if self.arg_matches(a, url_args)
                 for text in [a.literal or a.text or self.field_text(a)] if text]
 
@@ -313,8 +313,7 @@ class Edges:
         """Model values in the sink's payload arguments reach it (of a recorder, only the arguments
         that say where the record goes)."""
         query = self.arg_text(call, 0, None) or ""
-        # An inference call sends the prompt (a model endpoint) and a read-only API's POST only
-        # reads: their body is no payload; the URL itself is still checked.
+        # The body of an inference call (a prompt) or a read-only API's POST is no payload; the URL is.
         read_only = bool(sink.url_args) and (self.model_endpoint(call, sink.url_args) is not None or any(
             self.catalog.read_only_url.match(text) for text in self.url_texts(call, sink.url_args)))
         for index, a in enumerate(call.args):

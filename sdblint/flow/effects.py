@@ -66,6 +66,9 @@ class Effects:
                     out.append(Effect(VerifierKind.ALLOWLIST, where, g.mapping))
             elif g.kind == "call":
                 out.extend(self.call_guard_effects(g, where))
+            elif g.kind == "field":
+                if g.mapping in self.catalog.transcript_contents and not self.catalog.transcript_speakers.isdisjoint(g.container):
+                    out.append(Effect(VerifierKind.TRANSCRIPT, where))
         return tuple(out)
 
     def call_guard_effects(self, guard: Guard, where: str) -> list[Effect]:

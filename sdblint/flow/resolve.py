@@ -4,7 +4,7 @@ from __future__ import annotations
 from itertools import takewhile
 
 from ..catalog import Sink
-from ..catalog.model import UNTYPED_RECEIVER
+from ..catalog.model import UNTYPED_RECEIVER, ArgCondition
 from ..facts import Call
 from ..nodes import (
     NodeKind,
@@ -226,14 +226,24 @@ class Resolve:
     def conditions_hold(self, when, unless, call: Call) -> bool:
         """A catalog entry's `when_arg` holds (its default standing in for an absent argument) and
         its `unless_arg` does not (an absent argument never matches it)."""
-        if when:
-            text = self.arg_text(call, when.index, when.keyword)
-            text = when.default if text is None else text
-            if text is None or not when.holds(text):
-                return False
-        if unless:
-            text = self.arg_text(call, unless.index, unless.keyword)
-            if text is not None and unless.holds(text):
-                return False
-        return True
+        if when and not self.argument_holds(when, call, when.default, any):
+            return False
+        return not (unless and self.argument_holds(unless, call, None, all))
+
+    def argument_holds(self, condition: ArgCondition, call: Call, default: str | None, quantifier) -> bool:
+        """Does the argument a condition is about hold it: for `any` (a `when_arg`) or `all` (an
+        `unless_arg`) of the values it can be (`mode = "w" if append else "x"`)? A value not known
+        holds a condition that says so (`if_unknown`: an unknown mode may write); otherwise its
+        text, or its name, is matched."""
+        arg = next((a for a in call.args if (condition.index is not None and a.index == condition.index)
+                    or (condition.keyword and a.keyword == condition.keyword)), None)
+        if arg is None:
+            return default is not None and condition.holds(default)
+        if arg.literal is not None:
+            return condition.holds(arg.literal)
+        if arg.values:
+            return quantifier(condition.holds(v) for v in arg.values)
+        if condition.if_unknown:
+            return True
+        return condition.holds(arg.text or arg.dotted or "?")
 

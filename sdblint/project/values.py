@@ -337,6 +337,8 @@ class ValuePaths:
         suffix = self.call_suffix(call)
         paths = sorted(self.callee_paths(call))
         exact = self.receiver_classes(call) if paths else frozenset()
+        in_project = False
+        guessed: set[str] = set()
         for path in paths:
             if any(pt.matches(path) for pt in self.catalog.language.partial_calls):
                 # `partial(f, a)` is a callable that calls `f`: as a value, it is what `f` is.
@@ -348,11 +350,18 @@ class ValuePaths:
                 continue
             entity = self.path_entity(path)
             if entity is not None and entity.kind in ("func", "method"):
+                in_project = True
                 for key in self.function_keys(entity, exact):
                     out |= self.flow_paths(self.functions[key].returns) | self.returned_paths(key)
             else:
-                out.add(path + suffix)
-        return out
+                guessed.add(path + suffix)
+        if in_project and call.callee_kind == "attr":
+            # `self.target.handle_chat_completion()` where the receiver may be a project handler or a
+            # `Path`: the method is the project's, so what it returns is what the project's returns,
+            # never a library chain guessed from the other receiver (`Path().handle_chat_completion()`,
+            # which catalog patterns with `**` would take for `Path` API).
+            return out
+        return out | guessed
 
     def call_suffix(self, call: Call) -> str:
         """``()``, ``('literal')`` or ``(@mod:Class)`` for the first positional argument."""
