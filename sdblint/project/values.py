@@ -110,11 +110,13 @@ class ValuePaths:
         self._in_progress.add(node)
         try:
             out = self._compute_paths(node)
+            if len(out) > MAX_PATHS:
+                # Still in progress: what the annotations say can lead back here through the
+                # receivers of the calls it reads, and must then see the cycle, not recurse.
+                self.limits.hit("MAX_PATHS")
+                out = within_limit(out, self.declared_paths(node))
         finally:
             self._in_progress.discard(node)
-        if len(out) > MAX_PATHS:
-            self.limits.hit("MAX_PATHS")
-            out = within_limit(out, self.declared_paths(node))
         out = frozenset(out)
         self._paths[node] = out
         return out
