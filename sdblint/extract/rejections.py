@@ -24,7 +24,7 @@ EVERY_CALLS = frozenset({"all"})
 TYPE_TEST = "isinstance"
 # Iterating these visits every syntax node of a parsed tree; these parse text into one.
 AST_WALKS = frozenset({"ast.walk"})
-AST_PARSES = frozenset({"ast.parse", "compile"})
+AST_PARSES = frozenset({"ast.parse"})
 
 
 class Shape(str, Enum):
