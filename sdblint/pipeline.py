@@ -53,6 +53,9 @@ class Options:
     jobs: int | None = None                       # worker processes; None: one per core
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT
     progress: Callable[[int, int], None] | None = None   # (files extracted so far, files to extract)
+    # False: the whole-run results are neither read nor stored (the facts cache still is). For an
+    # analysis in a temporary folder (a git revision's worktree), whose slot would never be read again.
+    reuse_runs: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class Result:
     stats: Stats
     sources: dict[str, Path] = field(default_factory=dict)   # reported path -> file, for code frames
     gate: tuple[tuple[str, int], ...] = ()   # what the gate (baseline, diff, given files) left out, counted
+    compared: bool = False                   # whether the gate compared with a baseline or a git revision
+    unchanged: tuple[Finding, ...] = ()      # findings left out because the baseline or the revision had them
     bare_suppressions: tuple[tuple[str, int, str], ...] = ()   # (path, line, code): a `# noqa` naming no code
     coverage: Coverage = Coverage()          # the model calls, tool entry points and sinks recognised
 
@@ -156,7 +161,7 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     catalog = builtin_catalog().with_extensions(settings.extensions)
     files = len(inputs) + len(unreadable)
     run_cache = RunCache(options.cache_dir, repr((settings, options.select, options.extend_select, options.ignore))) \
-        if options.cache_dir else None
+        if options.cache_dir and options.reuse_runs else None
     cache = FactsCache(options.cache_dir) if options.cache_dir else None
     with timings.phase("reuse"):
         contents = content_digests(inputs) if run_cache else []

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
+from pathlib import Path
+
+from sdblint.gate.diff import changed_lines
 
 from helpers import MODEL_MODULE, OPENAI_SHELL, check_json, found, git, invoke, write
 
@@ -114,13 +119,93 @@ def test_diff_reports_a_flow_whose_new_step_is_in_another_file_than_the_sink(tmp
     assert found(check_json(tmp_path, "--diff", "HEAD")) == {("bot/cli.py", 6, "SDB102")}
 
 
-def test_diff_leaves_out_old_flows_and_counts_them(tmp_path):
+def test_diff_leaves_out_flows_that_existed_at_the_revision_and_counts_them(tmp_path):
     committed(tmp_path)
     write(tmp_path, {"bot/other.py": "X = 2\n"})
     report = check_json(tmp_path, "--diff", "HEAD")
-    assert report["findings"] == [] and report["summary"]["gate"] == {"outside_diff": 1}
-    write(tmp_path, {"bot/model.py": MODEL_MODULE.replace("gpt-4o", "gpt-5")})   # a step of the flow changed
-    assert found(check_json(tmp_path, "--diff", "HEAD")) == {("bot/cli.py", 6, "SDB102")}
+    assert report["findings"] == [] and report["summary"]["gate"] == {"existed_at_rev": 1}
+    # a step of the flow changed, but the flow is the same one: not new
+    write(tmp_path, {"bot/model.py": "# the model wrapper\n" + MODEL_MODULE.replace("gpt-4o", "gpt-5")})
+    assert check_json(tmp_path, "--diff", "HEAD")["summary"]["gate"] == {"existed_at_rev": 1}
+
+
+# The issue's case: the change adds an existing shell helper to the model's tool registry. No step of
+# the new flow is on the changed line, so "a step on a changed line" let it through.
+REGISTRY_AGENT = """
+import json
+
+from anthropic import Anthropic
+
+from .shell import listing, purge_cache
+
+llm = Anthropic()
+TOOLS = {"ls": listing}
+
+
+def act(goal: str):
+    reply = llm.messages.create(model="claude-3-5-sonnet-20241022", max_tokens=500,
+                                messages=[{"role": "user", "content": goal}])
+    step = json.loads(reply.content[0].text)
+    return TOOLS[step["name"]](**step["args"])
+"""
+SHELL_HELPERS = """
+import os
+import subprocess
+
+
+def listing(target: str) -> list:
+    return os.listdir(target)
+
+
+def purge_cache(path: str) -> None:
+    subprocess.run(f"rm -rf {path}", shell=True)
+"""
+
+
+def test_diff_reports_a_new_flow_whose_changed_line_is_no_step_of_it(tmp_path):
+    committed(tmp_path, **{"bot/agent.py": REGISTRY_AGENT, "bot/shell.py": SHELL_HELPERS})
+    write(tmp_path, {"bot/agent.py": REGISTRY_AGENT.replace('{"ls": listing}', '{"ls": listing, "purge": purge_cache}')})
+    report = check_json(tmp_path, "--diff", "HEAD")
+    assert found(report) == {("bot/shell.py", 10, "SDB102")}
+    assert report["summary"]["gate"] == {"existed_at_rev": 2}   # the dispatch and bot/cli.py's flow were there
+    # the temporary worktree of HEAD is gone again, from the disk and from git's list
+    listed = subprocess.run(["git", "-C", str(tmp_path), "worktree", "list", "--porcelain"], capture_output=True,
+                            text=True, check=True).stdout
+    assert listed.count("worktree ") == 1
+    # the revision's facts went to the same cache: a second run extracts nothing at either revision
+    again = invoke("check", "--diff", "HEAD", "-v", str(tmp_path))
+    assert again.exit_code == 1
+    assert "at --diff HEAD: 6 found, 0 parsed, 6 from the cache, 0 could not be analysed" in again.stderr
+    assert len(list((tmp_path / ".sdblint_cache" / "results").iterdir())) == 1   # no slot per temporary worktree
+
+
+def test_diff_shows_new_flows_with_a_step_on_a_changed_line_first(tmp_path):
+    committed(tmp_path, **{"bot/agent.py": REGISTRY_AGENT, "bot/shell.py": SHELL_HELPERS})
+    write(tmp_path, {"bot/agent.py": REGISTRY_AGENT.replace('{"ls": listing}', '{"ls": listing, "purge": purge_cache}'),
+                     "bot/zz.py": SINK.replace("subprocess.run(cmd, shell=True)", "os.system(cmd)").replace(
+                         "import subprocess", "import os")})
+    report = check_json(tmp_path, "--diff", "HEAD")
+    # bot/zz.py is untracked (every line new); bot/shell.py's flow touches no changed line: shown after it
+    assert [(f["path"], f["code"]) for f in report["findings"]] == [("bot/zz.py", "SDB102"), ("bot/shell.py", "SDB102")]
+
+
+def test_diff_reads_paths_git_would_quote(tmp_path):
+    """Issue 21: `café.py` and a name with a tab were dropped, since git prints them quoted."""
+    names = ("bot/café.py", "bot/tab\tname.py", "bot/space name.py")
+    committed(tmp_path, **{name: "X = 1\n" for name in names})
+    write(tmp_path, {name: "X = 1\nY = 2\n" for name in names})
+    assert changed_lines(tmp_path, "HEAD") == {name: {2} for name in names}
+    write(tmp_path, {"bot/café.py": OPENAI_SHELL})
+    assert found(check_json(tmp_path, "--diff", "HEAD")) == {("bot/café.py", 8, "SDB102")}
+
+
+def test_diff_without_git_on_the_path_is_a_clear_error(tmp_path):
+    committed(tmp_path)
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}   # the venv: python and sdblint, no git
+    done = subprocess.run([sys.executable, "-m", "sdblint", "check", "--diff", "HEAD", str(tmp_path)],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 2, done.stderr
+    assert "sdblint: error: --diff: invalid `git`: expected the git program on PATH" in done.stderr
 
 
 def test_diff_counts_untracked_files_as_new(tmp_path):
@@ -172,6 +257,6 @@ def test_diff_works_in_a_shallow_clone_once_the_revision_is_fetched(tmp_path):
     assert missing.exit_code == 2 and f"git fetch --depth=1 origin {base}" in missing.output
     git(clone, "fetch", "-q", "--depth=1", "origin", base)
     report = check_json(clone, "--diff", base)
-    assert report["findings"] == [] and report["summary"]["gate"] == {"outside_diff": 1}
+    assert report["findings"] == [] and report["summary"]["gate"] == {"existed_at_rev": 1}
     write(clone, {"bot/cli.py": SINK + "    subprocess.run(cmd, shell=True)\n"})
     assert found(check_json(clone, "--diff", base)) == {("bot/cli.py", 7, "SDB102")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -16,6 +16,7 @@ from ..discover import matches_any
 from ..extract import DEFAULT_FILE_TIMEOUT
 from ..extract.cache import DEFAULT_CACHE_DIR
 from ..gate import gated, touching
+from ..gate.revision import checkout
 from ..pipeline import Options, Result, Stats, relative, run
 
 PYTHON_SUFFIX = ".py"
@@ -101,6 +102,19 @@ def analyse(p: Plan) -> Analysed:
         kept = touching(result.findings, lambda path: None if in_focus(path, p.focus) else ())
         result = gated(result, kept, outside_files=len(result.findings) - len(kept))
     return Analysed(p.settings, result, p.notes)
+
+
+def result_at(p: Plan, rev: str) -> Result:
+    """The result of the same run over the project as it was at git revision ``rev`` (a temporary
+    worktree): the same settings, the same cache of facts, the same paths where they existed."""
+    root = p.settings.root
+    with exit_on_error(), checkout(root, rev) as then:
+        paths = [then / path.resolve().relative_to(root) for path in p.paths if path.resolve().is_relative_to(root)]
+        paths = [path for path in paths if path.exists()]
+        package = p.settings.package and then / p.settings.package.relative_to(root)
+        settings = replace(p.settings, root=then, package=package)
+        options = replace(p.options, progress=None, reuse_runs=False)
+        return run(paths, settings, options) if paths else empty()
 
 
 def analyse_paths(**arguments) -> Analysed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -11,11 +12,11 @@ import click
 from ..config.settings import SEVERITIES
 from ..findings.suppress import suppression_lines, with_suppressions
 from ..gate import baseline as baseline_file
-from ..gate import gated, touching
+from ..gate import changed_first, gated
 from ..gate.diff import changed_lines
 from ..report import FORMATS, MACHINE_FORMATS, ReportView, statistics
 from ..report import verbose as verbose_report
-from .analysis import analyse, analysis_options, exit_on_error, in_focus, plan, write_or_exit
+from .analysis import analyse, analysis_options, exit_on_error, result_at, in_focus, plan, write_or_exit
 from .colors import COLOR_CHOICES, use_color
 from .progress import ExtractionProgress
 from .progress import wanted as progress_wanted
@@ -35,7 +36,8 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Report and fail only on findings not in this file (written by `sdblint baseline`).")
 @click.option("--diff", "diff_rev", metavar="REV",
-              help="Report only flows with a step on a line added or changed since git revision REV.")
+              help="Report only flows that did not exist at git revision REV (REV is analysed too, in a temporary "
+                   "worktree); those with a step on a changed line first.")
 @click.option("--add-noqa", is_flag=True,
               help="Insert `# sdblint: ignore[CODE] <reason>` for every reported finding (adopting sdblint on old code).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -68,7 +70,8 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
     finally:
         if bar is not None:
             bar.close()
-    result = gate(analysed.result, known, changed)
+    before = result_at(planned, diff_rev) if diff_rev is not None else None
+    result = gate(analysed.result, known, before and before.findings, changed)
     if add_noqa:
         add_suppressions(result, settings.root)
         return
@@ -86,6 +89,8 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
     if verbose:
         for line in verbose_report.verbose_lines(result, ReportView(settings.root, Path.cwd())):
             click.echo(line, err=True)
+        if before is not None:
+            click.echo(f"at --diff {diff_rev}: {verbose_report.file_counts(before)}", err=True)
     if not machine:
         for note in analysed.notes:
             click.echo(f"sdblint: note: {note}", err=True)
@@ -127,13 +132,13 @@ def bare_suppression_hint(bare: tuple[tuple[str, int, str], ...], view: ReportVi
             f"to waive {code} write `# sdblint: ignore[{code}] <reason>`{more}")
 
 
-def gate(result, known, changed):
-    """The findings a CI gate reports: new against the baseline (``known``), with a step on a line
-    changed since the revision (``changed``)."""
+def gate(result, known, before, changed):
+    """The findings a CI gate reports: new against the baseline (``known``) and absent from the
+    revision's findings (``before``), those with a step on a line changed since it (``changed``) first."""
     if known is not None:
         new, matched, stale = baseline_file.new_findings(result.findings, known)
-        result = gated(result, new, baseline_matched=matched, baseline_stale=stale)
-    if changed is not None:
-        kept = touching(result.findings, lambda path: changed.get(path, set()))
-        result = gated(result, kept, outside_diff=len(result.findings) - len(kept))
+        result = gated(result, new, matched, baseline_matched=len(matched), baseline_stale=stale)
+    if before is not None:
+        new, matched, _ = baseline_file.new_findings(result.findings, Counter(f.fingerprint for f in before))
+        result = gated(result, changed_first(new, changed), matched, existed_at_rev=len(matched))
     return result

@@ -1,9 +1,11 @@
 """The gate: which of a run's findings a CI gate or a hook reports, after the analysis.
 
 The analysis always sees the whole project (flows cross files); the gate then keeps the findings
-that are new against a baseline (:mod:`.baseline`), that touch lines changed since a git revision
-(:mod:`.diff`), or that touch the files a hook was given (:func:`touching`). What it leaves out is
-counted in ``Result.gate`` and said in every summary, so nothing disappears silently.
+that are new against a baseline (:mod:`.baseline`) or against a git revision (:mod:`.revision`), or
+that touch the files a hook was given (:func:`touching`). What it leaves out is counted in
+``Result.gate`` and said in every summary, so nothing disappears silently; the findings it leaves out
+as known (in the baseline, present at the revision) stay in ``Result.unchanged``, for the SARIF
+report's ``baselineState``.
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ def touching(findings, lines_of) -> list[Finding]:
 NOTES = {
     "baseline_matched": "{n} in the baseline",
     "baseline_stale": "{n} stale baseline entries (fixed or moved; `sdblint baseline` rewrites the file)",
-    "outside_diff": "{n} on no line changed since the --diff revision",
+    "existed_at_rev": "{n} already present at the --diff revision",
     "outside_files": "{n} touching none of the given files",
 }
 
@@ -44,6 +46,23 @@ def notes(result: Result) -> list[str]:
     return [NOTES[key].format(n=n) for key, n in result.gate if n]
 
 
-def gated(result: Result, kept: list[Finding], **counts: int) -> Result:
-    """``result`` reporting only ``kept``, with what was left out counted under ``counts``' names."""
-    return replace(result, findings=tuple(kept), gate=result.gate + tuple(counts.items()))
+def gated(result: Result, kept: list[Finding], unchanged: list[Finding] | None = None, **counts: int) -> Result:
+    """``result`` reporting only ``kept``, with what was left out counted under ``counts``' names;
+    ``unchanged`` (given when the gate compared against a baseline or a revision): the findings
+    left out because they were there before."""
+    if unchanged is None:
+        return replace(result, findings=tuple(kept), gate=result.gate + tuple(counts.items()))
+    return replace(result, findings=tuple(kept), gate=result.gate + tuple(counts.items()), compared=True,
+                   unchanged=tuple(sorted((*result.unchanged, *unchanged), key=position)))
+
+
+def position(f: Finding) -> tuple:
+    return f.path, f.line, f.column, f.code
+
+
+def changed_first(findings, changed: dict[str, set[int] | None]) -> list[Finding]:
+    """``findings`` with those that have a step on a changed line (``changed``: path -> lines, ``None``
+    for a whole new file) first, each part in its own order: what a reviewer of the change reads first."""
+    on_changed = touching(findings, lambda path: changed.get(path, set()))
+    first = {id(f) for f in on_changed}
+    return on_changed + [f for f in findings if id(f) not in first]

@@ -42,14 +42,14 @@ def load(path: Path) -> Counter:
     return Counter(e["fingerprint"] for e in entries)
 
 
-def new_findings(findings, baseline: Counter) -> tuple[list[Finding], int, int]:
-    """(findings not in the baseline, how many were matched, how many baseline entries are stale)."""
+def new_findings(findings, baseline: Counter) -> tuple[list[Finding], list[Finding], int]:
+    """(findings not in the baseline, the findings it matched, how many baseline entries are stale)."""
     left = Counter(baseline)
-    new = []
+    new, matched = [], []
     for f in findings:
         if left[f.fingerprint] > 0:
             left[f.fingerprint] -= 1
+            matched.append(f)
         else:
             new.append(f)
-    matched = len(findings) - len(new)
     return new, matched, sum(left.values())

@@ -11,8 +11,7 @@ def verbose_lines(result: Result, view: ReportView) -> list[str]:
     stats = result.stats
     lines = [f"{phase:<14} {seconds:8.2f} s" for phase, seconds in stats.timings]
     lines.append(f"{'total':<14} {sum(s for _, s in stats.timings):8.2f} s")
-    lines.append(f"files: {stats.files} found, {stats.extracted} parsed, {stats.cached} from the cache, "
-                 f"{len(result.errors)} could not be analysed")
+    lines.append(f"files: {file_counts(result)}")
     if stats.reused:
         lines.append(f"results: reused from the cache ({stats.reused})")
     limits = ", ".join(f"{name} {n}" for name, n in stats.limits.items()) or "none"
@@ -20,3 +19,9 @@ def verbose_lines(result: Result, view: ReportView) -> list[str]:
     lines.append(f"model calls recognised: {len(result.coverage.model_calls)}")
     lines += [f"  {view.shown(c.path)}:{c.line} {c.callee} ({c.family})" for c in result.coverage.model_calls]
     return lines
+
+
+def file_counts(result: Result) -> str:
+    stats = result.stats
+    return (f"{stats.files} found, {stats.extracted} parsed, {stats.cached} from the cache, "
+            f"{len(result.errors)} could not be analysed")
