@@ -25,7 +25,7 @@ from .checks import (
     rule_codes,
     unused_suppressions,
 )
-from .config.selection import Selection
+from .config.selection import Selection, Waived
 from .config.settings import Settings
 from .discover import discover
 from .extract import DEFAULT_FILE_TIMEOUT
@@ -98,6 +98,7 @@ class Result:
     stats: Stats
     sources: dict[str, Path] = field(default_factory=dict)   # reported path -> file, for code frames
     gate: tuple[tuple[str, int], ...] = ()   # what the gate (baseline, diff, given files) left out, counted
+    suppressed: tuple[Waived, ...] = ()      # findings a suppression comment hid (for SARIF's `suppressions`)
     compared: bool = False                   # whether the gate compared with a baseline or a git revision
     unchanged: tuple[Finding, ...] = ()      # findings left out because the baseline or the revision had them
     bare_suppressions: tuple[tuple[str, int, str], ...] = ()   # (path, line, code): a `# noqa` naming no code
@@ -171,7 +172,8 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     def answer_from(stored: StoredRun, reason: str, extracted: int) -> Result:
         stats = Stats(files, extracted, len(inputs) - extracted, stored.run.limits, tuple(timings.phases), reused=reason)
         return Result(files, stored.run.findings, stored.run.errors, (), stored.run.patterns, stats, sources,
-                      bare_suppressions=stored.run.bare_suppressions, coverage=stored.run.coverage)
+                      bare_suppressions=stored.run.bare_suppressions, coverage=stored.run.coverage,
+                      suppressed=stored.run.suppressed)
 
     if previous is not None and previous.inputs_key == inputs_key:
         return answer_from(previous, "no file, setting or sdblint code changed", 0)
@@ -205,30 +207,39 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
         gc.enable()
         gc.unfreeze()
     with timings.phase("report"):
-        kept, bare = reported(findings, modules, selection, rules)
+        kept, bare, waived = reported(findings, modules, selection, rules)
         fingerprinted = tuple(with_fingerprints(kept, anchor))
+        # Fingerprinted apart, so that a waived finding never shifts the occurrence index of a reported
+        # one; a finding's statement and code decide which comment waived it.
+        comment = {(w.finding.path, w.finding.stmt_lines, w.finding.code): (w.line, w.code) for w in waived}
+        suppressed = tuple(Waived(f, *comment[f.path, f.stmt_lines, f.code])
+                           for f in with_fingerprints([w.finding for w in waived], anchor))
     if run_cache is not None and not any(e.transient for e in errors):
         run_cache.store(StoredRun(inputs_key, dict(contents), CachedRun(fingerprinted, errors, tuple(patterns),
-                                                                         limits.as_dict(), bare, coverage)))
+                                                                         limits.as_dict(), bare, coverage, suppressed)))
     stats = Stats(files, extraction.extracted, extraction.cached, limits.as_dict(), tuple(timings.phases))
     return Result(files, fingerprinted, errors, tuple(modules), tuple(patterns), stats, sources, bare_suppressions=bare,
-                  coverage=coverage)
+                  coverage=coverage, suppressed=suppressed)
 
 
 def reported(findings: list[Finding], modules: list[ModuleFacts], selection: Selection,
-             rules: dict[str, RuleDoc]) -> tuple[list[Finding], tuple[tuple[str, int, str], ...]]:
+             rules: dict[str, RuleDoc]) -> tuple[list[Finding], tuple[tuple[str, int, str], ...], list[Waived]]:
     """The findings the selection and the suppression comments leave, the unused suppressions
-    among them when SDB900 is on, and (path, line, code) of each reported finding whose statement
-    carries a bare `# noqa` (which names no code, so it suppressed nothing)."""
+    among them when SDB900 is on, (path, line, code) of each reported finding whose statement
+    carries a bare `# noqa` (which names no code, so it suppressed nothing), and the findings the
+    comments hid."""
     suppressions = {m.path: dict(m.suppressions) for m in modules if m.suppressions}
-    kept, used = selection.apply(findings, suppressions)
+    kept, waived = selection.apply(findings, suppressions)
     if UNUSED_SUPPRESSION in selection.codes:
+        used = {(w.finding.path, w.line, w.code) for w in waived}
         unused = unused_suppressions(suppressions, used, selection, rule_codes(), rules[UNUSED_SUPPRESSION])
-        kept += selection.apply(unused, suppressions)[0]
+        unused_kept, unused_waived = selection.apply(unused, suppressions)
+        kept += unused_kept
+        waived += unused_waived
     bare_lines = {m.path: set(m.bare_suppressions) for m in modules if m.bare_suppressions}
     bare = tuple(sorted((f.path, n, f.code) for f in kept for n in range(f.stmt_lines[0], f.stmt_lines[1] + 1)
                         if n in bare_lines.get(f.path, ())))
-    return kept, bare
+    return kept, bare, waived
 
 
 def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleDoc], limits: LimitHits,

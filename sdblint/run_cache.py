@@ -48,6 +48,7 @@ class CachedRun:
     limits: dict[str, int]
     bare_suppressions: tuple = ()
     coverage: Coverage = Coverage()
+    suppressed: tuple = ()   # the findings suppression comments hid, with the comment
 
 
 @dataclass(frozen=True)

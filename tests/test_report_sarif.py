@@ -225,3 +225,26 @@ def test_check_command_writes_sarif(tmp_path):
     assert doc["version"] == "2.1.0" and doc["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
     (shown,) = only_run(doc)["results"]
     assert (shown["ruleId"], uri_and_line(shown["locations"][0])) == ("SDB102", ("agent/tools.py", 8))
+
+
+def test_a_gated_run_lists_known_findings_as_unchanged_and_waived_ones_as_suppressed(tmp_path, validator):
+    """Code scanning must see every finding: the gate's known ones with `baselineState`, the waived
+    ones with SARIF's own `suppressions`, while the exit code counts only the new ones."""
+    root = write(tmp_path, PROJECT)
+    baseline = tmp_path / "baseline.json"
+    assert invoke("baseline", "-o", str(baseline), str(root)).exit_code == 0
+    tools = root / "pkg" / "tools.py"
+    tools.write_text(tools.read_text().replace("return eval(ask(task))",
+                                               "return eval(ask(task))  # sdblint: ignore[SDB101] sandboxed interpreter")
+                     + "\n\ndef again(task):\n    subprocess.run(ask(task), shell=True)\n")
+    result = invoke("check", "--output-format", "sarif", "--baseline", str(baseline), str(root))
+    assert result.exit_code == 1
+    doc = json.loads(result.output)
+    validator.validate(doc)
+    results = only_run(doc)["results"]
+    states = sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"], r.get("baselineState"),
+                     [s.get("justification") for s in r.get("suppressions", [])]) for r in results)
+    assert states == [("SDB101", 14, None, ["sandboxed interpreter"]),
+                      ("SDB102", 10, "unchanged", []), ("SDB102", 19, "unchanged", []), ("SDB102", 25, "new", [])]
+    plain = json.loads(invoke("check", "--output-format", "sarif", str(root)).output)
+    assert all("baselineState" not in r for r in only_run(plain)["results"])    # nothing compared, nothing said

@@ -4,6 +4,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
+from ..findings.model import Finding
 from .errors import ConfigError
 from .settings import Settings
 
@@ -33,6 +34,14 @@ def suppressing(code: str, lines: tuple[int, int], suppressions: dict[int, tuple
             if code.startswith(named):
                 return n, named
     return None
+
+
+@dataclass(frozen=True)
+class Waived:
+    """A finding a suppression comment hid: the comment's line and the code or prefix it names."""
+    finding: Finding
+    line: int
+    code: str
 
 
 @dataclass(frozen=True)
@@ -67,9 +76,9 @@ class Selection:
             for glob, codes in self.per_file
         )
 
-    def apply(self, findings, suppressions: dict[str, dict[int, tuple[str, ...]]]):
-        """(the findings reported, the (path, line, code) of each suppression that hid one)."""
-        kept, used = [], set()
+    def apply(self, findings, suppressions: dict[str, dict[int, tuple[str, ...]]]) -> tuple[list[Finding], list[Waived]]:
+        """(the findings reported, those a suppression comment hid with the comment that did)."""
+        kept, waived = [], []
         for f in findings:
             if not self.selects(f.code, f.path):
                 continue
@@ -77,5 +86,5 @@ class Selection:
             if hit is None:
                 kept.append(f)
             else:
-                used.add((f.path, *hit))
-        return kept, used
+                waived.append(Waived(f, *hit))
+        return kept, waived

@@ -11,6 +11,8 @@ SUPPRESSION = re.compile(
     r"#\s*(?:sdblint:\s*ignore\[(?P<ids>[A-Z0-9,\s]+)\]|noqa:\s*(?P<noqa>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))",
     re.IGNORECASE,
 )
+# What follows a waiver's codes on its line: the reason (`# sdblint: ignore[SDB102] fixed command set`).
+REASON = re.compile(r"#\s*sdblint:\s*ignore\[[^\]]*\]\s*(?P<reason>.*)$", re.IGNORECASE)
 BARE = re.compile(r"#\s*(?:noqa\b(?!\s*:)|sdblint:\s*ignore\b(?!\s*\[))", re.IGNORECASE)
 
 
@@ -43,3 +45,9 @@ def suppressions(source: str) -> tuple[tuple[tuple[int, tuple[str, ...]], ...], 
         elif BARE.search(text):
             bare.append(number)
     return tuple(coded), tuple(bare)
+
+
+def reason_of(line: str) -> str:
+    """The reason a `# sdblint: ignore[CODES] reason` comment on ``line`` gives; empty for none or a `# noqa`."""
+    match = REASON.search(line)
+    return match.group("reason").strip() if match else ""

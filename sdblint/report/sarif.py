@@ -25,6 +25,8 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..checks import RuleDoc, load_rules, rule_codes
+from ..config.selection import Waived
+from ..extract.suppressions import reason_of
 from ..facts import ParseError
 from ..findings.model import Finding
 from ..pipeline import Result
@@ -34,6 +36,10 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 BASE = "PROJECTROOT"
 FINGERPRINT_KEY = "sdblint/v1"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# SARIF's ``baselineState`` when the run compared with a baseline or a git revision (`--baseline`,
+# `--diff`): the findings the gate reports are new; those it left out as known are listed too, as
+# unchanged, so that code scanning keeps their alerts open while the job fails on new ones only.
+NEW, UNCHANGED = "new", "unchanged"
 
 
 def render(result: Result, view: ReportView) -> str:
@@ -48,7 +54,9 @@ def document(result: Result, view: ReportView) -> dict:
         "tool": {"driver": driver([rules[c] for c in codes])},
         "invocations": [invocation(result.errors)],
         "originalUriBaseIds": {BASE: {"uri": view.root_uri()}},
-        "results": [result_of(f, index[f.code]) for f in result.findings],
+        "results": [result_of(f, index[f.code], NEW if result.compared else None) for f in result.findings]
+                   + [result_of(f, index[f.code], UNCHANGED) for f in result.unchanged]
+                   + [waived_result(w, index[w.finding.code], result.sources) for w in result.suppressed],
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
@@ -101,8 +109,8 @@ def notification(error: ParseError) -> dict:
     }
 
 
-def result_of(f: Finding, rule_index: int) -> dict:
-    sarif = {
+def result_of(f: Finding, rule_index: int, baseline_state: str | None) -> dict:
+    sarif: dict = {
         "ruleId": f.code,
         "ruleIndex": rule_index,
         "level": LEVELS[f.severity],
@@ -114,6 +122,8 @@ def result_of(f: Finding, rule_index: int) -> dict:
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
         "properties": {"verifierStatus": f.verifier_status, "patternId": f.pattern_id},
     }
+    if baseline_state is not None:
+        sarif["baselineState"] = baseline_state
     # One code flow per source. SARIF wants at least one location in a thread flow: a finding about a
     # line has no flow to show.
     if f.flows:
@@ -124,6 +134,28 @@ def result_of(f: Finding, rule_index: int) -> dict:
     if related:
         sarif["relatedLocations"] = related
     return sarif
+
+
+def waived_result(waived: Waived, rule_index: int, sources: dict) -> dict:
+    """A finding a suppression comment hid: listed with SARIF's own ``suppressions`` (code scanning
+    shows it as dismissed in the code), with the comment's reason as the justification."""
+    sarif = result_of(waived.finding, rule_index, None)
+    suppression = {"kind": "inSource", "status": "accepted",
+                   "location": {"physicalLocation": physical(waived.finding.path, waived.line)}}
+    reason = waiver_reason(sources.get(waived.finding.path), waived.line)
+    if reason:
+        suppression["justification"] = reason
+    sarif["suppressions"] = [suppression]
+    return sarif
+
+
+def waiver_reason(file, line: int) -> str:
+    """The reason written after a suppression comment's codes, read from the file (empty when unreadable)."""
+    try:
+        text = file.read_text(encoding="utf-8").splitlines()[line - 1] if file is not None else ""
+    except (OSError, UnicodeDecodeError, IndexError):
+        return ""
+    return reason_of(text)
 
 
 def related_locations(f: Finding) -> list[dict]:
