@@ -30,16 +30,12 @@ from .config.settings import Settings
 from .discover import discover
 from .extract import DEFAULT_FILE_TIMEOUT
 from .extract.cache import FactsCache
-from .extract.runner import extract_all, merged
 from .facts import ModuleFacts, ParseError
 from .failures import Failures, InternalError
 from .findings.fingerprint import anchored_path, with_fingerprints
 from .findings.model import Finding
 from .flow.coverage import Coverage, coverage_of
-from .flow.graph import FlowGraph
-from .flow.propagate import propagate
 from .limits import LimitHits
-from .project import Project
 from .run_cache import CachedRun, RunCache, StoredRun, content_digests
 from .runtime_patterns import PatternHit, infer_patterns
 
@@ -177,6 +173,12 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
 
     if previous is not None and previous.inputs_key == inputs_key:
         return answer_from(previous, "no file, setting or sdblint code changed", 0)
+    # The parser (libcst) and the graph (networkx) load only now that the run cache could not answer
+    # (a warm `check` never needs them); the walker before extraction's worker processes fork, so
+    # that they inherit it instead of each importing it.
+    from .extract import walker  # noqa: F401
+    from .extract.runner import extract_all, merged
+
     limits = LimitHits()
     # The facts and the graph live until the end of the run and what they are made of holds no
     # cycles worth collecting, so the cycle collector would only walk millions of live objects
@@ -246,6 +248,10 @@ def analyse(modules: list[ModuleFacts], catalog: Catalog, rules: dict[str, RuleD
             timings: Timings | None = None) -> tuple[list[Finding], list[PatternHit], Coverage]:
     """Every check over the project, and what it recognised; a failing unit becomes an SDB999
     finding, never a lost run."""
+    from .flow.graph import FlowGraph
+    from .flow.propagate import propagate
+    from .project import Project
+
     timings = timings or Timings()
     failures = Failures()
     with timings.phase("index"):

@@ -304,7 +304,7 @@ class Catalog:
             patterns = [x for group in (self.proposers, self.sinks, self.verifiers, self.recorders, self.code_agents)
                         for entry in group for x in entry.patterns]
             patterns += [*self.parsers, *self.sandboxes]
-            combined = re.compile("|".join(f"(?:{x.regex.pattern})" for x in patterns))
+            combined = re.compile("|".join(f"(?:{x.source})" for x in patterns))
             self._memo["\0any"] = combined
         return combined
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..config.errors import ConfigError
 
@@ -13,7 +13,13 @@ from ..config.errors import ConfigError
 @dataclass(frozen=True)
 class Pattern:
     text: str
-    regex: re.Pattern
+    source: str   # the regular expression; a bad pattern fails when the catalog loads, as a config error
+
+    @cached_property
+    def regex(self) -> re.Pattern:
+        """Compiled on first use: compiling the catalog's 500 patterns is most of its load time, and
+        a run the run cache answers (or `sdblint rules`) never matches one."""
+        return re.compile(self.source)
 
     def matches(self, path: str) -> bool:
         return self.regex.match(path) is not None
@@ -78,6 +84,6 @@ def pattern_body(text: str, source: str) -> str:
 
 @lru_cache(maxsize=None)
 def compile_pattern(text: str, source: str = "rules") -> Pattern:
-    return Pattern(text, re.compile(pattern_body(text, source) + r"\Z"))
+    return Pattern(text, pattern_body(text, source) + r"\Z")
 
 

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..failures import Failures
 from ..findings.model import Finding
-from ..flow.graph import FlowGraph
 from ..flow.propagate import Propagation
 from ..runtime_patterns import PatternHit
 from .docs import RuleDoc
+
+if TYPE_CHECKING:   # annotations only: the graph (networkx, libcst) loads when a run analyses
+    from ..flow.graph import FlowGraph
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ adequate for each in ``rules/sinks.toml``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..catalog import builtin_catalog
 from ..findings.explain import chain_of, explain
 from ..findings.model import Finding, SourceRef, Step
 from ..findings.per_source import failing_per_source
 from ..findings.status import is_verified, verifier_status
 from ..flow.edges import DISPATCH
-from ..flow.graph import FlowGraph
 from ..flow.propagate import State
 from ..flow.types import SinkRole, SinkSite
 from ..limits import MAX_FLOWS_PER_FINDING
@@ -22,6 +23,9 @@ from ..nodes import scope_qualname, sink_node
 from ..runtime_patterns import direct_weakness, pattern_for
 from .base import Analysis
 from .docs import RuleDoc
+
+if TYPE_CHECKING:   # annotations only: the graph (networkx, libcst) loads when a run analyses
+    from ..flow.graph import FlowGraph
 
 # What an agent built to act on its model's text does with it, by the sink category of its tools.
 AGENT_ACTIONS = {

@@ -1,31 +1,43 @@
 """Command line: click commands only; each calls the pipeline or the rule registry."""
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
 from .. import __version__
-from .baseline import baseline_command
-from .check import check
-from .clean import clean_command
-from .rules import rule_command, rules_command
-from .server import server_command
+
+# Each command's module is imported when the command runs (or `--help` lists it): `--version` loads
+# none, `rules` only the rule registry, and no command loads the parser or the graph until it analyses.
+COMMANDS = {
+    "check": "check:check",
+    "baseline": "baseline:baseline_command",
+    "clean": "clean:clean_command",
+    "rule": "rules:rule_command",
+    "rules": "rules:rules_command",
+    "server": "server:server_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands (in :data:`COMMANDS`) are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS and name not in self.commands:
+            module, attribute = COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(f".{module}", __name__), attribute), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sdblint")
 def main() -> None:
     """Find where LLM output becomes a system action without a verifier."""
-
-
-main.add_command(check)
-main.add_command(baseline_command)
-main.add_command(clean_command)
-main.add_command(rule_command)
-main.add_command(rules_command)
-main.add_command(server_command)
 
 
 def entry() -> None:

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from ..facts import ModuleFacts, ParseError
 from .budget import DEFAULT_FILE_TIMEOUT, Deadline, FileTimeout
-from .parse import RECURSION_LIMIT, Unparsable, check_syntax, decode, module_name, parse
-from .walker import Walker
+
+if TYPE_CHECKING:
+    from .parse import Unparsable
+
+# The parser and the walker (libcst) are imported by the functions that parse: commands that never
+# parse (`--version`, `rules`, a `check` the run cache answers) import this package for its constants.
 
 # The walk recurses once per nesting level; it runs on a thread of its own with a stack big
 # enough for RECURSION_LIMIT frames (only the pages it touches are ever committed).
@@ -24,6 +29,8 @@ __all__ = ["DEFAULT_FILE_TIMEOUT", "extract", "extract_bytes"]
 
 
 def extract_bytes(rel_path: str, data: bytes, timeout: float | None = DEFAULT_FILE_TIMEOUT) -> ModuleFacts | ParseError:
+    from .parse import Unparsable, decode
+
     try:
         source = decode(data)
     except Unparsable as exc:
@@ -33,6 +40,8 @@ def extract_bytes(rel_path: str, data: bytes, timeout: float | None = DEFAULT_FI
 
 def extract(rel_path: str, source: str, timeout: float | None = DEFAULT_FILE_TIMEOUT) -> ModuleFacts | ParseError:
     """Facts for one file, or the reason it could not be analysed, within ``timeout`` seconds."""
+    from .parse import RECURSION_LIMIT
+
     deadline = Deadline(timeout)
     outcome: list[ModuleFacts | ParseError] = []
 
@@ -67,6 +76,9 @@ def crash_error(rel_path: str) -> ParseError:
 
 
 def _extract(rel_path: str, source: str, deadline: Deadline) -> ModuleFacts | ParseError:
+    from .parse import Unparsable, check_syntax, module_name, parse
+    from .walker import Walker
+
     module, is_package = module_name(rel_path)
     try:
         tree = parse(source, check_syntax(source))

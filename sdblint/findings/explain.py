@@ -1,10 +1,14 @@
 """The explanation of a finding: the path from the proposer to the sink, one step per hop."""
 from __future__ import annotations
 
-from ..flow.graph import FlowGraph
+from typing import TYPE_CHECKING
+
 from ..flow.propagate import State
 from ..nodes import NodeKind, class_parts, ref, scope_module
 from .model import Step
+
+if TYPE_CHECKING:   # annotations only: the graph (networkx, libcst) loads when a run analyses
+    from ..flow.graph import FlowGraph
 
 RETURNED = "returned by"
 

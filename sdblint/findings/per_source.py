@@ -11,10 +11,13 @@ keeps the flows propagation found.
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
-from ..flow.graph import FlowGraph
 from ..flow.propagate import State, step
 from ..limits import MAX_FLOW_SEARCH_NODES, MAX_FLOW_SEARCH_STATES, MAX_STATES_PER_NODE
+
+if TYPE_CHECKING:   # annotations only: the graph (networkx, libcst) loads when a run analyses
+    from ..flow.graph import FlowGraph
 
 
 def reaching(fg: FlowGraph, sink: str, per_node) -> set[str] | None:

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from ..flow.graph import FlowGraph
 from ..flow.propagate import State
 from ..flow.types import Effect, SinkSite
 from ..kinds import Marker, VerifierKind
+
+if TYPE_CHECKING:   # annotations only: the graph (networkx, libcst) loads when a run analyses
+    from ..flow.graph import FlowGraph
 
 
 class Status(str, Enum):

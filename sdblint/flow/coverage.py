@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .graph import FlowGraph
 from .types import Origin
+
+if TYPE_CHECKING:   # annotations only: the graph (networkx, libcst) loads when a run analyses
+    from .graph import FlowGraph
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..catalog import Pattern, compile_pattern, rules_folder
-from ..flow.graph import FlowGraph
 from ..kinds import VerifierKind
 from ..nodes import return_node, scope_module, scope_qualname
 from ..tomlcompat import tomllib
+
+if TYPE_CHECKING:   # annotations only: the graph (networkx, libcst) loads when a run analyses
+    from ..flow.graph import FlowGraph
 
 
 @dataclass(frozen=True)
