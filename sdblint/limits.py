@@ -39,6 +39,11 @@ MAX_FLOW_SEARCH_STATES = 15000
 # Flows shown per finding (one per source, the best first); the other sources are still listed.
 MAX_FLOWS_PER_FINDING = 8
 
+# Nesting of the fields a value is known to be held in (`Envelope(session=Session(reply=text))`:
+# `session.reply`). A deeper field is kept as its first segments, which only widens the taint (the
+# whole `session.reply` instead of one of its parts), so this limit never drops a flow.
+MAX_FIELD_DEPTH = 3
+
 # Plain assignments followed back from an object to the constructor calls it was built by, to read
 # its attributes field by field (`e = Edge(fact=text); e.uuid`); past it the object is tainted whole.
 MAX_CONSTRUCTED_ORIGINS = 16

@@ -9,7 +9,7 @@ from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
 from ..limits import MAX_FORWARDING_DEPTH
-from ..nodes import attr_node, return_node, sink_node
+from ..nodes import return_node, sink_node
 from ..project import display_path
 from .partials import shifted
 from .types import Edge, EdgeKind, Effect, Origin, Resolution, SinkRole, SinkSite, Source
@@ -29,21 +29,22 @@ class Edges:
         return ""
 
     def edge(self, flow: Flow, target: str, scope: str, kind: EdgeKind = EdgeKind.FLOW,
-             extra: tuple[Effect, ...] = ()) -> None:
-        if flow.attr and not flow.attr.startswith("[") and self.object_field_edges(flow, target, scope, kind, extra):
+             extra: tuple[Effect, ...] = (), store: str = "") -> None:
+        """``flow`` into ``target`` (into its field ``store``, if given)."""
+        if flow.attr and not flow.attr.startswith("[") and self.object_field_edges(flow, target, scope, kind, extra, store):
             return   # `Edge(fact=text).uuid`: only what this object's constructor put in that attribute
         fields = self.field_flows(flow) if flow.attr.startswith("[") and flow.src not in self._reading_fields else None
         if fields is not None:
             # `d = self._prepare(q); d["url"]`: only that field of the dict the function returns.
             self._reading_fields.add(flow.src)
             for f in fields:
-                self.edge(replace(f, guards=f.guards + flow.guards), target, scope, kind, extra)
+                self.edge(replace(f, guards=f.guards + flow.guards), target, scope, kind, extra, store)
             self._reading_fields.discard(flow.src)
             return
         effects = self.guard_effects(flow.guards, scope) + extra
         if len(effects) > 1:
             effects = tuple(dict.fromkeys(effects))
-        self.graph.add_edge(flow.src, target, edge=self.edge_data(kind, effects, flow.attr))
+        self.graph.add_edge(flow.src, target, edge=self.edge_data(kind, effects, flow.attr, store))
 
     def field_flows(self, flow: Flow) -> tuple[Flow, ...] | None:
         """What flows into field `[key]` of the value ``flow`` reads, when that value is the result
@@ -85,11 +86,11 @@ class Edges:
     def add(self, source: str, target: str, kind: EdgeKind = EdgeKind.FLOW) -> None:
         self.graph.add_edge(source, target, edge=self.edge_data(kind))
 
-    def edge_data(self, kind: EdgeKind, effects: tuple[Effect, ...] = (), attr: str = "") -> Edge:
-        key = (kind, effects, attr)
+    def edge_data(self, kind: EdgeKind, effects: tuple[Effect, ...] = (), attr: str = "", store: str = "") -> Edge:
+        key = (kind, effects, attr, store)
         found = self._edges.get(key)
         if found is None:
-            found = self._edges[key] = Edge(kind, effects, attr)
+            found = self._edges[key] = Edge(kind, effects, attr, store)
         return found
 
     def returns_to(self, function_key: str, call: Call) -> None:
@@ -267,47 +268,6 @@ class Edges:
                 self.forward_through(call, key, skip_self, depth, written or call)
             else:
                 self.project.limits.hit("MAX_FORWARDING_DEPTH")
-
-    def constructor_edges(self, call: Call, class_key: str, scope: str) -> None:
-        p = self.project
-        module = p.call_module[call.id]
-        where = f"{module.path}:{call.loc.line}"
-        if p.is_enum(class_key):
-            tag: Effect | None = Effect(VerifierKind.ENUM, where, class_key)
-        elif p.is_pydantic(class_key):
-            tag = Effect(VerifierKind.SCHEMA, where, class_key)
-        else:
-            tag = None
-        init = p.init_of(class_key)
-        if init:
-            self.bind(call, init, skip_self=True)
-            self.graph.remove_edge(return_node(init), call.id)   # a constructor returns the instance
-        self.field_edges(call, class_key, init, scope, (tag,) if tag else ())
-        for a in call.args:
-            for f in a.flows:
-                self.edge(f, call.id, scope, extra=(tag,) if tag else ())
-
-    def field_edges(self, call: Call, class_key: str, init: str | None, scope: str, tags: tuple[Effect, ...]) -> None:
-        """A generated constructor (`Job(cmd=text)`, a dataclass, a pydantic model) stores its
-        arguments in the fields read later as `self.cmd`; a custom `__init__(**kwargs)` passes on
-        the keywords it does not name."""
-        p = self.project
-        fields = p.generated_fields(class_key)
-        if not fields:
-            return
-        named = set()
-        if init:
-            params = p.functions[init].params
-            if not any(prm.star == "**" for prm in params):
-                return
-            named = {prm.name for prm in params}
-        positional = [f for f in fields if f not in named] if not init else []
-        for a in call.args:
-            field = a.keyword if a.keyword in fields and a.keyword not in named else (
-                positional[a.index] if a.index is not None and a.index < len(positional) else None)
-            if field:
-                for f in a.flows:
-                    self.edge(f, attr_node(class_key, field), scope, extra=tags)
 
     def sink_edges(self, call: Call, sink: Sink, path: str, scope: str, record_targets: tuple[str, ...] | None = None) -> None:
         """Model values in the sink's payload arguments reach it (of a recorder, only the arguments

@@ -61,6 +61,8 @@ class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summarie
         self.bindings: list[tuple[Call, str, Flow, str]] = []   # (call, function key, arg flow, param node)
         self.callback_bindings: list[tuple[Call, str, Flow, str]] = []   # a proposer call's text into its callback
         self.node_scope: dict[str, str] = {}
+        # Reading one of these runs a project property, which may read any field of the object.
+        self.properties = frozenset(f.name for f in project.functions.values() if f.class_name and project.is_property(f))
         self._binding_calls: dict[tuple[str, str], Call] | None = None
         self._guard_memo: dict[tuple, tuple[Effect, ...]] = {}
         self._predicate_memo: dict[str, bool] = {}   # function key -> answers yes or no
@@ -69,6 +71,7 @@ class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summarie
         self._reading_fields: set[str] = set()       # values whose returned-dict fields are being read
         self._constructed: dict[str, tuple] = {}       # value -> the constructor calls that are all it can be
         self._written: frozenset[str] | None = None  # values written to after they were made
+        self._param_uses: dict[str, tuple[str, ...]] | None = None   # parameter -> what its function does with it
         self._edges: dict[tuple, Edge] = {}          # one object per distinct edge data
         self._entry_points: dict | None = None
         self._decorated: dict[str, list[str]] | None = None   # decorator function -> functions it decorates
@@ -158,8 +161,10 @@ class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summarie
                 scope = self.scope_of(s.flows)
                 # `job.cmd = text` from outside: the field `self.cmd` that the class's methods read.
                 fields = p.instance_attr_nodes(target, s.attr) if s.attr else ()
+                # `job.cmd = text`, `d["cmd"] = text`: the object holds the text in that field only.
+                field = s.attr or (f"[{s.key}]" if s.key else "")
                 for f in s.flows:
-                    self.edge(f, target, scope)
+                    self.edge(f, target, scope, store=field)
                     for node in fields:
                         self.edge(f, node, scope)
         for f in p.functions.values():

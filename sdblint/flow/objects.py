@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..facts import Call, Flow
 from ..kinds import VerifierKind
 from ..limits import MAX_CONSTRUCTED_ORIGINS
-from ..nodes import attr_node, class_parts, ref
+from ..nodes import NodeKind, attr_node, class_parts, kind_of, ref, return_node
 from .types import Effect
 
 if TYPE_CHECKING:
@@ -42,7 +42,50 @@ def field_tags(project: Project, tag: Effect, attrs: list[str]) -> set[Effect]:
 class Objects:
     """Mixin of :class:`~sdblint.flow.graph.FlowGraph`."""
 
-    def object_field_edges(self, flow: Flow, target: str, scope: str, kind, extra: tuple[Effect, ...]) -> bool:
+    def constructor_edges(self, call: Call, class_key: str, scope: str) -> None:
+        p = self.project
+        module = p.call_module[call.id]
+        where = f"{module.path}:{call.loc.line}"
+        if p.is_enum(class_key):
+            tag: Effect | None = Effect(VerifierKind.ENUM, where, class_key)
+        elif p.is_pydantic(class_key):
+            tag = Effect(VerifierKind.SCHEMA, where, class_key)
+        else:
+            tag = None
+        init = p.init_of(class_key)
+        if init:
+            self.bind(call, init, skip_self=True)
+            self.graph.remove_edge(return_node(init), call.id)   # a constructor returns the instance
+        self.field_edges(call, class_key, init, scope, (tag,) if tag else ())
+        for position, a in enumerate(call.args):
+            field = self.constructor_field(call, class_key, init, position)
+            for f in a.flows:
+                self.edge(f, call.id, scope, extra=(tag,) if tag else (), store=field)
+
+    def field_edges(self, call: Call, class_key: str, init: str | None, scope: str, tags: tuple[Effect, ...]) -> None:
+        """A generated constructor (`Job(cmd=text)`, a dataclass, a pydantic model) stores its
+        arguments in the fields read later as `self.cmd`; a custom `__init__(**kwargs)` passes on
+        the keywords it does not name."""
+        p = self.project
+        fields = p.generated_fields(class_key)
+        if not fields:
+            return
+        named = set()
+        if init:
+            params = p.functions[init].params
+            if not any(prm.star == "**" for prm in params):
+                return
+            named = {prm.name for prm in params}
+        positional = [f for f in fields if f not in named] if not init else []
+        for a in call.args:
+            field = a.keyword if a.keyword in fields and a.keyword not in named else (
+                positional[a.index] if a.index is not None and a.index < len(positional) else None)
+            if field:
+                for f in a.flows:
+                    self.edge(f, attr_node(class_key, field), scope, extra=tags)
+
+    def object_field_edges(self, flow: Flow, target: str, scope: str, kind, extra: tuple[Effect, ...],
+                           store: str = "") -> bool:
         """Edges from what the attribute read ``flow`` gets, field by field (see :meth:`object_field`),
         into ``target``; False when the object is to be taken whole."""
         held = self.object_field(flow)
@@ -50,8 +93,55 @@ class Objects:
             return False
         for f, effects in held:
             self.graph.add_edge(f.src, target, edge=self.edge_data(
-                kind, self.guard_effects(f.guards + flow.guards, scope) + effects + extra, f.attr))
+                kind, self.guard_effects(f.guards + flow.guards, scope) + effects + extra, f.attr, store))
         return True
+
+    def constructor_field(self, call: Call, class_key: str, init: str | None, position: int) -> str:
+        """The one field of the object ``call`` builds that its argument at ``position`` is kept in,
+        as it is: a generated constructor's field, or the attribute a custom `__init__` stores that
+        parameter in and does nothing else with; "" when not known (the object holds it whole)."""
+        a = call.args[position]
+        if a.star:
+            return ""
+        if init is None:
+            fields = self.project.generated_fields(class_key) or ()
+            if a.keyword is not None:
+                return a.keyword if a.keyword in fields else ""
+            return fields[a.index] if a.index is not None and a.index < len(fields) else ""
+        params = {param for _, param in self.param_targets(call, init, skip_self=True, only=frozenset({position}))}
+        if len(params) != 1:
+            return ""
+        uses = self.param_uses().get(params.pop(), ())
+        if len(uses) != 1 or not uses[0]:
+            return ""
+        kept = ref(uses[0])
+        return kept.name if kept.kind is NodeKind.ATTR and kept.class_key in self.project.mro(class_key) else ""
+
+    def param_uses(self) -> dict[str, tuple[str, ...]]:
+        """Parameter node -> each use of it in its function: the attribute node of `self.x = param`,
+        or "" for any other (read into a name, passed on, returned, changed)."""
+        if self._param_uses is None:
+            p = self.project
+            uses: dict[str, list[str]] = {}
+
+            def used(flows, target: str = "") -> None:
+                for f in flows:
+                    if f.src in p.params:
+                        uses.setdefault(f.src, []).append(target if f.alias == "" and not f.attr else "")
+
+            for d in p.defs.values():
+                used(d.flows)
+            for call in p.calls.values():
+                used(call.receiver + call.func_flows + tuple(f for a in call.args for f in a.flows))
+            for target, stores in p.stores.items():
+                for s in stores:
+                    used(s.flows, target if kind_of(target) is NodeKind.ATTR and not s.attr and not s.key else "")
+            for container, flows in p.puts.items():
+                used(flows)
+            for function in p.functions.values():
+                used(function.returns)
+            self._param_uses = {node: tuple(found) for node, found in uses.items()}
+        return self._param_uses
 
     def object_field(self, flow: Flow) -> FieldFlows | None:
         """What attribute read ``flow`` (`edge.uuid`, `edge.fact.strip`) gets from the objects it reads,

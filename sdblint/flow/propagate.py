@@ -5,6 +5,11 @@ way from the proposer. Paths are kept realisable with the usual ascend-then-desc
 a value may leave a function through ``return`` edges to every caller only while it has
 not entered a function through a parameter; once it has, it comes back out through the
 ``summary`` edge of that very call site instead.
+
+``field`` makes objects and dicts field-sensitive: a state with field ``reply`` says the model's
+text is in attribute ``reply`` of the node's value, not the value itself (`Session(reply=text)`,
+`d["reply"] = text`). The object travels whole through assignments, parameters and returns; reading
+that field gives the text again, reading another one (`session.workdir`) gives nothing of it.
 """
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..kinds import VerifierKind
-from ..limits import MAX_STATES_PER_NODE
+from ..limits import MAX_FIELD_DEPTH, MAX_STATES_PER_NODE
 from ..nodes import NodeKind, kind_of
 from .objects import field_tags
 from .types import Edge, EdgeKind, Effect
@@ -27,6 +32,27 @@ class State:
     node: str
     descended: bool
     tags: frozenset[Effect]
+    field: str = ""   # dotted: the field of the value that holds the model's text ("" the value itself)
+
+
+def read_through(field: str, attr: str, properties: frozenset[str]) -> tuple[str, str] | None:
+    """Reading ``attr`` (dotted) off a value whose ``field`` holds the text: (the field of the result
+    that still holds it, the attributes read on the text itself), or None when the read misses it.
+    A dunder (`obj.__dict__`) or a property (any of ``properties``) reads the object whole."""
+    held = field.split(".")
+    read = attr.split(".")
+    while held and read:
+        if read[0].startswith("__") or read[0] in properties:
+            return "", ""
+        if read[0] != held[0]:
+            return None
+        held, read = held[1:], read[1:]
+    return ".".join(held), ".".join(read)
+
+
+def stored_in(store: str, field: str) -> str:
+    """The field path of a value put in field ``store`` of another, the value's own text being in ``field``."""
+    return ".".join((store.split(".") + (field.split(".") if field else []))[:MAX_FIELD_DEPTH])
 
 
 def step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
@@ -35,23 +61,31 @@ def step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
     descended = state.descended or edge.kind is EdgeKind.CALL
     if kind_of(target) in (NodeKind.ATTR, NodeKind.GLOBAL):
         descended = False   # the heap is reached from every function: no call site to return to
-    if not edge.effects and not edge.attr:
-        return State(target, descended, state.tags)   # most edges prove nothing: the same tags
-    metadata, content = fg.catalog.reads_field(edge.attr) if edge.attr else (False, False)
+    field, attr = state.field, edge.attr
+    if field and attr:
+        read = read_through(field, attr, fg.properties)
+        if read is None:
+            return None   # `session.workdir` off a session whose `reply` is the model's text
+        field, attr = read
+    if edge.store:
+        field = stored_in(edge.store, field)
+    if not edge.effects and not attr:
+        return State(target, descended, state.tags, field)   # most edges prove nothing: the same tags
+    metadata, content = fg.catalog.reads_field(attr) if attr else (False, False)
     if metadata:
         return None   # `resp.usage.total_tokens`: counts about the answer, not its text
     tags = set(state.tags)
     if content:
         tags = {t for t in tags if t.kind is not VerifierKind.TRANSCRIPT}   # `entry["content"]`: the text again
     tags.update(edge.effects)
-    if edge.attr:
+    if attr:
         for tag in state.tags:
             # A schema check's detail is its model class, or only the verifier's callee when a
             # guard names no class (`validate(x)` inside a `try`): then no field is known.
             if tag.kind is VerifierKind.SCHEMA and tag.detail in fg.project.classes:
                 tags.discard(tag)
-                tags.update(field_tags(fg.project, tag, edge.attr.split(".")))
-    return State(target, descended, frozenset(tags))
+                tags.update(field_tags(fg.project, tag, attr.split(".")))
+    return State(target, descended, frozenset(tags), field)
 
 
 @dataclass(frozen=True)

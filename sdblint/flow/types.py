@@ -42,6 +42,7 @@ class Edge:
     kind: EdgeKind
     effects: tuple[Effect, ...] = ()
     attr: str = ""       # attributes read on the source value, dotted (Literal/Enum model fields)
+    store: str = ""      # the field of the target the source value is put in (`Job(cmd=text)`, `d["k"] = v`)
 
 
 class Origin(str, Enum):
