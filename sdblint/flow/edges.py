@@ -219,8 +219,9 @@ class Edges:
         return bool(f.class_name) and not f.is_static and (call.callee_kind == "attr" or call.selector is not None)
 
     def param_targets(self, call: Call, key: str, skip_self: bool, only: frozenset[int] | None = None):
-        """(argument flow, parameter node) pairs for a call of function ``key`` (of the arguments at
-        the positions ``only`` in ``call.args``, if given)."""
+        """(argument flow, parameter node, field) for a call of function ``key`` (of the arguments at
+        the positions ``only`` in ``call.args``, if given). A keyword that lands in `**kwargs` is that
+        key of it (field `[name]`); a named parameter bound from `**kwargs` reads that key of it."""
         f = self.project.functions[key]
         params = list(f.params[1:] if skip_self else f.params)
         by_name = {prm.name: prm for prm in params}
@@ -244,10 +245,17 @@ class Edges:
                 continue
             dumped = self.project.dumped_model(a) if a.star == "**" else ()
             for prm in targets:
-                if prm is not None:
-                    for flow in (a.flows if not dumped or prm.star == "**" else
-                                 [replace(f, alias=f".{prm.name}", attr=prm.name) for f in dumped]):
-                        yield flow, prm.node
+                if prm is None:
+                    continue
+                if a.star == "**" and not prm.star:
+                    flows = [replace(f, alias=f".{prm.name}", attr=prm.name) for f in dumped] if dumped else [
+                        replace(f, alias=None if f.alias is None else f"{f.alias}.[]",
+                                attr=f"{f.attr}.[{prm.name}]" if f.attr else f"[{prm.name}]") for f in a.flows]
+                else:
+                    flows = a.flows
+                field = f"[{a.keyword}]" if a.keyword and prm.star == "**" else ""
+                for flow in flows:
+                    yield flow, prm.node, field
 
     def bind(self, call: Call, key: str, skip_self: bool, targets: tuple[str, ...] | None = None, depth: int = 0,
              written: Call | None = None) -> None:
@@ -258,8 +266,8 @@ class Edges:
         if depth == 0 and self.forwards:
             only = frozenset(i for i, a in enumerate(call.args)
                              if (only is None or i in only) and not self.skips_at_forwarder(call, a))
-        for flow, param in self.param_targets(call, key, skip_self, only):
-            self.edge(flow, param, call.scope, kind=EdgeKind.CALL)
+        for flow, param, field in self.param_targets(call, key, skip_self, only):
+            self.edge(flow, param, call.scope, kind=EdgeKind.CALL, store=field)
             self.bindings.append((written or call, key, flow, param))
         if depth == 0 or not self.graph.has_edge(return_node(key), call.id):
             self.returns_to(key, call)

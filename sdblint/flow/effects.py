@@ -111,7 +111,7 @@ class Effects:
         on = set(f.raises_on) if call.discarded and not guard.predicate else {*f.raises_on, *f.rejects_on}
         if not on or "*" in on or guard.arg < 0:
             return frozenset(on)
-        receiving = {node for flow, node in self.param_targets(call, key, self.is_bound_method(call, key), frozenset({guard.arg}))}
+        receiving = {node for _, node, _ in self.param_targets(call, key, self.is_bound_method(call, key), frozenset({guard.arg}))}
         return frozenset(prm.name for prm in f.params if prm.node in receiving and prm.name in on)
 
     def is_predicate(self, f: Function) -> bool:

@@ -104,7 +104,7 @@ class Forwarding:
 
     def flows_into(self, outer: Call, key: str, skip_self: bool, param: str) -> list[Flow]:
         """What ``outer`` passes into parameter node ``param`` of ``key``."""
-        return [flow for flow, node in self.param_targets(outer, key, skip_self) if node == param]
+        return [flow for flow, node, _ in self.param_targets(outer, key, skip_self) if node == param]
 
     def functions_of(self, flows, read_off: bool = False) -> list[str]:
         """The project functions that values handed over as they are (`func=self._run`) can be;

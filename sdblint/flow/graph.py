@@ -121,7 +121,7 @@ class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summarie
             init = p.init_of(constructor) if constructor else None
             targets = [(key, self.is_bound_method(call, key)) for key in functions] + ([(init, True)] if init else [])
             for key, bound in targets:
-                for flow, param in self.param_targets(call, key, bound):
+                for flow, param, _ in self.param_targets(call, key, bound):
                     found.setdefault(param, []).append(flow)
 
         self.failures.each("resolve arguments", p.calls.values(), arguments, self.where)

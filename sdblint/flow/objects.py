@@ -108,7 +108,7 @@ class Objects:
             if a.keyword is not None:
                 return a.keyword if a.keyword in fields else ""
             return fields[a.index] if a.index is not None and a.index < len(fields) else ""
-        params = {param for _, param in self.param_targets(call, init, skip_self=True, only=frozenset({position}))}
+        params = {param for _, param, _ in self.param_targets(call, init, skip_self=True, only=frozenset({position}))}
         if len(params) != 1:
             return ""
         uses = self.param_uses().get(params.pop(), ())
@@ -221,7 +221,7 @@ class Objects:
         else:
             params = {prm.node for prm in p.functions[init].params}
             bound = {}
-            for f, param in self.param_targets(call, init, skip_self=True):
+            for f, param, _ in self.param_targets(call, init, skip_self=True):
                 bound.setdefault(param, []).append(f)
             passed = []
             for store in stores.get("init", ()):
