@@ -182,7 +182,7 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     limits = LimitHits()
     # The facts and the graph live until the end of the run and what they are made of holds no
     # cycles worth collecting, so the cycle collector would only walk millions of live objects
-    # again and again: while facts are unpickled (from the cache or from the workers; two thirds
+    # again and again: while facts are decoded (from the cache or from the workers; two thirds
     # of a warm load) and through the analysis (a fifth of its time on the bench corpus).
     gc.disable()
     try:

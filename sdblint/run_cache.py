@@ -1,7 +1,7 @@
 """The run cache: a whole run's results, reused when nothing they depend on changed.
 
 A warm run with no change reads and hashes the files and answers from here, without parsing,
-unpickling facts or building the graph; a run whose changed files kept their facts extracts
+reading facts or building the graph; a run whose changed files kept their facts extracts
 only those files, then answers from here too. The key covers every input of the analysis: sdblint's
 version and the code of the whole package, the shipped catalogs, the settings (the config's
 rules, catalog extensions, excludes), the rule selection, and every checked file's path and
@@ -12,16 +12,18 @@ have the time).
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
+from . import __version__, typed_json
 from .catalog.loader import rules_folder
-from .extract.cache import FactsCache, content_digest, prepare_folder
+from .cache_entries import sealed, unsealed, write_atomically
+from .extract.cache import ENTRY_SUFFIX, FactsCache, content_digest, prepare_folder
+from .facts import ParseError
+from .findings.model import Finding
 from .flow.coverage import Coverage
+from .runtime_patterns import PatternHit
 
 RESULTS_FOLDER = "results"
 
@@ -42,11 +44,11 @@ def analysis_digest() -> str:
 class CachedRun:
     """What a report needs from a run that the files alone do not say."""
 
-    findings: tuple
-    errors: tuple
-    patterns: tuple
+    findings: tuple[Finding, ...]
+    errors: tuple[ParseError, ...]
+    patterns: tuple[PatternHit, ...]
     limits: dict[str, int]
-    bare_suppressions: tuple = ()
+    bare_suppressions: tuple[tuple[str, int, str], ...] = ()
     coverage: Coverage = Coverage()
     suppressed: tuple = ()   # the findings suppression comments hid, with the comment
 
@@ -73,7 +75,7 @@ class RunCache:
         self.folder = Path(directory) / RESULTS_FOLDER
         self.settings_text = settings_text
         slot = hashlib.sha256(f"{analysis_digest()}\0{settings_text}".encode()).hexdigest()
-        self.path = self.folder / f"{slot[:32]}.pickle"
+        self.path = self.folder / f"{slot[:32]}{ENTRY_SUFFIX}"
 
     def key(self, contents: list[tuple[str, str]], unreadable) -> str:
         digest = hashlib.sha256(f"{analysis_digest()}\0{self.settings_text}\0".encode())
@@ -100,18 +102,17 @@ class RunCache:
         return self.key(as_before, unreadable) == previous.inputs_key
 
     def load(self) -> StoredRun | None:
+        """The stored run, or None: absent, damaged or of another shape (read as typed JSON, like
+        the facts: see :mod:`sdblint.extract.cache`), and then recomputed."""
         try:
-            stored = pickle.loads(self.path.read_bytes())
-        except Exception:   # absent, corrupt or from an older layout: recomputed, never fatal
+            return typed_json.loads(unsealed(self.path.read_bytes()), StoredRun)
+        except (OSError, typed_json.InvalidEntry):
             return None
-        return stored if isinstance(stored, StoredRun) else None
 
     def store(self, stored: StoredRun) -> None:
         try:
             prepare_folder(self.folder.parent)
             self.folder.mkdir(exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(self.path)
+            write_atomically(self.path, sealed(typed_json.dumps(stored, StoredRun)))
         except OSError:
             pass   # a read-only or full cache folder costs speed, not the run

@@ -158,7 +158,7 @@ def test_cache_dir_gives_the_same_findings(tmp_path):
     project = write(tmp_path / "p", {"a.py": OPENAI_SHELL})
     cache = tmp_path / "cache"
     cold = invoke("check", "--output-format", "json", "--cache-dir", str(cache), str(project)).output
-    assert any(cache.rglob("*.pickle"))
+    assert any(cache.rglob("*.json"))
     warm = invoke("check", "--output-format", "json", "--cache-dir", str(cache), str(project)).output
     assert cold == warm
 

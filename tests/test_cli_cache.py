@@ -9,16 +9,16 @@ from sdblint.cli import progress
 CACHE = ".sdblint_cache"
 
 
-def pickles(folder):
+def entries(folder):
     """The per-file facts entries (the run's results are kept apart, in `results/`)."""
-    return sorted(p for p in folder.rglob("*.pickle") if p.parent.name != "results")
+    return sorted(p for p in folder.rglob("*.json") if p.parent.name != "results")
 
 
 def test_the_cache_lives_beside_the_config_and_is_reused(tmp_path):
     write(tmp_path, {"pyproject.toml": "[tool.sdblint]\n", "src/a.py": OPENAI_SHELL, "src/b.py": "x = 1\n"})
     first = invoke("check", "-v", str(tmp_path / "src"))
     assert "2 parsed, 0 from the cache" in first.stderr
-    assert len(pickles(tmp_path / CACHE)) == 2 and not (tmp_path / "src" / CACHE).exists()
+    assert len(entries(tmp_path / CACHE)) == 2 and not (tmp_path / "src" / CACHE).exists()
     second = invoke("check", "-v", str(tmp_path / "src"))
     assert "0 parsed, 2 from the cache" in second.stderr and "results: reused from the cache" in second.stderr
     assert second.stdout == first.stdout
@@ -33,7 +33,7 @@ def test_no_cache_reads_and_writes_nothing(tmp_path):
 def test_cache_dir_is_used_instead_and_contradictions_are_usage_errors(tmp_path):
     write(tmp_path, {"p/a.py": OPENAI_SHELL})
     invoke("check", "--cache-dir", str(tmp_path / "elsewhere"), str(tmp_path / "p"))
-    assert len(pickles(tmp_path / "elsewhere")) == 1 and not (tmp_path / "p" / CACHE).exists()
+    assert len(entries(tmp_path / "elsewhere")) == 1 and not (tmp_path / "p" / CACHE).exists()
     assert invoke("check", "--no-cache", "--cache-dir", str(tmp_path / "x"), str(tmp_path / "p")).exit_code == 2
     assert invoke("check", "-q", "-v", str(tmp_path / "p")).exit_code == 2
 

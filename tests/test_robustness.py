@@ -1,7 +1,6 @@
 """Odd input is reported or analysed, never fatal."""
 import json
 import os
-import pickle
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -10,6 +9,7 @@ from helpers import OPENAI_SHELL, check_json, invoke, write
 
 from sdblint.extract import extract
 from sdblint.extract.parse import MAX_NESTING_DEPTH
+from sdblint.extract.cache import decoded
 from sdblint.extract.runner import _in_processes
 from sdblint.facts import ModuleFacts, ParseError
 
@@ -96,7 +96,7 @@ def crash_on_boom(job):
 def test_a_worker_that_dies_costs_only_its_file():
     work = [(f"f{i}.py", b"x = 1\n", None) for i in range(6)]
     work.insert(3, ("boom.py", b"x = 1\n", None))
-    results = [pickle.loads(payload) for _, payload in _in_processes(work, 2, task=crash_on_boom)]
+    results = [decoded(payload) for _, payload in _in_processes(work, 2, task=crash_on_boom)]
     assert [type(r).__name__ for r in results] == ["ModuleFacts"] * 3 + ["ParseError"] + ["ModuleFacts"] * 3
     assert results[3] == ParseError("boom.py", "not analysed: the parser crashed on this file (its worker process died)",
                                     transient=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import pickle
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 
 from ..facts import ModuleFacts, ParseError
 from . import crash_error, extract_bytes, timeout_error
-from .cache import FactsCache, content_digest
+from .cache import FactsCache, content_digest, decoded, encoded
 
 # Below this many files to extract, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 64
@@ -25,7 +24,7 @@ PARALLEL_THRESHOLD = 64
 LARGE_FILE_BYTES = 1_000_000
 
 
-Payload = bytes   # a pickled ModuleFacts | ParseError
+Payload = bytes   # a ModuleFacts | ParseError in the cache's format (extract.cache.encoded)
 
 
 @dataclass(frozen=True)
@@ -45,18 +44,14 @@ def merged(parts: list[tuple[list[int], Extraction]]) -> Extraction:
 
 
 def _work(job: tuple[str, bytes, float | None]) -> Payload:
-    """One file's result, pickled where it is made: it crosses from the worker as it is, and
-    the cache stores those very bytes, so the parent never pickles facts again."""
+    """One file's result, encoded where it is made: it crosses from the worker as it is, and
+    the cache stores those very bytes, so the parent never encodes facts again."""
     rel, data, timeout = job
-    payload = _pickled(extract_bytes(rel, data, timeout))
+    payload = encoded(extract_bytes(rel, data, timeout))
     # A libcst tree holds cycles and the run pauses the automatic collector (forked workers
     # inherit that): the file's garbage goes now, and it is all the youngest generation holds.
     gc.collect(0)
     return payload
-
-
-def _pickled(result: ModuleFacts | ParseError) -> Payload:
-    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 Progress = Callable[[int, int], None]
@@ -80,7 +75,7 @@ def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs:
 
     def settle(index: int, payload: Payload) -> None:
         nonlocal done
-        result = results[index] = pickle.loads(payload)
+        result = results[index] = decoded(payload)
         if cache is not None and not (isinstance(result, ParseError) and result.transient):
             cache.store(inputs[index][0], contents[index], payload)
         done += 1
@@ -101,7 +96,7 @@ def extract_all(inputs: list[tuple[str, bytes]], cache: FactsCache | None, jobs:
 def _in_processes(work, workers: int, task=_work) -> Iterator[tuple[int, Payload]]:
     """``task`` over ``work`` in ``workers`` processes (``task`` is a parameter for the tests of a
     dying worker): (position in ``work``, payload) in order, each let go of once handed over, so
-    the pickled results of a whole project are never held at once."""
+    the encoded results of a whole project are never held at once."""
     delivered = 0
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -122,7 +117,7 @@ def _alone(job, task) -> Payload:
         with ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(task, job).result()
     except BrokenProcessPool:
-        return _pickled(crash_error(job[0]))
+        return encoded(crash_error(job[0]))
 
 
 def _killable(job) -> Payload:
@@ -137,12 +132,12 @@ def _killable(job) -> Payload:
         if receive.poll(timeout):
             return receive.recv()
     except EOFError:   # the process died before it could answer
-        return _pickled(crash_error(rel))
+        return encoded(crash_error(rel))
     finally:
         process.kill()
         process.join()
         receive.close()
-    return _pickled(timeout_error(rel, timeout))
+    return encoded(timeout_error(rel, timeout))
 
 
 def _send_result(job, send) -> None:
