@@ -1,5 +1,5 @@
-"""How both caches keep an entry on disk: sealed with a key kept outside the project, and written
-whole or not at all.
+"""How both caches seal an entry: with a key kept outside the project (entries are written whole
+or not at all by :func:`sdblint.atomic.replace_file`).
 
 The cache folder lies in the checked project (`.sdblint_cache/`), where a pull request can commit
 files at the very names a run reads, since an entry's name is computable from the code and the
@@ -75,15 +75,3 @@ def unsealed(data: bytes, key: bytes | None = None) -> bytes:
     if not hmac.compare_digest(head, f"{SEAL} {_mac(payload, key or seal_key())}".encode()):
         raise InvalidEntry("not sealed by this user's key, or damaged since")
     return payload
-
-
-def write_atomically(path: Path, payload: bytes) -> None:
-    """``payload`` at ``path`` whole or not at all: written beside it under a name of this process's,
-    then renamed over it; the temporary file never outlives a failed write (a full disk)."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(payload)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from . import __version__, typed_json
 from .catalog.loader import rules_folder
-from .cache_entries import sealed, unsealed, write_atomically
+from .atomic import replace_file
+from .cache_entries import sealed, unsealed
 from .extract.cache import ENTRY_SUFFIX, FactsCache, content_digest, prepare_folder
 from .facts import ParseError
 from .findings.model import Finding
@@ -113,6 +114,6 @@ class RunCache:
         try:
             prepare_folder(self.folder.parent)
             self.folder.mkdir(exist_ok=True)
-            write_atomically(self.path, sealed(typed_json.dumps(stored, StoredRun)))
+            replace_file(self.path, sealed(typed_json.dumps(stored, StoredRun)))
         except OSError:
             pass   # a read-only or full cache folder costs speed, not the run

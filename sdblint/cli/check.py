@@ -10,12 +10,12 @@ from pathlib import Path
 import click
 
 from ..config.settings import SEVERITIES
-from ..findings.suppress import suppression_lines, with_suppressions
 from ..gate import baseline as baseline_file
 from ..gate import changed_first, gated
 from ..gate.diff import changed_lines
 from ..report import FORMATS, MACHINE_FORMATS, ReportView, statistics
 from ..report import verbose as verbose_report
+from .add_noqa import add_suppressions
 from .analysis import analyse, analysis_options, exit_on_error, result_at, in_focus, plan, write_or_exit
 from .colors import COLOR_CHOICES, use_color
 from .progress import ExtractionProgress
@@ -61,6 +61,9 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
     if show_settings or show_files:
         (show_settings_of if show_settings else show_files_of)(planned)
         return
+    if add_noqa and planned.buffers:
+        raise click.UsageError("--add-noqa edits files on disk, and standard input is not one: "
+                               "run it on the file itself")
     settings = planned.settings
     with exit_on_error():   # a bad baseline or revision is said before the analysis, not after it
         known = baseline_file.load(baseline_path) if baseline_path is not None else None
@@ -104,23 +107,6 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
     # read only as context for the files given.
     unparsable = [e for e in result.errors if e.syntax and (planned.focus is None or in_focus(e.path, planned.focus))]
     sys.exit(0 if exit_zero or not (failing or unparsable or (fail_on_error and result.errors)) else 1)
-
-
-def add_suppressions(result, root: Path) -> None:
-    """The one time sdblint writes to checked files: asked to, and only comments at line ends."""
-    edits = suppression_lines(result.findings)
-    for rel, codes_by_line in sorted(list(edits.items())):
-        file = result.sources.get(rel, root / rel)
-        try:
-            with open(file, encoding="utf-8", newline="") as source:   # newline="": CRLF stays CRLF
-                text = source.read()
-            with open(file, "w", encoding="utf-8", newline="") as target:
-                target.write(with_suppressions(text, codes_by_line))
-        except (OSError, UnicodeDecodeError) as exc:
-            click.echo(f"sdblint: warning: cannot add suppressions to {rel}: {exc}", err=True)
-            del edits[rel]
-    added = sum(len(lines) for lines in edits.values())
-    click.echo(f"Added {added} suppression{'s' if added != 1 else ''} in {len(edits)} file{'s' if len(edits) != 1 else ''}.")
 
 
 def bare_suppression_hint(bare: tuple[tuple[str, int, str], ...], view: ReportView) -> str:

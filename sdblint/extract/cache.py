@@ -13,7 +13,8 @@ from .. import __version__
 from .. import cache_entries
 from .. import facts as facts_module
 from .. import typed_json
-from ..cache_entries import sealed, unsealed, write_atomically
+from ..atomic import replace_file
+from ..cache_entries import sealed, unsealed
 from ..facts import ModuleFacts, ParseError
 
 # Bumped when the meaning of the catalog's schema changes what extraction must record.
@@ -83,6 +84,6 @@ class FactsCache:
                 prepare_folder(self.directory)
                 self._prepared = True
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(path, sealed(payload))
+            replace_file(path, sealed(payload))
         except OSError:
             pass   # a read-only or full cache directory costs speed, not the run

@@ -23,7 +23,8 @@ def comments(source: str) -> list[tuple[int, str]]:
         return []
     found = []
     try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        # newline="": lines end where Python ends them (\n, \r\n or a lone \r: a CR-only file has lines too)
+        for token in tokenize.generate_tokens(io.StringIO(source, newline="").readline):
             if token.type == tokenize.COMMENT:
                 found.append((token.start[0], token.string))
     except (tokenize.TokenError, SyntaxError):
