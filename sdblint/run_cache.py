@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import __version__, typed_json
 from .catalog.loader import rules_folder
+from .config.selection import Waived
 from .atomic import replace_file
 from .cache_entries import sealed, unsealed
 from .extract.cache import ENTRY_SUFFIX, FactsCache, content_digest, prepare_folder
@@ -51,7 +52,7 @@ class CachedRun:
     limits: dict[str, int]
     bare_suppressions: tuple[tuple[str, int, str], ...] = ()
     coverage: Coverage = Coverage()
-    suppressed: tuple = ()   # the findings suppression comments hid, with the comment
+    suppressed: tuple[Waived, ...] = ()   # the findings suppression comments hid, with the comment
 
 
 @dataclass(frozen=True)
