@@ -77,6 +77,18 @@ def _check_keys(table: dict, allowed: set[str], source: str, prefix: str) -> Non
             raise ConfigError(source, f"{prefix}.{key}", f"one of {', '.join(sorted(allowed))} (unknown key)")
 
 
+def _optional_string(table: dict, key: str, source: str, prefix: str) -> str | None:
+    value = table.get(key)
+    return None if value is None else _expect(value, str, source, f"{prefix}.{key}", "a string")
+
+
+def _position(value, source: str, key: str) -> int | None:
+    """An argument's position: a whole number from 0 (`true` is no position, though Python counts it as 1)."""
+    if value is not None and (type(value) is not int or value < 0):
+        raise ConfigError(source, key, f"an argument position, a whole number from 0, got {type(value).__name__} {value!r}")
+    return value
+
+
 def _condition(value, source: str, key: str) -> ArgCondition | None:
     if value is None:
         return None
@@ -88,8 +100,25 @@ def _condition(value, source: str, key: str) -> ArgCondition | None:
     except re.error as exc:
         raise ConfigError(source, f"{key}.matches", f"a valid regular expression ({exc})") from exc
     if_unknown = _expect(value.get("if_unknown", False), bool, source, f"{key}.if_unknown", "true or false")
-    return ArgCondition(value.get("index"), value.get("keyword"), tuple(value.get("contains", ())), value.get("default"),
-                        regex, if_unknown)
+    index = _position(value.get("index"), source, f"{key}.index")
+    keyword = _optional_string(value, "keyword", source, key)
+    if index is None and keyword is None:
+        raise ConfigError(source, key, "index or keyword (which argument the condition reads)")
+    return ArgCondition(index, keyword, _strings(value, "contains", source, key),
+                        _optional_string(value, "default", source, key), regex, if_unknown)
+
+
+def _when_kwarg(value, source: str, key: str) -> tuple[str, str] | None:
+    """A verifier's `when_kwarg = { keyword = "abort", equals = "True" }`."""
+    if value is None:
+        return None
+    _expect(value, dict, source, key, "a table with keyword and equals")
+    _check_keys(value, {"keyword", "equals"}, source, key)
+    for part in ("keyword", "equals"):
+        if part not in value:
+            raise ConfigError(source, f"{key}.{part}", "a string (required)")
+    return (_expect(value["keyword"], str, source, f"{key}.keyword", "a string"),
+            _expect(value["equals"], str, source, f"{key}.equals", "the argument's source text, a string"))
 
 
 def _end_of_options(value, source: str, key: str) -> EndOfOptions | None:
@@ -111,6 +140,19 @@ def _callbacks(table: dict, source: str, prefix: str) -> tuple[StreamCallback, .
         found.append(StreamCallback(_strings(item, "args", source, f"{key}[{i}]", required=True),
                                     _strings(item, "params", source, f"{key}[{i}]", required=True)))
     return tuple(found)
+
+
+def _bound_category(table: dict, source: str, key: str, categories: set[str]) -> str:
+    """The category of a sink's `bound_args`: needed with them, a known one."""
+    value = table.get("bound_category")
+    if value is None:
+        if "bound_args" in table:
+            raise ConfigError(source, f"{key}.bound_category", "a category name (required with bound_args)")
+        return ""
+    if not isinstance(value, str) or value not in categories:
+        raise ConfigError(source, f"{key}.bound_category",
+                          f"one of {', '.join(sorted(categories))}, got {type(value).__name__} {value!r}")
+    return value
 
 
 def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) -> CatalogEntries:
@@ -145,7 +187,7 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
             category, _patterns(table, source, key), _strings(table, "args", source, key),
             _condition(table.get("when_arg"), source, f"{key}.when_arg"),
             _condition(table.get("unless_arg"), source, f"{key}.unless_arg"),
-            _strings(table, "bound_args", source, key), table.get("bound_category", ""),
+            _strings(table, "bound_args", source, key), _bound_category(table, source, key, categories),
             _strings(table, "write_verbs", source, key), _kinds(table, "extra_adequate", source, key),
             _kinds(table, "not_adequate", source, key), _strings(table, "url_args", source, key),
             _end_of_options(table.get("end_of_options"), source, f"{key}.end_of_options"),
@@ -158,9 +200,9 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
         returns = table.get("returns", "value")
         if returns not in VERIFIER_RETURNS:
             raise ConfigError(source, f"{key}.returns", f"one of {', '.join(VERIFIER_RETURNS)}, got {returns!r}")
-        when = table.get("when_kwarg")
-        verifiers.append(Verifier(kind, returns, _patterns(table, source, key), table.get("schema_from", ""),
-                                  (when["keyword"], when["equals"]) if when else None))
+        verifiers.append(Verifier(kind, returns, _patterns(table, source, key),
+                                  _expect(table.get("schema_from", ""), str, source, f"{key}.schema_from", "a string"),
+                                  _when_kwarg(table.get("when_kwarg"), source, f"{key}.when_kwarg")))
     recorders = []
     for kind in ("recorder", "retrieval"):
         for i, table in enumerate(_expect(data.get(kind, []), list, source, f"{prefix}{kind}", "an array of tables")):

@@ -17,6 +17,8 @@ def expand(codes, known: list[str], source: str, key: str, opt_in: frozenset[str
     leaves the opt-in ones out: they are enabled only by a selector naming nothing else (`SDB900`)."""
     out: set[str] = set()
     for code in codes:
+        if not code.strip():   # an empty prefix would name every rule: only `ALL` does
+            raise ConfigError(source, key, "a rule code or prefix such as SDB1 or SDB102 (or ALL), got an empty string")
         prefix = "" if code.upper() == "ALL" else code.upper()
         matched = {k for k in known if k.startswith(prefix)}
         if not matched:

@@ -95,6 +95,8 @@ def load_settings(config: Path | None, start: Path) -> Settings:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(source, "(file)", f"a readable file ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:   # TOML is UTF-8 text
+        raise ConfigError(source, "(file)", f"UTF-8 text (byte {exc.start} is not: {exc.reason})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "(file)", f"valid TOML ({exc})") from exc
     prefix = "tool.sdblint." if path.name == "pyproject.toml" else ""

@@ -31,9 +31,12 @@ def load(path: Path) -> Counter:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(source, "(file)", f"a readable baseline file ({exc.strerror})") from exc
-    except ValueError as exc:
+    except ValueError as exc:   # not JSON, or not UTF-8
         raise ConfigError(source, "(file)", f"JSON written by `sdblint baseline` ({exc})") from exc
-    if not isinstance(data, dict) or data.get(FORMAT_KEY) != FORMAT_VERSION:
+    except RecursionError as exc:   # arrays or objects nested deeper than the parser goes; a baseline nests 3 deep
+        raise ConfigError(source, "(file)", "JSON written by `sdblint baseline` (nested too deep to be one)") from exc
+    # `type is int`: `true` equals 1 in Python, but it is no version number
+    if not isinstance(data, dict) or type(data.get(FORMAT_KEY)) is not int or data[FORMAT_KEY] != FORMAT_VERSION:
         raise ConfigError(source, FORMAT_KEY, f"{FORMAT_VERSION} (a file written by `sdblint baseline`)")
     entries = data.get("findings")
     if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str)
