@@ -22,6 +22,7 @@ from .checks import (
     Analysis,
     RuleDoc,
     load_rules,
+    placeholder_waivers,
     rule_codes,
     unused_suppressions,
 )
@@ -199,8 +200,11 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
             extraction = merged([(changed, fresh), (rest, extract_all([inputs[i] for i in rest], cache, options.jobs,
                                                                       options.file_timeout, options.progress,
                                                                       [contents[i][1] for i in rest] if contents else None))])
-        inputs.clear()   # the files' bytes are done with (tens of MB on a large project): not kept through the analysis
         modules = [r for r in extraction.results if isinstance(r, ModuleFacts)]
+        # The reasons of the waivers, for SDB900, are read now: only files with a waiver.
+        waived_files = {m.path for m in modules if m.suppressions} if UNUSED_SUPPRESSION in selection.codes else set()
+        waiver_sources = {rel: data for rel, data in inputs if rel in waived_files}
+        inputs.clear()   # the files' bytes are done with (tens of MB on a large project): not kept through the analysis
         errors = tuple(sorted([*unreadable, *(r for r in extraction.results if isinstance(r, ParseError))],
                               key=lambda e: e.path))
         gc.freeze()
@@ -209,7 +213,7 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
         gc.enable()
         gc.unfreeze()
     with timings.phase("report"):
-        kept, bare, waived = reported(findings, modules, selection, rules)
+        kept, bare, waived = reported(findings, modules, selection, rules, waiver_sources)
         fingerprinted = tuple(with_fingerprints(kept, anchor))
         # Fingerprinted apart, so that a waived finding never shifts the occurrence index of a reported
         # one; a finding's statement and code decide which comment waived it.
@@ -225,9 +229,9 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
 
 
 def reported(findings: list[Finding], modules: list[ModuleFacts], selection: Selection,
-             rules: dict[str, RuleDoc]) -> tuple[list[Finding], tuple[tuple[str, int, str], ...], list[Waived]]:
-    """The findings the selection and the suppression comments leave, the unused suppressions
-    among them when SDB900 is on, (path, line, code) of each reported finding whose statement
+             rules: dict[str, RuleDoc], waiver_sources: dict[str, bytes]) -> tuple[list[Finding], tuple[tuple[str, int, str], ...], list[Waived]]:
+    """The findings the selection and the suppression comments leave, the unused suppressions and
+    those whose reason is still the placeholder (read from ``waiver_sources``) among them when SDB900 is on, (path, line, code) of each reported finding whose statement
     carries a bare `# noqa` (which names no code, so it suppressed nothing), and the findings the
     comments hid."""
     suppressions = {m.path: dict(m.suppressions) for m in modules if m.suppressions}
@@ -235,6 +239,7 @@ def reported(findings: list[Finding], modules: list[ModuleFacts], selection: Sel
     if UNUSED_SUPPRESSION in selection.codes:
         used = {(w.finding.path, w.line, w.code) for w in waived}
         unused = unused_suppressions(suppressions, used, selection, rule_codes(), rules[UNUSED_SUPPRESSION])
+        unused += placeholder_waivers(waiver_sources, suppressions, rules[UNUSED_SUPPRESSION])
         unused_kept, unused_waived = selection.apply(unused, suppressions)
         kept += unused_kept
         waived += unused_waived

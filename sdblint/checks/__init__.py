@@ -6,7 +6,7 @@ from __future__ import annotations
 from .base import Analysis, Check
 from .docs import RuleDoc, load_rules
 from .sdb1_unverified_action import UnverifiedAction
-from .sdb900_unused_suppression import UNUSED_SUPPRESSION, unused_suppressions
+from .sdb900_unused_suppression import UNUSED_SUPPRESSION, placeholder_waivers, unused_suppressions
 
 # Reported by the pipeline itself when a unit of the analysis fails (never by a check).
 INTERNAL_ERROR = "SDB999"
@@ -23,4 +23,4 @@ def rule_codes() -> tuple[str, ...]:
 
 
 __all__ = ["INTERNAL_ERROR", "REGISTRY", "UNUSED_SUPPRESSION", "Analysis", "Check", "RuleDoc", "load_rules",
-           "rule_codes", "unused_suppressions"]
+           "placeholder_waivers", "rule_codes", "unused_suppressions"]

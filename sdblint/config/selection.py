@@ -30,8 +30,10 @@ def expand(codes, known: list[str], source: str, key: str, opt_in: frozenset[str
 
 
 def suppressing(code: str, lines: tuple[int, int], suppressions: dict[int, tuple[str, ...]]) -> tuple[int, str] | None:
-    """The (line, code or prefix) of a suppression comment on the statement that names ``code``."""
-    for n in range(lines[0], lines[1] + 1):
+    """The (line, code or prefix) of a suppression comment on the statement, or of a file-wide one
+    (its key: a negated line), that names ``code``."""
+    file_wide = [n for n in suppressions if n < 0]
+    for n in [*range(lines[0], lines[1] + 1), *file_wide]:
         for named in suppressions.get(n, ()):
             if code.startswith(named):
                 return n, named

@@ -26,7 +26,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..checks import RuleDoc, load_rules, rule_codes
 from ..config.selection import Waived
-from ..extract.suppressions import reason_of
+from ..extract.suppressions import comment_line, reason_of
 from ..facts import ParseError
 from ..findings.model import Finding
 from ..pipeline import Result
@@ -141,8 +141,8 @@ def waived_result(waived: Waived, rule_index: int, sources: dict) -> dict:
     shows it as dismissed in the code), with the comment's reason as the justification."""
     sarif = result_of(waived.finding, rule_index, None)
     suppression = {"kind": "inSource", "status": "accepted",
-                   "location": {"physicalLocation": physical(waived.finding.path, waived.line)}}
-    reason = waiver_reason(sources.get(waived.finding.path), waived.line)
+                   "location": {"physicalLocation": physical(waived.finding.path, comment_line(waived.line))}}
+    reason = waiver_reason(sources.get(waived.finding.path), comment_line(waived.line))
     if reason:
         suppression["justification"] = reason
     sarif["suppressions"] = [suppression]
