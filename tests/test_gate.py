@@ -63,7 +63,7 @@ def test_without_a_config_the_root_is_the_git_work_tree(tmp_path, monkeypatch):
 def test_a_baseline_hides_known_findings_and_counts_them(tmp_path):
     project(tmp_path)
     base = tmp_path / "sdblint-baseline.json"
-    wrote = invoke("baseline", "--output", str(base), str(tmp_path))
+    wrote = invoke("baseline", "--output-file", str(base), str(tmp_path))
     assert wrote.exit_code == 0 and "Wrote 1 finding to" in wrote.output
     assert [e["code"] for e in json.loads(base.read_text())["findings"]] == ["SDB102"]
     gated = invoke("check", "--baseline", str(base), str(tmp_path))

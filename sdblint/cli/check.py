@@ -16,7 +16,7 @@ from ..gate.diff import changed_lines
 from ..report import FORMATS, MACHINE_FORMATS, ReportView, statistics
 from ..report import verbose as verbose_report
 from .add_noqa import add_suppressions
-from .analysis import analyse, analysis_options, exit_on_error, result_at, in_focus, plan, write_or_exit
+from .analysis import analyse, analysis_options, env, exit_on_error, in_focus, plan, result_at, write_or_exit
 from .colors import COLOR_CHOICES, use_color
 from .progress import ExtractionProgress
 from .progress import wanted as progress_wanted
@@ -24,13 +24,16 @@ from .show import show_files as show_files_of
 from .show import show_settings as show_settings_of
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+# What --statistics, --show-settings and --show-files can print: a table for people, or JSON.
+LISTING_FORMATS = ("full", "concise", "json")
 
 
 @click.command()
 @analysis_options
-@click.option("--output-format", type=click.Choice(list(FORMATS)), default="full", show_default=True)
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
+@click.option("--output-format", type=click.Choice(list(FORMATS)), default="full", show_default=True,
+              envvar=env("output_format"), show_envvar=True)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), envvar=env("output_file"),
+              show_envvar=True, help="Write the report to this file instead of standard output (its folder is made).")
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
               help="Colour the full format: auto colours a terminal unless NO_COLOR is set (FORCE_COLOR forces it).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -41,7 +44,7 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 @click.option("--add-noqa", is_flag=True,
               help="Insert `# sdblint: ignore[CODE] <reason>` for every reported finding (adopting sdblint on old code).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None, envvar=env("fail_on"), show_envvar=True,
               help="Lowest severity that makes the exit code 1 [default: info, or fail-on from config].")
 @click.option("--fail-on-error", is_flag=True,
               help="Exit 1 when a file could not be analysed (one Python cannot parse always does).")
@@ -56,10 +59,14 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose contradict each other")
     machine = output_format in MACHINE_FORMATS
+    listing = "--statistics" if statistics_only else "--show-settings" if show_settings else "--show-files" \
+        if show_files else None
+    if listing is not None and output_format not in LISTING_FORMATS:
+        raise click.UsageError(f"{listing} prints text (--output-format full or concise) or json, not {output_format}")
     bar = ExtractionProgress() if progress_wanted(machine, quiet) else None
     planned = plan(**analysis, progress=bar)
     if show_settings or show_files:
-        (show_settings_of if show_settings else show_files_of)(planned)
+        (show_settings_of if show_settings else show_files_of)(planned, as_json=output_format == "json")
         return
     if add_noqa and planned.buffers:
         raise click.UsageError("--add-noqa edits files on disk, and standard input is not one: "
@@ -79,7 +86,7 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
         add_suppressions(result, settings.root)
         return
     if statistics_only:
-        report = statistics.render(result, machine)
+        report = statistics.render(result, as_json=output_format == "json")
     else:
         to_terminal = output_file is None and sys.stdout.isatty()
         view = ReportView(settings.root, Path.cwd(), color=not machine and use_color(color, to_terminal, os.environ),

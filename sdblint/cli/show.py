@@ -8,6 +8,7 @@ import click
 
 from ..checks import load_rules
 from ..config.selection import COMMAND_LINE
+from ..config.settings import OVERRIDE_SOURCE
 from ..discover import discover
 from ..pipeline import relative, selection_for
 from ..report import ReportView
@@ -16,28 +17,29 @@ from .analysis import Plan, exit_on_error
 CONFIG_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "fail-on")
 
 
-def show_files(p: Plan) -> None:
-    """Every file the run would parse, from the current directory, one per line."""
+def show_files(p: Plan, as_json: bool) -> None:
+    """Every file the run would parse, from the current directory, one per line (or a JSON list)."""
     settings = p.settings
     files = discover(list(p.paths), settings.root, settings.exclude + settings.extend_exclude)
     files += [f for f in p.buffers if not f.exists()]
     view = ReportView(settings.root, Path.cwd())
-    for f in files:
-        click.echo(view.shown(relative(f, settings.root)))
+    shown = [view.shown(relative(f, settings.root)) for f in files]
+    click.echo(json.dumps(shown, indent=2) if as_json else "\n".join(shown), nl=bool(shown) or as_json)
 
 
-def show_settings(p: Plan) -> None:
-    """The resolved settings, each with where its value came from (TOML-like, one per line)."""
+def show_settings(p: Plan, as_json: bool) -> None:
+    """The resolved settings, each with where its value came from (TOML-like, one per line; or a JSON
+    object of key -> {value, origin})."""
     s, o = p.settings, p.options
-    root_origin = ("the config's folder" if s.source != "defaults" else
+    root_origin = ("the config's folder" if s.source not in ("defaults", OVERRIDE_SOURCE) else
                    "the git work tree" if (s.root / ".git").exists() else
                    f"the folder above the outermost package, {s.package.name}" if s.package else "the folder checked")
     rows = [("root", str(s.root), root_origin), ("config", s.source, "")]
     for key in CONFIG_KEYS:
         value = getattr(s, key.replace("-", "_"))
         value = dict((glob, list(codes)) for glob, codes in value) if key == "per-file-ignores" else value
-        rows.append((key, list(value) if isinstance(value, tuple) else value,
-                     s.source if key in s.configured else "default"))
+        origin = COMMAND_LINE if key in s.overridden else s.source if key in s.configured else "default"
+        rows.append((key, list(value) if isinstance(value, tuple) else value, origin))
     for key, value in (("--select", o.select), ("--extend-select", o.extend_select), ("--ignore", o.ignore)):
         if value:
             rows.append((key, list(value), COMMAND_LINE))
@@ -50,6 +52,9 @@ def show_settings(p: Plan) -> None:
     rows.append(("cache-dir", str(o.cache_dir) if o.cache_dir else "none (--no-cache)", ""))
     rows.append(("jobs", o.jobs or "one per core", ""))
     rows.append(("file-timeout", o.file_timeout, ""))
+    if as_json:
+        click.echo(json.dumps({key: {"value": value, "origin": origin} for key, value, origin in rows}, indent=2))
+        return
     width = max(len(k) for k, _, _ in rows)
     for key, value, origin in rows:
         click.echo(f"{key:<{width}} = {json.dumps(value)}" + (f"   # {origin}" if origin else ""))

@@ -1,7 +1,7 @@
 """``[tool.sdblint]`` from the nearest pyproject.toml (or ``--config``), validated strictly."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..catalog import CatalogEntries, builtin_catalog, parse_entries
@@ -12,6 +12,7 @@ SEVERITIES = ("error", "warning", "info")
 LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
 CATALOG_KEYS = ("proposer", "sink", "verifier", "recorder", "retrieval")
 KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "fail-on"} | set(CATALOG_KEYS)
+OVERRIDE_SOURCE = "--config"   # where a `--config KEY=VALUE` comes from, in errors and --show-settings
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Settings:
     fail_on: str = "info"
     extensions: CatalogEntries = field(default_factory=CatalogEntries)
     configured: tuple[str, ...] = ()   # the keys the config file set (the rest are defaults), for --show-settings
+    overridden: tuple[str, ...] = ()   # the keys `--config KEY=VALUE` set, on top of the file
     # Without a config or a git work tree, the outermost package the checked folder is in: the root is
     # the folder above it, and it alone is the context of a file given on the command line.
     package: Path | None = None
@@ -85,11 +87,19 @@ def outermost_package(folder: Path) -> Path | None:
     return package
 
 
-def load_settings(config: Path | None, start: Path) -> Settings:
-    """Settings from an explicit file, or the nearest pyproject.toml, or defaults."""
+def load_settings(config: Path | None, start: Path, overrides: dict | None = None) -> Settings:
+    """Settings from an explicit file, or the nearest pyproject.toml, or defaults; then ``overrides``
+    (`--config KEY=VALUE`, a table of [tool.sdblint] keys) on top."""
     path = config or find_config(start)
+    overrides = overrides or {}
+    if overrides:   # checked on their own first, so that an error names the command line
+        settings_from(overrides, OVERRIDE_SOURCE, "", Path("."))
     if path is None:
-        return defaults_for(start)
+        settings = defaults_for(start)
+        if not overrides:
+            return settings
+        base = settings_from(overrides, OVERRIDE_SOURCE, "", settings.root)
+        return replace(base, package=settings.package, overridden=tuple(sorted(overrides)))
     source = str(path)
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -106,6 +116,20 @@ def load_settings(config: Path | None, start: Path) -> Settings:
     table = tool.get("sdblint", {}) if prefix else data
     if not isinstance(table, dict):
         raise ConfigError(source, "tool.sdblint", "a table")
+    settings = settings_from({**table, **overrides}, source, prefix, Path(path).resolve().parent)
+    return replace(settings, overridden=tuple(sorted(overrides))) if overrides else settings
+
+
+def parse_override(text: str) -> dict:
+    """One `--config KEY=VALUE`: a line of TOML setting a [tool.sdblint] key (`select = ["SDB1"]`)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(OVERRIDE_SOURCE, text, f"a file or a TOML line such as 'fail-on = \"error\"' ({exc})") from exc
+
+
+def settings_from(table: dict, source: str, prefix: str, root: Path) -> Settings:
+    """The settings of one [tool.sdblint] table (or sdblint.toml), validated strictly."""
     for key in table:
         if key not in KNOWN_KEYS:
             raise ConfigError(source, prefix + key, f"one of {', '.join(sorted(KNOWN_KEYS))} (unknown key)")
@@ -119,5 +143,5 @@ def load_settings(config: Path | None, start: Path) -> Settings:
         raise ConfigError(source, prefix + "fail-on", f"one of {', '.join(SEVERITIES)}, got {fail_on!r}")
     extensions = parse_entries({k: table[k] for k in CATALOG_KEYS if k in table}, source, prefix,
                                set(builtin_catalog().categories))
-    return Settings(root=Path(path).resolve().parent, source=source, key_prefix=prefix, per_file_ignores=per_file,
+    return Settings(root=root, source=source, key_prefix=prefix, per_file_ignores=per_file,
                     fail_on=fail_on, extensions=extensions, configured=tuple(sorted(table)), **values)

@@ -11,7 +11,7 @@ from .view import ReportView
 
 
 def finding_line(f: Finding, view: ReportView) -> str:
-    return f"{view.shown(f.path)}:{f.line}:{f.column}: {f.severity} {f.code} {f.message}"
+    return f"{view.shown(f.path)}:{f.line}:{f.column}: {f.severity} {f.code} {view.message(f)}"
 
 
 def error_line(e: ParseError, view: ReportView) -> str:

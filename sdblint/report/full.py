@@ -23,7 +23,7 @@ def render(result: Result, view: ReportView) -> str:
         if view.quiet:
             continue
         out.append(f"    verifier: {f.verifier_status} - {f.verifier_detail}"
-                   + (f" ({f.verifier_location})" if f.verifier_location else ""))
+                   + (f" ({view.verifier_location(f)})" if f.verifier_location else ""))
         out.append(f"    pattern: {f.pattern_id} - {f.pattern_weakness}")
         for step in f.flow:
             out.append(f"    {view.shown(step.path)}:{step.line}: {step.note}")

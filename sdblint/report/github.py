@@ -46,7 +46,7 @@ def location(f: Finding, view: ReportView) -> dict[str, object]:
 def finding_annotation(f: Finding, view: ReportView) -> str:
     flow = [f"{view.shown(step.path)}:{step.line}: {step.note}" for step in f.flow]
     return command(COMMAND[f.severity], {**location(f, view), "title": f"{f.code} {f.name}"},
-                   "\n".join([f.message, *flow]))
+                   "\n".join([view.message(f), *flow]))
 
 
 def error_annotation(e: ParseError, view: ReportView) -> str:

@@ -14,9 +14,9 @@ def counts(result: Result) -> list[tuple[str, str, int]]:
     return sorted(((code, names[code], n) for code, n in per_code.items()), key=lambda t: (-t[2], t[0]))
 
 
-def render(result: Result, machine: bool) -> str:
+def render(result: Result, as_json: bool) -> str:
     rows = counts(result)
-    if machine:
+    if as_json:
         return json.dumps([{"code": c, "name": name, "count": n} for c, name, n in rows], indent=2) + "\n"
     width = max((len(str(n)) for _, _, n in rows), default=1)
     return "".join(f"{n:>{width}}\t{code}\t{name}\n" for code, name, n in rows)
