@@ -269,7 +269,8 @@ def test_output_file_holds_the_report_and_stdout_stays_empty(tmp_path):
     result = invoke("check", "--output-format", "json", "-o", str(report), str(tmp_path))
     assert result.exit_code == 1 and result.output == ""
     assert json.loads(report.read_text())["summary"]["findings"] == 1
-    bad = invoke("check", "-o", str(tmp_path / "missing" / "r.txt"), str(tmp_path))
+    (tmp_path / "a-file").write_text("")
+    bad = invoke("check", "-o", str(tmp_path / "a-file" / "r.txt"), str(tmp_path))   # its folder cannot be made
     assert bad.exit_code == 2 and "cannot write" in bad.output
 
 

@@ -55,10 +55,10 @@ def test_github_annotations_cover_the_range_and_carry_the_flow(tmp_path, monkeyp
     assert lines == [
         # the call spans three lines: no columns
         "::error file=proj/agent/split.py,line=8,endLine=10,title=SDB102 unverified-shell-command::"
-        + SHELL_MESSAGE.format(path="agent/split.py")
+        + SHELL_MESSAGE.format(path="proj/agent/split.py")   # the same base as the location
         + f"%0Aproj/agent/split.py:7: {MODEL_OUTPUT}%0Aproj/agent/split.py:8: reaches subprocess.run",
         "::error file=proj/agent/tools.py,line=8,col=5,endLine=8,endColumn=36,title=SDB102 unverified-shell-command::"
-        + SHELL_MESSAGE.format(path="agent/tools.py")
+        + SHELL_MESSAGE.format(path="proj/agent/tools.py")
         + f"%0Aproj/agent/tools.py:7: {MODEL_OUTPUT}%0Aproj/agent/tools.py:8: reaches subprocess.run",
         "::notice title=sdblint::2 findings (2 error, 0 warning, 0 info) in 2 files. Recognised 2 model calls "
         f"(openai 2), 0 tool entry points and 2 sinks (shell 2). {LIMIT_NOTE}",
