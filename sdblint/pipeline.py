@@ -50,6 +50,8 @@ class Options:
     jobs: int | None = None                       # worker processes; None: one per core
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT
     progress: Callable[[int, int], None] | None = None   # (files extracted so far, files to extract)
+    # Asked as each phase starts; True ends the run with Cancelled (an editor's buffer changed meanwhile).
+    cancelled: Callable[[], bool] | None = None
     # False: the whole-run results are neither read nor stored (the facts cache still is). For an
     # analysis in a temporary folder (a git revision's worktree), whose slot would never be read again.
     reuse_runs: bool = True
@@ -65,11 +67,16 @@ class Stats:
     reused: str = ""                              # why the results came from the run cache, if they did
 
 
-class Timings:
-    """Wall time per pipeline phase, for `--verbose`."""
+class Cancelled(Exception):
+    """A run stopped between two phases because nobody wants its result any more."""
 
-    def __init__(self) -> None:
+
+class Timings:
+    """Wall time per pipeline phase, for `--verbose`; the point where a run is cancelled."""
+
+    def __init__(self, cancelled: Callable[[], bool] | None = None) -> None:
         self.seconds: dict[str, float] = {}
+        self.cancelled = cancelled
 
     @property
     def phases(self) -> list[tuple[str, float]]:
@@ -78,6 +85,8 @@ class Timings:
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
         """Time spent in ``name``; a phase entered twice (extraction before and after the early cutoff) adds up."""
+        if self.cancelled is not None and self.cancelled():
+            raise Cancelled(name)
         start = time.perf_counter()
         try:
             yield
@@ -114,7 +123,7 @@ def run(paths: list[Path], settings: Settings, options: Options = Options(),
     """Check the Python files under ``paths`` (read from disk, never imported or run). ``buffers``
     holds text that stands in for files (standard input, an editor's unsaved buffer): its own
     content is checked instead of the file's, whether or not the file exists on disk."""
-    timings = Timings()
+    timings = Timings(options.cancelled)
     buffers = {path.resolve(): data for path, data in (buffers or {}).items()}
     with timings.phase("discover"):
         files = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
@@ -153,7 +162,7 @@ def selection_for(settings: Settings, options: Options, rules: dict[str, RuleDoc
 
 def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sources,
            timings: Timings | None = None) -> Result:
-    timings = timings or Timings()
+    timings = timings or Timings(options.cancelled)
     rules = load_rules()
     selection = selection_for(settings, options, rules)
     catalog = builtin_catalog().with_extensions(settings.extensions)

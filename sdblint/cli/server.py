@@ -7,8 +7,6 @@ import click
 @click.command("server")
 def server_command() -> None:
     """Run the Language Server Protocol server on stdin/stdout (for editors)."""
-    from ..lsp.server import (
-        create_server,  # pygls loads only for the server, not for every `check`
-    )
+    from ..lsp.server import serve   # pygls loads only for the server, not for every `check`
 
-    create_server().start_io()
+    serve()
