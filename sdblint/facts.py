@@ -39,6 +39,8 @@ class Guard:
     shape of the condition), ``call`` (a predicate or raising call whose meaning the
     graph resolves through the catalog or the project), ``mapping`` (a lookup whose
     key is guarded if the mapping turns out to be a fixed dict literal),
+    ``base`` (the value follows another value and a "/" in a string, `f"{base_url}/{path}"`: the
+    host is fixed if ``container``, the first value's sources, holds no model output),
     ``refused-prefix`` (the value does not start with ``prefix``: the branch where
     `x.startswith(prefix)` was false), or ``field`` (the value is stored under key
     ``mapping`` of a record whose keys are ``container``: a dict display or a call's

@@ -31,6 +31,7 @@ from .budget import Deadline
 from .calls import Calls
 from .conditions import Conditions
 from .expressions import Expressions
+from .texts import Texts
 from .positions import node_spans
 from .state import Scope, State
 from .statements import Statements
@@ -38,7 +39,7 @@ from .suppressions import suppressions
 from .syntax import dotted
 
 
-class Walker(Statements, Bindings, Conditions, Expressions, Calls):
+class Walker(Statements, Bindings, Conditions, Expressions, Texts, Calls):
     def __init__(self, path: str, module: str, source: str, is_package: bool, deadline: Deadline):
         self.path = path
         self.module = module

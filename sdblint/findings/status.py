@@ -40,8 +40,8 @@ IGNORED_APPROVAL_TEXT = "while the approval it asks for is ignored"
 
 
 def trusted(tag: Effect, per_node) -> bool:
-    """An allow-list whose container holds model output does not count."""
-    if tag.kind is VerifierKind.ALLOWLIST and tag.container:
+    """An allow-list whose container holds model output does not count, nor does a URL's base that does."""
+    if tag.kind in (VerifierKind.ALLOWLIST, VerifierKind.HOST_FIXED) and tag.container:
         return not any(node in per_node for node in tag.container)
     return True
 
@@ -67,7 +67,9 @@ IGNORED_APPROVAL_DETAIL = "the answer of "
 
 def _status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> tuple[Status, str, str]:
     # A transcript entry is a record, not a check: where it is not enough, nothing verified the text.
-    verified = [t for t in state.tags if not t.is_marker and t.kind is not VerifierKind.TRANSCRIPT]
+    # A URL base (`f"{base}/{name}"`) says nothing where a host is not what is at stake.
+    verified = [t for t in state.tags if not t.is_marker and t.kind is not VerifierKind.TRANSCRIPT
+                and not (t.kind is VerifierKind.HOST_FIXED and t.container and t.kind not in adequate)]
     untrusted = [t for t in verified if not trusted(t, per_node)]
     if untrusted:
         return Status.INADEQUATE, "the allow-list is built from model output", untrusted[0].where

@@ -57,6 +57,8 @@ class Effects:
             elif g.kind == "prefix":
                 if self.catalog.fixed_host_url.match(g.prefix):
                     out.append(Effect(VerifierKind.HOST_FIXED, where))
+            elif g.kind == "base":
+                out.append(Effect(VerifierKind.HOST_FIXED, where, container=g.container))
             elif g.kind == "refused-prefix":
                 kind = self.catalog.refused_prefixes.get(g.prefix)
                 if kind is not None:
