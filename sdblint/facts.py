@@ -31,6 +31,10 @@ class Loc:
     end_column: int
 
 
+# `Guard.arg` of a statement call that checks its receiver (`target.relative_to(base)`).
+RECEIVER = -2
+
+
 @dataclass(frozen=True, slots=True)
 class Guard:
     """A check active where a value is read.
@@ -56,7 +60,7 @@ class Guard:
     container: tuple[str, ...] = ()  # for membership allow-lists: the values the container is built from
     prefix: str = ""        # for kind "prefix": the constant URL text before the value in a string;
                             # for "refused-prefix": the text the value does not start with
-    arg: int = -1           # for kind "call": which of the call's arguments holds the value (-1: unknown)
+    arg: int = -1           # for kind "call": which of the call's arguments holds the value (-1: unknown, RECEIVER)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..facts import GENERIC, Arg, Call, Check, Flow, Guard
+from ..facts import GENERIC, RECEIVER, Arg, Call, Check, Flow, Guard
 from ..nodes import attr_node, call_node, class_key
 from .keys import value_key
 from .syntax import (
@@ -18,6 +18,7 @@ from .syntax import (
     has_constant_text,
     may_be_url,
     names_read,
+    root_name,
     string_value,
 )
 from .values import record_flows
@@ -117,6 +118,13 @@ class Calls:
                     self.state.guards[key] = self.state.guards.get(key, frozenset()) | {replace(guard, arg=position)}
                 if a.keys:
                     self.checks.append(Check(self.scope.key, loc.line, a.keys, replace(guard, arg=position), True))
+            # `target.relative_to(base)`: a catalog guard may check its receiver (a local value).
+            receiver_keys = tuple(k for k in names_read(func.value) if root_name(k) in self.state.defs) \
+                if isinstance(func, cst.Attribute) else ()
+            for key in receiver_keys:
+                self.state.guards[key] = self.state.guards.get(key, frozenset()) | {replace(guard, arg=RECEIVER)}
+            if receiver_keys:
+                self.checks.append(Check(self.scope.key, loc.line, receiver_keys, replace(guard, arg=RECEIVER), True))
             if not keys:
                 # Recorded even without arguments: an approval asked and then ignored explains a finding.
                 self.checks.append(Check(self.scope.key, loc.line, ("*",), replace(guard, keyed=False), True))

@@ -1,7 +1,7 @@
 """Guards to verification effects: what a check proves about the values it guards."""
 from __future__ import annotations
 
-from ..facts import Call, Function, Guard
+from ..facts import RECEIVER, Call, Function, Guard
 from ..kinds import Marker, VerifierKind
 from ..limits import MAX_CHECKING_CALL_DEPTH
 from ..nodes import (
@@ -89,8 +89,8 @@ class Effects:
                 # not about the value: the finding's status tells the ignored approval by itself.
                 return [Effect(Marker.DISCARDED, where, verifier.path)] if guard.keyed else []
             return [Effect(verifier.kind, where, verifier.path)] if human or guard.keyed else []
-        if not guard.keyed:
-            return []
+        if not guard.keyed or guard.arg == RECEIVER:
+            return []   # what a project method raises on is not known to be its receiver
         if res.constructor and call.discarded and (self.project.is_enum(res.constructor) or self.project.is_pydantic(res.constructor)):
             return [Effect(Marker.DISCARDED, where, class_path(res.constructor))]
         for key in res.functions:
