@@ -27,8 +27,9 @@ from .checks import (
     unused_suppressions,
 )
 from .config.selection import Selection, Waived
+from .config.hierarchy import Scope, all_extensions, inside, nested_scopes, scope_of
 from .config.settings import Settings
-from .discover import discover
+from .discover import discover, matches_any
 from .extract import DEFAULT_FILE_TIMEOUT
 from .extract.cache import FactsCache
 from .facts import ModuleFacts, ParseError
@@ -107,6 +108,7 @@ class Result:
     suppressed: tuple[Waived, ...] = ()      # findings a suppression comment hid (for SARIF's `suppressions`)
     compared: bool = False                   # whether the gate compared with a baseline or a git revision
     unchanged: tuple[Finding, ...] = ()      # findings left out because the baseline or the revision had them
+    scopes: tuple[Scope, ...] = ()           # nested configs and their folders (a monorepo's services)
     bare_suppressions: tuple[tuple[str, int, str], ...] = ()   # (path, line, code): a `# noqa` naming no code
     coverage: Coverage = Coverage()          # the model calls, tool entry points and sinks recognised
 
@@ -128,6 +130,9 @@ def run(paths: list[Path], settings: Settings, options: Options = Options(),
     with timings.phase("discover"):
         files = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
         files += sorted(p for p in buffers if not p.exists())   # a new file, not saved yet
+        scopes = nested_scopes(files, settings.root)
+        if scopes:   # a file under a nested config is excluded by that config's globs too
+            files = [f for f in files if not excluded_by_scope(relative(f, settings.root), scopes)]
     inputs, unreadable = [], []
     with timings.phase("read"):
         for f in files:
@@ -144,7 +149,7 @@ def run(paths: list[Path], settings: Settings, options: Options = Options(),
         file = sources.get(rel, settings.root / rel).resolve()
         return anchored_path(file.parts, lambda folder: Path(*folder, "__init__.py").is_file())
 
-    return _check(inputs, unreadable, anchor, settings, options, sources, timings)
+    return _check(inputs, unreadable, anchor, settings, options, sources, timings, scopes)
 
 
 def run_sources(sources: dict[str, str], settings: Settings, options: Options = Options()) -> Result:
@@ -154,20 +159,29 @@ def run_sources(sources: dict[str, str], settings: Settings, options: Options = 
     return _check(inputs, [], lambda rel: anchored_path(tuple(rel.split("/")), inits.__contains__), settings, options, {})
 
 
-def selection_for(settings: Settings, options: Options, rules: dict[str, RuleDoc]) -> Selection:
-    """The rules a run reports: the config's selection, the command line's, and opt-in rules only when named."""
-    return Selection.build(list(rule_codes()), settings, options.select, options.extend_select, options.ignore,
-                           opt_in=frozenset(code for code, doc in rules.items() if doc.opt_in))
+def selection_for(settings: Settings, options: Options, rules: dict[str, RuleDoc],
+                  scopes: tuple[Scope, ...] = ()) -> Selection:
+    """The rules a run reports: the config's selection (each nested config's for its files), the
+    command line's, and opt-in rules only when named."""
+    def build(s: Settings) -> Selection:
+        return Selection.build(list(rule_codes()), s, options.select, options.extend_select, options.ignore,
+                               opt_in=frozenset(code for code, doc in rules.items() if doc.opt_in))
+    return build(settings).scoped((scope.folder, build(scope.settings)) for scope in scopes)
+
+
+def excluded_by_scope(rel: str, scopes: tuple[Scope, ...]) -> bool:
+    scope = scope_of(rel, scopes)
+    return scope is not None and matches_any(inside(rel, scope), scope.settings.exclude + scope.settings.extend_exclude)
 
 
 def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sources,
-           timings: Timings | None = None) -> Result:
+           timings: Timings | None = None, scopes: tuple[Scope, ...] = ()) -> Result:
     timings = timings or Timings(options.cancelled)
     rules = load_rules()
-    selection = selection_for(settings, options, rules)
-    catalog = builtin_catalog().with_extensions(settings.extensions)
+    selection = selection_for(settings, options, rules, scopes)
+    catalog = builtin_catalog().with_extensions(all_extensions(settings, scopes))
     files = len(inputs) + len(unreadable)
-    run_cache = RunCache(options.cache_dir, repr((settings, options.select, options.extend_select, options.ignore))) \
+    run_cache = RunCache(options.cache_dir, repr((settings, scopes, options.select, options.extend_select, options.ignore))) \
         if options.cache_dir and options.reuse_runs else None
     cache = FactsCache(options.cache_dir) if options.cache_dir else None
     with timings.phase("reuse"):
@@ -179,7 +193,7 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
         stats = Stats(files, extracted, len(inputs) - extracted, stored.run.limits, tuple(timings.phases), reused=reason)
         return Result(files, stored.run.findings, stored.run.errors, (), stored.run.patterns, stats, sources,
                       bare_suppressions=stored.run.bare_suppressions, coverage=stored.run.coverage,
-                      suppressed=stored.run.suppressed)
+                      suppressed=stored.run.suppressed, scopes=scopes)
 
     if previous is not None and previous.inputs_key == inputs_key:
         return answer_from(previous, "no file, setting or sdblint code changed", 0)
@@ -211,7 +225,7 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
                                                                       [contents[i][1] for i in rest] if contents else None))])
         modules = [r for r in extraction.results if isinstance(r, ModuleFacts)]
         # The reasons of the waivers, for SDB900, are read now: only files with a waiver.
-        waived_files = {m.path for m in modules if m.suppressions} if UNUSED_SUPPRESSION in selection.codes else set()
+        waived_files = {m.path for m in modules if m.suppressions} if UNUSED_SUPPRESSION in selection.all_codes else set()
         waiver_sources = {rel: data for rel, data in inputs if rel in waived_files}
         inputs.clear()   # the files' bytes are done with (tens of MB on a large project): not kept through the analysis
         errors = tuple(sorted([*unreadable, *(r for r in extraction.results if isinstance(r, ParseError))],
@@ -234,7 +248,7 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
                                                                          limits.as_dict(), bare, coverage, suppressed)))
     stats = Stats(files, extraction.extracted, extraction.cached, limits.as_dict(), tuple(timings.phases))
     return Result(files, fingerprinted, errors, tuple(modules), tuple(patterns), stats, sources, bare_suppressions=bare,
-                  coverage=coverage, suppressed=suppressed)
+                  coverage=coverage, suppressed=suppressed, scopes=scopes)
 
 
 def reported(findings: list[Finding], modules: list[ModuleFacts], selection: Selection,
@@ -245,7 +259,7 @@ def reported(findings: list[Finding], modules: list[ModuleFacts], selection: Sel
     comments hid."""
     suppressions = {m.path: dict(m.suppressions) for m in modules if m.suppressions}
     kept, waived = selection.apply(findings, suppressions)
-    if UNUSED_SUPPRESSION in selection.codes:
+    if UNUSED_SUPPRESSION in selection.all_codes:
         used = {(w.finding.path, w.line, w.code) for w in waived}
         unused = unused_suppressions(suppressions, used, selection, rule_codes(), rules[UNUSED_SUPPRESSION])
         unused += placeholder_waivers(waiver_sources, suppressions, rules[UNUSED_SUPPRESSION])

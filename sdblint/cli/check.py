@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..config.hierarchy import scope_of
 from ..config.settings import SEVERITIES
 from ..gate import baseline as baseline_file
 from ..gate import changed_first, gated
@@ -108,8 +109,10 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
             click.echo(f"sdblint: warning: skipped {e.path}: {e.message}", err=True)
         if result.bare_suppressions:
             click.echo(bare_suppression_hint(result.bare_suppressions, ReportView(settings.root, Path.cwd())), err=True)
-    threshold = SEVERITY_RANK[fail_on or settings.fail_on]
-    failing = [f for f in result.findings if SEVERITY_RANK[f.severity] >= threshold]
+    def threshold(path: str) -> int:   # the command line's, else the fail-on of the file's closest config
+        scope = scope_of(path, result.scopes)
+        return SEVERITY_RANK[fail_on or (scope.settings if scope else settings).fail_on]
+    failing = [f for f in result.findings if SEVERITY_RANK[f.severity] >= threshold(f.path)]
     # A file Python cannot parse fails the run, as in ruff: one of those checked, not of the project
     # read only as context for the files given.
     unparsable = [e for e in result.errors if e.syntax and (planned.focus is None or in_focus(e.path, planned.focus))]

@@ -10,18 +10,26 @@ from ..checks import load_rules
 from ..config.selection import COMMAND_LINE
 from ..config.settings import OVERRIDE_SOURCE
 from ..discover import discover
-from ..pipeline import relative, selection_for
+from ..config.hierarchy import nested_scopes, scope_of
+from ..pipeline import excluded_by_scope, relative, selection_for
 from ..report import ReportView
 from .analysis import Plan, exit_on_error
 
 CONFIG_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "fail-on")
 
 
-def show_files(p: Plan, as_json: bool) -> None:
-    """Every file the run would parse, from the current directory, one per line (or a JSON list)."""
+def files_of(p: Plan) -> list[Path]:
     settings = p.settings
     files = discover(list(p.paths), settings.root, settings.exclude + settings.extend_exclude)
     files += [f for f in p.buffers if not f.exists()]
+    scopes = nested_scopes(files, settings.root)
+    return [f for f in files if not excluded_by_scope(relative(f, settings.root), scopes)]
+
+
+def show_files(p: Plan, as_json: bool) -> None:
+    """Every file the run would parse, from the current directory, one per line (or a JSON list)."""
+    settings = p.settings
+    files = files_of(p)
     view = ReportView(settings.root, Path.cwd())
     shown = [view.shown(relative(f, settings.root)) for f in files]
     click.echo(json.dumps(shown, indent=2) if as_json else "\n".join(shown), nl=bool(shown) or as_json)
@@ -29,12 +37,25 @@ def show_files(p: Plan, as_json: bool) -> None:
 
 def show_settings(p: Plan, as_json: bool) -> None:
     """The resolved settings, each with where its value came from (TOML-like, one per line; or a JSON
-    object of key -> {value, origin})."""
+    object of key -> {value, origin}). For one file given (`--show-settings PATH`), the settings of its
+    closest config; otherwise the root's, and the nested configs the run's files fall under."""
     s, o = p.settings, p.options
+    with exit_on_error():
+        scopes = nested_scopes(files_of(p), s.root)
+    explicit = [rel for rel in (p.focus or ()) if (s.root / rel).is_file() or Path(rel).is_file()]
+    own = scope_of(explicit[0], scopes) if len(explicit) == 1 else None
     root_origin = ("the config's folder" if s.source not in ("defaults", OVERRIDE_SOURCE) else
                    "the git work tree" if (s.root / ".git").exists() else
                    f"the folder above the outermost package, {s.package.name}" if s.package else "the folder checked")
-    rows = [("root", str(s.root), root_origin), ("config", s.source, "")]
+    rows = [("root", str(s.root), root_origin)]
+    if own is not None:
+        s = own.settings
+        rows.append(("config", s.source, f"the closest config above {explicit[0]}"))
+    else:
+        rows.append(("config", s.source, f"the config of {explicit[0]}" if explicit else ""))
+        if scopes:
+            rows.append(("nested configs", {sc.folder: sc.settings.source for sc in sorted(scopes, key=lambda x: x.folder)},
+                         "the closest config of each file under these folders"))
     for key in CONFIG_KEYS:
         value = getattr(s, key.replace("-", "_"))
         value = dict((glob, list(codes)) for glob, codes in value) if key == "per-file-ignores" else value

@@ -52,6 +52,17 @@ class Waived:
 class Selection:
     codes: frozenset[str]
     per_file: tuple[tuple[str, frozenset[str]], ...]
+    # Nested configs (a monorepo's services): (root-relative folder, the selection of its files),
+    # the deepest first; a file under none of them is selected by ``codes`` and ``per_file``.
+    scopes: tuple[tuple[str, "Selection"], ...] = ()
+
+    @property
+    def all_codes(self) -> frozenset[str]:
+        """Every code some file of the run may report."""
+        return self.codes.union(*(inner.codes for _, inner in self.scopes))
+
+    def scoped(self, scopes) -> "Selection":
+        return Selection(self.codes, self.per_file, tuple(scopes))
 
     @classmethod
     def build(cls, known: list[str], settings: Settings, select, extend_select, ignore,
@@ -71,7 +82,10 @@ class Selection:
         return cls(frozenset(chosen), per_file)
 
     def selects(self, code: str, path: str) -> bool:
-        """Whether the rule is on for this file (selection and per-file ignores)."""
+        """Whether the rule is on for this file (selection and per-file ignores, of its closest config)."""
+        for folder, inner in self.scopes:
+            if path.startswith(folder + "/"):
+                return inner.selects(code, path[len(folder) + 1:])
         if code not in self.codes:
             return False
         name = path.rsplit("/", 1)[-1]

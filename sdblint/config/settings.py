@@ -42,19 +42,35 @@ class Settings:
         return self.package or self.root
 
 
+# The file of sdblint's own settings (top-level keys), preferred to a pyproject.toml in the same
+# folder, as ruff prefers ruff.toml.
+OWN_CONFIG = "sdblint.toml"
+
+
 def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml with a [tool.sdblint] table, walking up from ``start``."""
+    """The nearest sdblint.toml, or pyproject.toml with a [tool.sdblint] table, walking up from ``start``."""
     start = start.resolve()
     for directory in [start if start.is_dir() else start.parent, *start.parents]:
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise ConfigError(str(candidate), "(file)", f"valid TOML ({exc})") from exc
-            tool = data.get("tool", {})
-            if isinstance(tool, dict) and "sdblint" in tool:
-                return candidate
+        found = config_in(directory)
+        if found is not None:
+            return found
+    return None
+
+
+def config_in(directory: Path) -> Path | None:
+    """The settings file of this folder itself, if it has one."""
+    own = directory / OWN_CONFIG
+    if own.is_file():
+        return own
+    candidate = directory / "pyproject.toml"
+    if candidate.is_file():
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(str(candidate), "(file)", f"valid TOML ({exc})") from exc
+        tool = data.get("tool", {})
+        if isinstance(tool, dict) and "sdblint" in tool:
+            return candidate
     return None
 
 
