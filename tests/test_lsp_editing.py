@@ -170,6 +170,23 @@ def test_a_request_whose_params_cannot_be_read_is_answered_with_invalid_params(t
     client.close()
 
 
+@pytest.mark.parametrize(("message", "answer_id"), [
+    ({"id": 7, "method": "textDocument/hover", "params": {}}, 7),   # no "jsonrpc": not a JSON-RPC request
+    ([{"jsonrpc": "2.0", "id": 8, "method": "shutdown"}], None),     # a batch, which LSP does not have
+    ({"jsonrpc": "2.0", "id": {"not": "an id"}, "method": "textDocument/hover", "params": {}}, None)])
+def test_a_message_that_is_no_lsp_request_is_answered_with_invalid_request(tmp_path, session, message, answer_id):
+    root, cli_uri, _ = project(tmp_path)
+    client = session(root)
+    client.initialize(root)
+    body = json.dumps(message).encode()
+    client.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    answer = client.wait(lambda m: "error" in m)
+    assert (answer["id"], answer["error"]["code"]) == (answer_id, -32600)
+    client.open(cli_uri, UNSAFE)
+    assert codes(client.published(cli_uri, 1)) == ["SDB102"]
+    client.close()
+
+
 @pytest.mark.parametrize("headers", [b"", b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n",
                                      b"\r\n"])
 def test_the_session_goes_on_after_a_message_without_content_length(tmp_path, session, headers):
@@ -227,3 +244,17 @@ def test_a_cancelled_run_stops_at_the_next_phase(tmp_path):
         run([root], settings, Options(cancelled=cancelled))
     assert len(entered) == 4
     assert [f.code for f in run([root], settings, Options(cancelled=lambda: False)).findings] == ["SDB102"]
+
+
+def test_a_cold_session_on_a_project_extracted_in_worker_processes_publishes(tmp_path, session):
+    """Forked extraction workers close sys.stdin first: with the client's reader thread holding its
+    lock, the first analysis of any project with PARALLEL_THRESHOLD files to extract hung forever."""
+    from sdblint.extract.runner import PARALLEL_THRESHOLD
+
+    root, cli_uri, _ = project(tmp_path)
+    write(root, {f"bot/helpers_{n}.py": f"def helper_{n}(x):\n    return x + {n}\n" for n in range(PARALLEL_THRESHOLD)})
+    client = session(root)
+    client.initialize(root)
+    client.open(cli_uri, UNSAFE)
+    assert codes(client.published(cli_uri, 1)) == ["SDB102"]
+    client.close()

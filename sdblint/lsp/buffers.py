@@ -50,7 +50,7 @@ class LastGood:
         self.texts = {uri: text for uri, text in self.texts.items() if uri in open_uris}
         texts, broken = {}, {}
         for d in documents:
-            error = syntax_error(d)
+            error = None if self.texts.get(d.uri) == d.text else syntax_error(d)   # unchanged text still parses
             if error is None:
                 self.texts[d.uri] = d.text
             else:

@@ -5,6 +5,7 @@ published."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -184,5 +185,15 @@ def create_server() -> SdblintServer:
 
 
 def serve() -> None:
-    """The server on standard input and output, with the client's stream re-framed (:class:`FramedReader`)."""
-    create_server().start_io(FramedReader(sys.stdin.buffer), sys.stdout.buffer)
+    """The server on standard input and output. The protocol reads and writes duplicates of them,
+    and the process's own stdin and stdout become /dev/null and stderr: a worker process forked to
+    extract files closes ``sys.stdin`` first, which would wait forever on the lock of the thread
+    that reads the client (the session hung on any project with files to extract in parallel), and
+    anything printed by accident must not land in the client's stream."""
+    client_in = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
+    client_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(nothing, sys.stdin.fileno())
+    os.close(nothing)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    create_server().start_io(FramedReader(client_in), client_out)

@@ -100,4 +100,5 @@ class GuardedProtocol(LanguageServerProtocol):
         request_id = data["id"]
         if request_id is not None and (isinstance(request_id, bool) or not isinstance(request_id, (int, str))):
             request_id, error = None, JsonRpcInvalidRequest("the request's id is neither a number nor a string")
-        self._send_response(request_id, None, error.to_response_error())
+        # Sent as a plain object: pygls' own response type would drop a null id, which JSON-RPC requires.
+        self._send_data({"jsonrpc": "2.0", "id": request_id, "error": error.to_response_error()})
