@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from sys import intern
 import types
 import typing
 from collections.abc import Callable
@@ -54,6 +55,12 @@ def _fail(kind: str, value) -> InvalidEntry:
 
 def _same(value):
     return value
+
+
+def _string(value):
+    if type(value) is not str:
+        raise _fail("str", value)
+    return intern(value)
 
 
 def _scalar(kind: type) -> Decoder:
@@ -119,9 +126,13 @@ def _record(kind: type) -> Codec:
     names = [f.name for f in fields]
     defaults = [f.default for f in fields]
     required = sum(d is dataclasses.MISSING for d in defaults)
-    scalars = [(i, hints[n]) for i, n in enumerate(names) if hints[n] in (str, int, bool)]
+    # By how many fields an entry gives: the positions of its strings, of its other scalars and of
+    # its nested values (each with its decoder, filled below), so that reading one checks no length.
+    strings = {n: [i for i in range(n) if hints[names[i]] is str] for n in range(required, len(names) + 1)}
+    scalars = {n: [(i, hints[names[i]]) for i in range(n) if hints[names[i]] in (int, bool)]
+               for n in range(required, len(names) + 1)}
+    nested: dict[int, list[tuple[int, Decoder]]] = {n: [] for n in range(required, len(names) + 1)}
     inners: list[Codec] = []
-    nested: list[tuple[int, Decoder]] = []
 
     def write(value):
         out = [e(getattr(value, n)) for n, (e, _) in zip(names, inners)]
@@ -131,21 +142,27 @@ def _record(kind: type) -> Codec:
         return out[:end] if end < len(out) else out
 
     def read(value):
-        if type(value) is not list or not required <= len(value) <= len(names):
+        given = len(value) if type(value) is list else -1
+        if given not in strings:
             raise _fail(f"the {len(names)} fields of {kind.__name__}", value)
-        given = len(value)
-        for i, scalar in scalars:   # checked here, not by a call per field: most fields are strings and numbers
-            if i < given and type(value[i]) is not scalar:
-                raise _fail(f"{scalar.__name__} for {kind.__name__}.{names[i]}", value[i])
         values = list(value)
-        for i, decode in nested:
-            if i < given:
-                values[i] = decode(values[i])
+        # Strings and numbers are checked here, not by a call per field: most fields are of them.
+        # The same ids, names and paths recur all through a file's facts: interned, each is kept once.
+        for i in strings[given]:
+            if type(values[i]) is not str:
+                raise _fail(f"str for {kind.__name__}.{names[i]}", values[i])
+            values[i] = intern(values[i])
+        for i, scalar in scalars[given]:
+            if type(values[i]) is not scalar:
+                raise _fail(f"{scalar.__name__} for {kind.__name__}.{names[i]}", values[i])
+        for i, decode in nested[given]:
+            values[i] = decode(values[i])
         return kind(*values)
     # A record may hold one of its own kind (through an optional field): it is known before its fields are.
     _BUILT[kind] = write, read
     inners.extend(codec(hints[n]) for n in names)
-    nested.extend((i, d) for i, (n, (_, d)) in enumerate(zip(names, inners)) if hints[n] not in (str, int, bool))
+    for n, positions in nested.items():
+        positions.extend((i, inners[i][1]) for i in range(n) if hints[names[i]] not in (str, int, bool))
     return write, read
 
 
@@ -179,7 +196,9 @@ def codec(kind) -> Codec:
 
 
 def _build(kind) -> Codec:
-    if kind in (str, int, bool):
+    if kind is str:
+        return _same, _string
+    if kind in (int, bool):
         return _same, _scalar(kind)
     if kind is float:
         return _same, _float

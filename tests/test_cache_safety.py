@@ -199,3 +199,33 @@ def test_the_key_is_the_users_and_entries_sealed_under_another_are_not_read(tmp_
     assert_same_as_without_cache(project, other)
     results_entry(project).unlink()
     assert "0 parsed, 4 from the cache" in sdblint(project, "-v", key="a CI secret").stderr
+
+
+def test_every_fixture_file_s_facts_come_back_from_the_cache_format_as_they_were():
+    """Every shape extraction gives (the fixtures cover them) survives the cache's encoding."""
+    from sdblint.extract import extract_bytes
+    from sdblint.extract.cache import decoded
+    root = Path(__file__).resolve().parents[1] / "fixtures"
+    files = sorted(root.rglob("*.py"))
+    assert len(files) > 100
+    for file in files:
+        result = extract_bytes(file.relative_to(root).as_posix(), file.read_bytes(), None)
+        assert decoded(encoded(result)) == result, file
+
+
+@pytest.mark.parametrize("text, kind", [
+    (b"[1, 2, 3, true]", Loc), (b"[1, 2, 3]", Loc), (b"[1, 2, 3, 4, 5]", Loc), (b'[1, 2, 3, "4"]', Loc),
+    (b"[1, 2, 3, 4.0]", Loc), (b'{"line": 1}', Loc), (b'["ParseError", ["a.py", "m", "x"]]', ModuleFacts | ParseError),
+    (b'["Loc", [1, 2, 3, 4]]', ModuleFacts | ParseError), (b"NaN", Loc), (b"[1, 2, 3, 4] [", Loc),
+])
+def test_a_value_of_another_shape_is_refused(text, kind):
+    with pytest.raises(typed_json.InvalidEntry):
+        typed_json.loads(text, kind)
+    assert typed_json.loads(b"[1, 2, 3, 4]", Loc) == Loc(1, 2, 3, 4)
+
+
+def test_a_type_the_format_cannot_read_is_refused_when_its_codec_is_built():
+    with pytest.raises(TypeError):
+        typed_json.codec(tuple)
+    with pytest.raises(TypeError):
+        typed_json.codec(int | str)
