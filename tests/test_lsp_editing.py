@@ -170,6 +170,17 @@ def test_a_request_whose_params_cannot_be_read_is_answered_with_invalid_params(t
     client.close()
 
 
+def test_a_quick_fix_asked_for_a_file_neither_open_nor_on_disk_is_an_empty_answer(tmp_path, session):
+    root, _, _ = project(tmp_path)
+    client = session(root)
+    client.initialize(root)
+    at = {"start": {"line": 6, "character": 4}, "end": {"line": 6, "character": 8}}
+    missing = {"textDocument": {"uri": (root / "gone.py").as_uri()}, "range": at, "context": {"diagnostics": [
+        {"range": at, "message": "m", "source": "sdblint", "code": "SDB102", "data": {"statement_end": 7}}]}}
+    assert client.ask("textDocument/codeAction", missing) == {"jsonrpc": "2.0", "id": client.next_id, "result": []}
+    client.close()
+
+
 @pytest.mark.parametrize(("message", "answer_id"), [
     ({"id": 7, "method": "textDocument/hover", "params": {}}, 7),   # no "jsonrpc": not a JSON-RPC request
     ([{"jsonrpc": "2.0", "id": 8, "method": "shutdown"}], None),     # a batch, which LSP does not have

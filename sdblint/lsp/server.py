@@ -177,7 +177,10 @@ def create_server() -> SdblintServer:
                     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
     def code_actions(ls: SdblintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri, rules = params.text_document.uri, load_rules()
-        text = ls.workspace.get_text_document(uri).source
+        try:
+            text = ls.workspace.get_text_document(uri).source   # a file not open is read from disk
+        except (OSError, UnicodeDecodeError):   # nor on disk: nothing to insert a comment into
+            return []
         return [suppression_action(uri, d, text, ls.workspace.position_codec) for d in params.context.diagnostics
                 if d.source == SOURCE and d.code in rules]
 
