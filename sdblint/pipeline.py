@@ -53,9 +53,10 @@ class Options:
     progress: Callable[[int, int], None] | None = None   # (files extracted so far, files to extract)
     # Asked as each phase starts; True ends the run with Cancelled (an editor's buffer changed meanwhile).
     cancelled: Callable[[], bool] | None = None
-    # False: the whole-run results are neither read nor stored (the facts cache still is). For an
-    # analysis in a temporary folder (a git revision's worktree), whose slot would never be read again.
-    reuse_runs: bool = True
+    # (a temporary folder this run analyses, the name it stands for): the run cache files the results
+    # under that name, so that a git revision analysed again in a new temporary worktree is answered
+    # from the cache, in one slot of its own however many temporary folders there were.
+    stands_for: tuple[Path, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -181,8 +182,10 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
     selection = selection_for(settings, options, rules, scopes)
     catalog = builtin_catalog().with_extensions(all_extensions(settings, scopes))
     files = len(inputs) + len(unreadable)
-    run_cache = RunCache(options.cache_dir, repr((settings, scopes, options.select, options.extend_select, options.ignore))) \
-        if options.cache_dir and options.reuse_runs else None
+    settings_text = repr((settings, scopes, options.select, options.extend_select, options.ignore))
+    if options.stands_for is not None:
+        settings_text = settings_text.replace(str(options.stands_for[0]), options.stands_for[1])
+    run_cache = RunCache(options.cache_dir, settings_text) if options.cache_dir else None
     cache = FactsCache(options.cache_dir) if options.cache_dir else None
     with timings.phase("reuse"):
         contents = content_digests(inputs) if run_cache else []

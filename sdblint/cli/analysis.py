@@ -142,6 +142,10 @@ def analyse(p: Plan) -> Analysed:
     return Analysed(p.settings, result, p.notes)
 
 
+# What the run cache calls the project as it was at a revision: one slot beside the project's own.
+REVISION_SLOT = "--diff-revision"
+
+
 def result_at(p: Plan, rev: str) -> Result:
     """The result of the same run over the project as it was at git revision ``rev`` (a temporary
     worktree): the same settings, the same cache of facts, the same paths where they existed."""
@@ -151,7 +155,7 @@ def result_at(p: Plan, rev: str) -> Result:
         paths = [path for path in paths if path.exists()]
         package = p.settings.package and then / p.settings.package.relative_to(root)
         settings = replace(p.settings, root=then, package=package)
-        options = replace(p.options, progress=None, reuse_runs=False)
+        options = replace(p.options, progress=None, stands_for=(then, f"{root}@{REVISION_SLOT}"))
         return run(paths, settings, options) if paths else empty()
 
 

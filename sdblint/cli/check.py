@@ -101,7 +101,8 @@ def check(output_format, output_file, color, baseline_path, diff_rev, add_noqa, 
         for line in verbose_report.verbose_lines(result, ReportView(settings.root, Path.cwd())):
             click.echo(line, err=True)
         if before is not None:
-            click.echo(f"at --diff {diff_rev}: {verbose_report.file_counts(before)}", err=True)
+            reused = f"; results reused from the cache ({before.stats.reused})" if before.stats.reused else ""
+            click.echo(f"at --diff {diff_rev}: {verbose_report.file_counts(before)}{reused}", err=True)
     if not machine:
         for note in analysed.notes:
             click.echo(f"sdblint: note: {note}", err=True)
