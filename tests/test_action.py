@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import MODEL_MODULE, OPENAI_SHELL, write
+from helpers import MODEL_MODULE, OPENAI_SHELL, git, write
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 ACTION = REPOSITORY / "action.yml"
@@ -124,3 +124,21 @@ def test_the_sarif_holds_every_finding_marked_new_or_unchanged_and_the_gate_fail
     assert outputs["exit-code"] == "0", done.stderr
     results = json.loads((project / "sdblint.sarif").read_text())["runs"][0]["results"]
     assert [r["baselineState"] for r in results] == ["unchanged"]    # code scanning still sees it
+
+
+def test_with_a_diff_base_the_sarif_marks_what_the_base_already_had(tmp_path):
+    project = two_findings(tmp_path)
+    cli = (project / "agent/cli.py").read_text()
+    (project / "agent/cli.py").write_text("X = 1\n")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "base")
+    (project / "agent/cli.py").write_text(cli)   # the pull request adds the second flow
+    done, outputs = run_step(step("check"), project, INPUT_DIFF_BASE="HEAD")
+    assert done.returncode == 0, done.stderr
+    assert outputs["exit-code"] == "1"
+    results = json.loads((project / "sdblint.sarif").read_text())["runs"][0]["results"]
+    assert sorted((r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["baselineState"])
+                  for r in results) == [("agent/cli.py", "new"), ("agent/tools.py", "unchanged")]
+    assert subprocess.run(["git", "-C", str(project), "worktree", "list"], capture_output=True, text=True,
+                          check=True).stdout.count("\n") == 1   # the base's temporary worktree is gone
