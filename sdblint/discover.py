@@ -1,8 +1,12 @@
-"""Which files to check: walk the given paths, skip what a project never wants linted."""
+"""Which files to check: walk the given paths, skip what a project never wants linted; and reading
+them, which only a regular file ever is."""
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 ALWAYS_SKIPPED = {
@@ -59,10 +63,19 @@ def matches_any(rel: str, patterns: tuple[str, ...]) -> bool:
     )
 
 
-def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> list[Path]:
+@dataclass(frozen=True)
+class Discovery:
+    files: tuple[Path, ...]                  # sorted, each once
+    problems: tuple[tuple[Path, str], ...]   # a path that could not be walked or named, and why
+
+
+def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> Discovery:
     """Python files under ``paths``, sorted, each once (a file given and also found under a given
-    folder counts once); symlink loops terminate."""
+    folder counts once); symlink loops terminate. A folder that cannot be listed or entered, a file
+    whose path cannot be resolved (a symlink to itself, a path longer than the OS allows) or whose
+    name is not UTF-8 (no report could show it) is a problem, and the walk goes on."""
     found: dict[Path, Path] = {}   # resolved -> as found
+    problems: dict[Path, str] = {}
     ignore = GitIgnore()
     for parent in [root, *root.parents][::-1]:
         if (parent / ".git").exists() or parent == root:
@@ -72,34 +85,95 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> li
     def rel(p: Path) -> str:
         try:
             return p.resolve().relative_to(root).as_posix()
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):
             return p.as_posix()
 
+    def add(file: Path) -> None:
+        try:
+            found.setdefault(file.resolve(), file)
+        except (OSError, RuntimeError) as exc:   # RuntimeError: a symlink loop, before Python 3.13
+            problems.setdefault(file, reason(exc, "cannot resolve the path"))
+
+    def walked(folder: Path, name: str) -> bool:
+        if not utf8(name):
+            problems.setdefault(folder / name, "not checked: the folder name is not valid UTF-8")
+            return False
+        return (name not in ALWAYS_SKIPPED and not name.endswith(".egg-info") and not is_virtualenv(folder / name)
+                and not ignore.ignored(folder / name, True) and not matches_any(rel(folder / name), exclude))
+
     for start in paths:
-        if start.is_file():
-            found.setdefault(start.resolve(), start)
+        if not start.is_dir():
+            if os.path.lexists(start):   # a file given explicitly, or a symlink to nowhere: reading it says why not
+                add(start)
             continue
-        for dirpath, dirnames, filenames in os.walk(start, followlinks=True):
+        for dirpath, dirnames, filenames in os.walk(start, followlinks=True,
+                                                    onerror=lambda exc: problems.setdefault(Path(exc.filename),
+                                                                                           reason(exc, "cannot list the folder"))):
             here = Path(dirpath)
-            st = here.stat()
+            try:
+                st = here.stat()
+                os.stat(os.path.join(dirpath, os.curdir))   # a folder without execute permission lists but cannot be entered
+            except OSError as exc:
+                problems.setdefault(here, reason(exc, "cannot enter the folder"))
+                dirnames[:] = []
+                continue
             if (st.st_dev, st.st_ino) in visited:
                 dirnames[:] = []
                 continue
             visited.add((st.st_dev, st.st_ino))
             if here != root:
                 ignore.load(here)
-            dirnames[:] = sorted(
-                d for d in dirnames
-                if d not in ALWAYS_SKIPPED and not d.endswith(".egg-info")
-                and not (here / d / "pyvenv.cfg").exists()
-                and not ignore.ignored(here / d, True)
-                and not matches_any(rel(here / d), exclude)
-            )
+            dirnames[:] = sorted(d for d in dirnames if walked(here, d))
             for name in filenames:
-                if not name.endswith((".py", ".pyi")) or name.endswith(".pyi"):
+                if not name.endswith(".py"):
                     continue
                 file = here / name
-                if ignore.ignored(file, False) or matches_any(rel(file), exclude):
-                    continue
-                found.setdefault(file.resolve(), file)
-    return sorted(found.values())
+                if not utf8(name):
+                    problems.setdefault(file, "not checked: the file name is not valid UTF-8")
+                elif not ignore.ignored(file, False) and not matches_any(rel(file), exclude):
+                    add(file)
+    return Discovery(tuple(sorted(found.values())), tuple(sorted(problems.items())))
+
+
+def is_virtualenv(folder: Path) -> bool:
+    try:
+        return (folder / "pyvenv.cfg").exists()
+    except OSError:   # a folder that cannot be entered: the walk reports it
+        return False
+
+
+def utf8(name: str) -> bool:
+    """Whether a name read from the OS is UTF-8 (undecodable bytes come back as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(path: str) -> str:
+    """A path as a report can show it: bytes that are not UTF-8 as `\\xe9`."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def reason(exc: OSError | RuntimeError, failed: str) -> str:
+    if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+        return "not checked: a symlink loop"
+    return f"not checked: {failed} ({exc.strerror or exc})"
+
+
+# What a path named `*.py` can be besides a file; reading one would block (a FIFO), never end or
+# fail (a device).
+NOT_REGULAR = {stat.S_IFIFO: "a named pipe", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+               stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
+def read_source(path: Path, limit: int) -> bytes:
+    """The file's bytes, at most ``limit`` + 1 of them (enough to tell that it is over the limit).
+    Opened without blocking and checked to be a regular file before a byte is read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as file:
+        kind = stat.S_IFMT(os.fstat(fd).st_mode)
+        if kind != stat.S_IFREG:
+            raise OSError(errno.EINVAL, f"not a regular file but {NOT_REGULAR.get(kind, 'a special file')}")
+        return file.read(limit + 1)

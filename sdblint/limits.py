@@ -48,6 +48,13 @@ MAX_FIELD_DEPTH = 3
 # its attributes field by field (`e = Edge(fact=text); e.uuid`); past it the object is tainted whole.
 MAX_CONSTRUCTED_ORIGINS = 16
 
+# Bytes of one file that are analysed; a larger file is reported as not analysed, unread past the
+# limit. It bounds a file's memory: parsing takes about 0.35 KiB per byte of hand-written code and
+# up to 1.4 KiB per byte of dense generated code (`v1 = f(a, b, c=1)` line after line), so a file
+# at the limit peaks near 2 GiB at worst. The largest hand-written files of the bench corpus are
+# 0.6 MB; generated files of 10 MB and more (tables, API clients) are what it stops.
+MAX_FILE_BYTES = 1_500_000
+
 
 class LimitHits:
     """How often each limit was reached in one run (a counter shared by the analysis stages)."""

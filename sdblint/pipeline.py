@@ -29,7 +29,7 @@ from .checks import (
 from .config.selection import Selection, Waived
 from .config.hierarchy import Scope, all_extensions, inside, nested_scopes, scope_of
 from .config.settings import Settings
-from .discover import discover, matches_any
+from .discover import discover, matches_any, printable, read_source
 from .extract import DEFAULT_FILE_TIMEOUT
 from .extract.cache import FactsCache
 from .facts import ModuleFacts, ParseError
@@ -37,7 +37,7 @@ from .failures import Failures, InternalError
 from .findings.fingerprint import anchored_path, with_fingerprints
 from .findings.model import Finding
 from .flow.coverage import Coverage, coverage_of
-from .limits import LimitHits
+from .limits import MAX_FILE_BYTES, LimitHits
 from .run_cache import CachedRun, RunCache, StoredRun, content_digests
 from .runtime_patterns import PatternHit, infer_patterns
 
@@ -116,7 +116,11 @@ class Result:
 
 def relative(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root).as_posix()
+        resolved = path.resolve()
+    except (OSError, RuntimeError):   # a symlink loop (RuntimeError before Python 3.13): its folder, and its name
+        resolved = path.parent.resolve() / path.name
+    try:
+        return resolved.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -129,18 +133,19 @@ def run(paths: list[Path], settings: Settings, options: Options = Options(),
     timings = Timings(options.cancelled)
     buffers = {path.resolve(): data for path, data in (buffers or {}).items()}
     with timings.phase("discover"):
-        files = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
-        files += sorted(p for p in buffers if not p.exists())   # a new file, not saved yet
+        found = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
+        files = [*found.files, *sorted(p for p in buffers if not p.exists())]   # a new file, not saved yet
         scopes = nested_scopes(files, settings.root)
         if scopes:   # a file under a nested config is excluded by that config's globs too
             files = [f for f in files if not excluded_by_scope(relative(f, settings.root), scopes)]
-    inputs, unreadable = [], []
+    inputs = []
+    unreadable = [ParseError(printable(relative(path, settings.root)), why) for path, why in found.problems]
     with timings.phase("read"):
         for f in files:
             rel = relative(f, settings.root)
             try:
                 resolved = f.resolve()
-                inputs.append((rel, buffers[resolved] if resolved in buffers else f.read_bytes()))
+                inputs.append((rel, buffers[resolved] if resolved in buffers else read_source(f, MAX_FILE_BYTES)))
             except OSError as exc:
                 unreadable.append(ParseError(rel, f"cannot read file: {exc.strerror}"))
 
@@ -226,6 +231,9 @@ def _check(inputs, unreadable, anchor, settings: Settings, options: Options, sou
             extraction = merged([(changed, fresh), (rest, extract_all([inputs[i] for i in rest], cache, options.jobs,
                                                                       options.file_timeout, options.progress,
                                                                       [contents[i][1] for i in rest] if contents else None))])
+        oversized = sum(len(data) > MAX_FILE_BYTES for _, data in inputs)
+        if oversized:
+            limits.hit("MAX_FILE_BYTES", oversized)
         modules = [r for r in extraction.results if isinstance(r, ModuleFacts)]
         # The reasons of the waivers, for SDB900, are read now: only files with a waiver.
         waived_files = {m.path for m in modules if m.suppressions} if UNUSED_SUPPRESSION in selection.all_codes else set()

@@ -1,4 +1,5 @@
 """Odd input is reported or analysed, never fatal."""
+import ast
 import json
 import os
 import subprocess
@@ -10,8 +11,9 @@ from helpers import OPENAI_SHELL, check_json, invoke, write
 from sdblint.extract import extract
 from sdblint.extract.parse import MAX_NESTING_DEPTH
 from sdblint.extract.cache import decoded
-from sdblint.extract.runner import _in_processes
+from sdblint.extract.runner import LARGE_FILE_BYTES, _in_processes
 from sdblint.facts import ModuleFacts, ParseError
+from sdblint.limits import MAX_FILE_BYTES
 
 CASES = {
     "bad.py": b"def f(:\n",
@@ -76,7 +78,9 @@ def test_flat_but_huge_expressions_are_analysed():
 
 
 def test_a_file_over_its_time_budget_is_reported_and_the_run_goes_on(tmp_path):
-    (tmp_path / "huge.py").write_text("".join(f"v{i % 1000} = {i}\n" for i in range(600_000)))
+    # Over LARGE_FILE_BYTES (parsed in a process that can be killed) and under MAX_FILE_BYTES.
+    (tmp_path / "huge.py").write_text("".join(f"v{i % 1000} = {i}\n" for i in range(100_000)))
+    assert LARGE_FILE_BYTES < (tmp_path / "huge.py").stat().st_size <= MAX_FILE_BYTES
     (tmp_path / "agent.py").write_text(OPENAI_SHELL)
     proc = subprocess.run([sys.executable, "-m", "sdblint", "check", "--output-format", "json", "--file-timeout", "1",
                            str(tmp_path)], capture_output=True, text=True, timeout=300)
@@ -96,7 +100,7 @@ def crash_on_boom(job):
 def test_a_worker_that_dies_costs_only_its_file():
     work = [(f"f{i}.py", b"x = 1\n", None) for i in range(6)]
     work.insert(3, ("boom.py", b"x = 1\n", None))
-    results = [decoded(payload) for _, payload in _in_processes(work, 2, task=crash_on_boom)]
+    results = [decoded(payload) for _, payload in sorted(_in_processes(work, 2, task=crash_on_boom))]
     assert [type(r).__name__ for r in results] == ["ModuleFacts"] * 3 + ["ParseError"] + ["ModuleFacts"] * 3
     assert results[3] == ParseError("boom.py", "not analysed: the parser crashed on this file (its worker process died)",
                                     transient=True)
@@ -176,3 +180,20 @@ def test_a_file_over_its_budget_is_not_cached_as_unanalysable(tmp_path):
     assert first[0].transient and "per-file budget" in first[0].message
     again = extract_all([slow], cache, 1, 20.0)
     assert isinstance(again.results[0], ModuleFacts) and again.cached == 0
+
+
+def test_valid_python_the_parser_cannot_read_is_not_a_syntax_error(tmp_path):
+    """`(name): T` annotations in the standard library's tests: CPython accepts them, libcst does not."""
+    source = "(alias): int = 1\n\ndef f():\n    (x): int\n"
+    ast.parse(source)   # the premise: Python reads it
+    (tmp_path / "annotations.py").write_text(source)
+    (tmp_path / "agent.py").write_text(OPENAI_SHELL)
+    proc = subprocess.run([sys.executable, "-m", "sdblint", "check", "--no-cache", "--output-format", "json",
+                           str(tmp_path)], capture_output=True, text=True, timeout=300)
+    (error,) = json.loads(proc.stdout)["errors"]
+    assert (error["path"], error["kind"]) == ("annotations.py", "not-analysed")
+    assert error["message"].startswith("not analysed: valid Python that the parser cannot read (libcst: ")
+    # The finding fails the run, the unreadable file does not: without agent.py the run passes.
+    assert proc.returncode == 1
+    (tmp_path / "agent.py").unlink()
+    assert invoke("check", "--no-cache", str(tmp_path)).exit_code == 0

@@ -8,6 +8,7 @@ import sys
 import click
 
 from .. import __version__
+from .signals import Interrupted, die_of, stop_on_signals
 
 # Each command's module is imported when the command runs (or `--help` lists it): `--version` loads
 # none, `rules` only the rule registry, and no command loads the parser or the graph until it analyses.
@@ -42,11 +43,17 @@ def main() -> None:
 
 def entry() -> None:
     """The ``sdblint`` executable: :func:`main`, then out without tearing down the heap. Freeing a
-    large project's facts and graph object by object takes seconds and serves nobody."""
+    large project's facts and graph object by object takes seconds and serves nobody. Ctrl-C and
+    SIGTERM end it at once, by that signal (a shell shows 130 and 143)."""
+    stop_on_signals()
+    stopped_by = None
     try:
         main()
     except SystemExit as exc:
         code = exc.code
+    except Interrupted as exc:
+        click.echo(f"sdblint: stopped by {exc}", err=True)
+        stopped_by, code = exc.signum, 128 + exc.signum
     else:
         code = 0
     if not isinstance(code, int):
@@ -58,4 +65,6 @@ def entry() -> None:
             stream.flush()
         except (BrokenPipeError, ValueError):   # the reader went away (`| head`) or closed the stream
             pass
+    if stopped_by is not None:
+        die_of(stopped_by)
     os._exit(code)

@@ -9,7 +9,7 @@ import click
 from ..checks import load_rules
 from ..config.selection import COMMAND_LINE
 from ..config.settings import OVERRIDE_SOURCE
-from ..discover import discover
+from ..discover import discover, printable
 from ..config.hierarchy import nested_scopes, scope_of
 from ..pipeline import excluded_by_scope, relative, selection_for
 from ..report import ReportView
@@ -18,21 +18,25 @@ from .analysis import Plan, exit_on_error
 CONFIG_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "fail-on")
 
 
-def files_of(p: Plan) -> list[Path]:
+def files_of(p: Plan) -> tuple[list[Path], tuple[tuple[Path, str], ...]]:
+    """The files a run would parse, and the paths it would report as not checked."""
     settings = p.settings
-    files = discover(list(p.paths), settings.root, settings.exclude + settings.extend_exclude)
-    files += [f for f in p.buffers if not f.exists()]
+    found = discover(list(p.paths), settings.root, settings.exclude + settings.extend_exclude)
+    files = [*found.files, *(f for f in p.buffers if not f.exists())]
     scopes = nested_scopes(files, settings.root)
-    return [f for f in files if not excluded_by_scope(relative(f, settings.root), scopes)]
+    return [f for f in files if not excluded_by_scope(relative(f, settings.root), scopes)], found.problems
 
 
 def show_files(p: Plan, as_json: bool) -> None:
-    """Every file the run would parse, from the current directory, one per line (or a JSON list)."""
+    """Every file the run would parse, from the current directory, one per line (or a JSON list);
+    the paths it would report as not checked, on stderr."""
     settings = p.settings
-    files = files_of(p)
+    files, problems = files_of(p)
     view = ReportView(settings.root, Path.cwd())
     shown = [view.shown(relative(f, settings.root)) for f in files]
     click.echo(json.dumps(shown, indent=2) if as_json else "\n".join(shown), nl=bool(shown) or as_json)
+    for path, why in problems:
+        click.echo(f"sdblint: warning: skipped {printable(view.shown(relative(path, settings.root)))}: {why}", err=True)
 
 
 def show_settings(p: Plan, as_json: bool) -> None:
@@ -41,7 +45,7 @@ def show_settings(p: Plan, as_json: bool) -> None:
     closest config; otherwise the root's, and the nested configs the run's files fall under."""
     s, o = p.settings, p.options
     with exit_on_error():
-        scopes = nested_scopes(files_of(p), s.root)
+        scopes = nested_scopes(files_of(p)[0], s.root)
     explicit = [rel for rel in (p.focus or ()) if (s.root / rel).is_file() or Path(rel).is_file()]
     own = scope_of(explicit[0], scopes) if len(explicit) == 1 else None
     root_origin = ("the config's folder" if s.source not in ("defaults", OVERRIDE_SOURCE) else

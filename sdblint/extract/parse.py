@@ -147,6 +147,7 @@ def parse(source: str, cpython_error: Unparsable | None) -> cst.Module:
     except cst.ParserSyntaxError as exc:
         if cpython_error is not None:
             raise cpython_error from exc
-        # Python reads it (a syntax newer than libcst's grammar): only sdblint cannot.
-        raise Unparsable(f"not analysed: sdblint's parser cannot read this syntax ({exc.message})",
+        # Python reads it (a syntax newer than libcst's grammar, `(name): int`): only sdblint cannot,
+        # so it is no syntax error and fails no run.
+        raise Unparsable(f"not analysed: valid Python that the parser cannot read (libcst: {exc.message})",
                          exc.raw_line, exc.raw_column + 1) from exc
