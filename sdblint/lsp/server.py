@@ -33,7 +33,7 @@ class SdblintServer(LanguageServer):
         super().__init__("sdblint", __version__, protocol_cls=GuardedProtocol)
         self.published: dict[str, list[types.Diagnostic]] = {}   # uri -> diagnostics (server thread only)
         self.loop: asyncio.AbstractEventLoop | None = None
-        # Only the analysis thread touches these two.
+        # Only the analysis thread touches these three.
         self.last_good = LastGood()
         self.shown: str | None = None    # the error last shown to the user; shown again only when it changes
         self.analyses = 0
