@@ -135,7 +135,7 @@ def run(paths: list[Path], settings: Settings, options: Options = Options(),
     with timings.phase("discover"):
         found = discover(paths, settings.root, settings.exclude + settings.extend_exclude)
         files = [*found.files, *sorted(p for p in buffers if not p.exists())]   # a new file, not saved yet
-        scopes = nested_scopes(files, settings.root)
+        scopes = nested_scopes(files, settings)
         if scopes:   # a file under a nested config is excluded by that config's globs too
             files = [f for f in files if not excluded_by_scope(relative(f, settings.root), scopes)]
     inputs = []

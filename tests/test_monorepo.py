@@ -65,3 +65,15 @@ def test_show_settings_path_says_which_config_a_file_got(tmp_path, monkeypatch):
                                                 "services/ops": str(repo / "services/ops/sdblint.toml")}
     text = invoke("check", "--show-settings", "shared/llm.py").stdout
     assert "config             = \"defaults\"" in text
+
+
+def test_a_settings_file_named_with_config_holds_for_every_file(tmp_path, monkeypatch):
+    """As in ruff: `--config FILE` turns the hierarchical discovery off."""
+    repo = checkout(tmp_path)
+    (repo / "all.toml").write_text('ignore = ["SDB103"]\n')
+    monkeypatch.chdir(repo)
+    report = json.loads(invoke("check", "--output-format", "json", "--config", "all.toml", ".").stdout)
+    assert found(report) == {("services/billing/billing/invoices.py", 12, "SDB102"),
+                             ("services/ops/ops/runbook.py", 12, "SDB102"),
+                             ("services/ops/ops/scripts/cleanup.py", 7, "SDB102"),   # ops' per-file ignore is off too
+                             ("shared/llm.py", 14, "SDB102")}

@@ -23,7 +23,7 @@ def files_of(p: Plan) -> tuple[list[Path], tuple[tuple[Path, str], ...]]:
     settings = p.settings
     found = discover(list(p.paths), settings.root, settings.exclude + settings.extend_exclude)
     files = [*found.files, *(f for f in p.buffers if not f.exists())]
-    scopes = nested_scopes(files, settings.root)
+    scopes = nested_scopes(files, settings)
     return [f for f in files if not excluded_by_scope(relative(f, settings.root), scopes)], found.problems
 
 
@@ -45,7 +45,7 @@ def show_settings(p: Plan, as_json: bool) -> None:
     closest config; otherwise the root's, and the nested configs the run's files fall under."""
     s, o = p.settings, p.options
     with exit_on_error():
-        scopes = nested_scopes(files_of(p)[0], s.root)
+        scopes = nested_scopes(files_of(p)[0], s)
     explicit = [rel for rel in (p.focus or ()) if (s.root / rel).is_file() or Path(rel).is_file()]
     own = scope_of(explicit[0], scopes) if len(explicit) == 1 else None
     root_origin = ("the config's folder" if s.source not in ("defaults", OVERRIDE_SOURCE) else

@@ -20,10 +20,13 @@ class Scope:
     settings: Settings
 
 
-def nested_scopes(files: list[Path], root: Path) -> tuple[Scope, ...]:
-    """The configs strictly below ``root`` that are the closest one above some of ``files``, the
-    deepest first (so that the first scope a path is under is its closest)."""
-    root = root.resolve()
+def nested_scopes(files: list[Path], settings: Settings) -> tuple[Scope, ...]:
+    """The configs strictly below the root that are the closest one above some of ``files``, the
+    deepest first (so that the first scope a path is under is its closest). None when `--config`
+    named the settings file: it then holds for every file, as in ruff."""
+    if not settings.discover_nested:
+        return ()
+    root = settings.root.resolve()
     closest: dict[Path, Path | None] = {}   # folder -> its closest config below the root (memo)
 
     def config_of(folder: Path) -> Path | None:

@@ -30,6 +30,7 @@ class Settings:
     extensions: CatalogEntries = field(default_factory=CatalogEntries)
     configured: tuple[str, ...] = ()   # the keys the config file set (the rest are defaults), for --show-settings
     overridden: tuple[str, ...] = ()   # the keys `--config KEY=VALUE` set, on top of the file
+    discover_nested: bool = True       # False when --config named the file: it holds for every file
     # Without a config or a git work tree, the outermost package the checked folder is in: the root is
     # the folder above it, and it alone is the context of a file given on the command line.
     package: Path | None = None
@@ -133,7 +134,7 @@ def load_settings(config: Path | None, start: Path, overrides: dict | None = Non
     if not isinstance(table, dict):
         raise ConfigError(source, "tool.sdblint", "a table")
     settings = settings_from({**table, **overrides}, source, prefix, Path(path).resolve().parent)
-    return replace(settings, overridden=tuple(sorted(overrides))) if overrides else settings
+    return replace(settings, overridden=tuple(sorted(overrides)), discover_nested=config is None)
 
 
 def parse_override(text: str) -> dict:
