@@ -124,3 +124,20 @@ def test_lines_are_counted_as_python_counts_them():
                                                                               "TODO: say why this is safe")
     with pytest.raises(NoSuchLine):
         with_suppressions(text, {5: {"SDB102"}})
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_file_is_left_alone(tmp_path):
+    file = project(tmp_path)
+    before = file.read_bytes()
+    os.chmod(file, 0o444)
+    result = sdblint("--add-noqa", "--no-cache", ".", cwd=tmp_path)
+    assert result.returncode == 2 and b"the file is read-only" in result.stderr and file.read_bytes() == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
+def test_root_editing_another_users_file_keeps_its_owner(tmp_path):
+    file = project(tmp_path)
+    os.chown(file, 65534, 65534)
+    assert sdblint("--add-noqa", "--no-cache", ".", cwd=tmp_path).returncode == 0
+    assert b"ignore[SDB102]" in file.read_bytes() and (file.stat().st_uid, file.stat().st_gid) == (65534, 65534)

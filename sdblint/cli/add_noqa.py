@@ -4,7 +4,9 @@ the encoding it was read in; a file that cannot be edited is said on stderr and 
 exit code 2 once the others are done."""
 from __future__ import annotations
 
+import errno
 import io
+import os
 import sys
 import tokenize
 from pathlib import Path
@@ -35,6 +37,8 @@ def add_suppressions(result, root: Path) -> None:
 def edit_file(file: Path, codes_by_line: dict[int, set[str]]) -> None:
     """``file`` with the comments added, in the encoding its coding declaration or byte order mark
     gives (as Python reads it), with its line endings and permissions."""
+    if not os.access(file, os.W_OK):   # a rename would replace it all the same: refused as a write would be
+        raise PermissionError(errno.EACCES, "the file is read-only")
     data = file.read_bytes()
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     text = with_suppressions(data.decode(encoding), codes_by_line)
