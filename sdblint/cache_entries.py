@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,23 +42,27 @@ def seal_key() -> bytes:
 
 
 def _user_key(path: Path) -> bytes:
-    """The key in ``path``, made (readable by the user alone) if there is none yet."""
+    """The key in ``path``, made (readable by the user alone) if there is none yet. It is written
+    whole under another name first and then linked into place, which fails if another run made
+    one meanwhile: every run of the user's reads the same key, and never half of one."""
     try:
         key = path.read_bytes()
         if len(key) >= KEY_BYTES:
             return key
-        path.unlink()   # cut short when it was made: made again
+        path.unlink()   # not made by sdblint: made anew
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = secrets.token_bytes(KEY_BYTES)
+    descriptor, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-key.")   # mode 0600
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:   # another run made it first
-        return _user_key(path)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(key)
-    return key
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(secrets.token_bytes(KEY_BYTES))
+        os.link(tmp, path)
+    except FileExistsError:   # another run made it first: that one is the key
+        pass
+    finally:
+        os.unlink(tmp)
+    return path.read_bytes()
 
 
 def _mac(payload: bytes, key: bytes) -> str:
