@@ -34,7 +34,7 @@ KEY_BYTES = 32
 def seal_key() -> bytes:
     given = os.environ.get(KEY_VARIABLE)
     if given:
-        return given.encode()
+        return os.fsencode(given)
     try:
         return _user_key(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / KEY_FILE)
     except (OSError, RuntimeError):   # no home, a read-only one: a key of this process's alone, so

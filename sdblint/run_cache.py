@@ -82,9 +82,9 @@ class RunCache:
     def key(self, contents: list[tuple[str, str]], unreadable) -> str:
         digest = hashlib.sha256(f"{analysis_digest()}\0{self.settings_text}\0".encode())
         for rel, content in contents:
-            digest.update(f"{rel}\0{content}\0".encode())
+            digest.update(f"{rel}\0{content}\0".encode("utf-8", "surrogateescape"))   # a file name's own bytes
         for error in unreadable:
-            digest.update(f"\0unreadable\0{error.path}\0{error.message}".encode())
+            digest.update(f"\0unreadable\0{error.path}\0{error.message}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def facts_unchanged(self, previous: StoredRun, contents: list[tuple[str, str]], unreadable,

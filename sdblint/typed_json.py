@@ -33,7 +33,9 @@ class InvalidEntry(ValueError):
 def dumps(value, kind) -> bytes:
     """``value``, a ``kind``, as UTF-8 JSON text."""
     plain = codec(kind)[0](value)
-    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    # ensure_ascii: a name that is not UTF-8 (a file name's undecodable bytes, kept as lone surrogates)
+    # is written as a \u escape, which reads back as it was; UTF-8 could not hold it.
+    return json.dumps(plain, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
 
 
 def loads(data: bytes, kind):

@@ -211,6 +211,9 @@ def test_every_fixture_file_s_facts_come_back_from_the_cache_format_as_they_were
     for file in files:
         result = extract_bytes(file.relative_to(root).as_posix(), file.read_bytes(), None)
         assert decoded(encoded(result)) == result, file
+    # A file name that is not UTF-8 (its bytes kept as lone surrogates) and text that is not ASCII.
+    result = extract_bytes("caf\udce9.py", 'x = "\u00e9\u4e2d"\nimport os\nos.system(x)\n'.encode(), None)
+    assert decoded(encoded(result)) == result
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -229,3 +232,17 @@ def test_a_type_the_format_cannot_read_is_refused_when_its_codec_is_built():
         typed_json.codec(tuple)
     with pytest.raises(TypeError):
         typed_json.codec(int | str)
+
+
+def test_a_file_name_that_is_not_utf8_is_cached_like_any_other(tmp_path):
+    """Its undecodable bytes are lone surrogates in the name: keyed and written as they are."""
+    from sdblint.extract import extract_bytes
+    from sdblint.extract.cache import FactsCache
+    from sdblint.run_cache import RunCache
+    name = "caf\udce9.py"
+    cache = FactsCache(tmp_path)
+    result = extract_bytes(name, b"x = 1\n", None)
+    cache.store(name, "digest", encoded(result))
+    assert cache.load(name, "digest") == result and cache.load("caf\u00e9.py", "digest") is None
+    assert RunCache(tmp_path, "settings").key([(name, "digest")], []) != RunCache(tmp_path, "settings").key(
+        [("caf\u00e9.py", "digest")], [])

@@ -64,7 +64,8 @@ class FactsCache:
 
     def entry(self, rel: str, content: str) -> Path:
         """Where the result for the file at ``rel`` whose :func:`content_digest` is ``content`` is kept."""
-        key = hashlib.sha256(f"{self.digest}\0{rel}\0{content}".encode()).hexdigest()
+        # surrogateescape: a file name that is not UTF-8 keys by its own bytes
+        key = hashlib.sha256(f"{self.digest}\0{rel}\0{content}".encode("utf-8", "surrogateescape")).hexdigest()
         return self.directory / key[:2] / f"{key}{ENTRY_SUFFIX}"
 
     def load(self, rel: str, content: str) -> Extracted | None:
