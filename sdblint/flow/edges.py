@@ -9,7 +9,7 @@ from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
 from ..limits import MAX_FORWARDING_DEPTH
-from ..nodes import return_node, sink_node
+from ..nodes import ref, return_node, sink_node
 from ..project import display_path
 from .partials import shifted
 from .types import Edge, EdgeKind, Effect, Origin, Resolution, SinkRole, SinkSite, Source
@@ -44,7 +44,8 @@ class Edges:
         effects = self.guard_effects(flow.guards, scope) + extra
         if len(effects) > 1:
             effects = tuple(dict.fromkeys(effects))
-        self.graph.add_edge(flow.src, target, edge=self.edge_data(kind, effects, flow.attr, store))
+        whole = bool(flow.attr) and self.reads_property(flow.src, flow.attr.split(".", 1)[0])
+        self.graph.add_edge(flow.src, target, edge=self.edge_data(kind, effects, flow.attr, store, whole))
 
     def field_flows(self, flow: Flow) -> tuple[Flow, ...] | None:
         """What flows into field `[key]` of the value ``flow`` reads, when that value is the result
@@ -86,12 +87,22 @@ class Edges:
     def add(self, source: str, target: str, kind: EdgeKind = EdgeKind.FLOW) -> None:
         self.graph.add_edge(source, target, edge=self.edge_data(kind))
 
-    def edge_data(self, kind: EdgeKind, effects: tuple[Effect, ...] = (), attr: str = "", store: str = "") -> Edge:
-        key = (kind, effects, attr, store)
+    def edge_data(self, kind: EdgeKind, effects: tuple[Effect, ...] = (), attr: str = "", store: str = "",
+                  whole: bool = False) -> Edge:
+        key = (kind, effects, attr, store, whole)
         found = self._edges.get(key)
         if found is None:
-            found = self._edges[key] = Edge(kind, effects, attr, store)
+            found = self._edges[key] = Edge(kind, effects, attr, store, whole)
         return found
+
+    def reads_property(self, node: str, attr: str) -> bool:
+        """Does reading ``attr`` off value ``node`` run a property of a project class it may be an
+        instance of (so that every field of the object may be read)?"""
+        if attr not in self.properties:
+            return False
+        p = self.project
+        return any(p.is_property(p.functions[method]) for a in p.instance_attr_nodes(node, attr)
+                   for method in [p.method(ref(a).class_key, attr)] if method)
 
     def returns_to(self, function_key: str, call: Call) -> None:
         """What function ``function_key`` returns is the result of ``call``."""
@@ -268,7 +279,7 @@ class Edges:
                              if (only is None or i in only) and not self.skips_at_forwarder(call, a))
         for flow, param, field in self.param_targets(call, key, skip_self, only):
             self.edge(flow, param, call.scope, kind=EdgeKind.CALL, store=field)
-            self.bindings.append((written or call, key, flow, param))
+            self.bindings.append((call, key, flow, param, written or call))
         if depth == 0 or not self.graph.has_edge(return_node(key), call.id):
             self.returns_to(key, call)
         if key in self.forwards:

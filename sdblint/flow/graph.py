@@ -58,8 +58,10 @@ class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summarie
         self.sources: dict[str, Source] = {}
         self.sinks: list[SinkSite] = []
         self.resolutions: dict[str, Resolution] = {}
-        self.bindings: list[tuple[Call, str, Flow, str]] = []   # (call, function key, arg flow, param node)
-        self.callback_bindings: list[tuple[Call, str, Flow, str]] = []   # a proposer call's text into its callback
+        # (call bound, function key, arg flow, param node, the call as written in the code: a forwarding
+        # function's own call stands for the call of the forwarding function that started it)
+        self.bindings: list[tuple[Call, str, Flow, str, Call]] = []
+        self.callback_bindings: list[tuple[Call, str, Flow, str, Call]] = []   # a proposer call's text into its callback
         self.node_scope: dict[str, str] = {}
         # Reading one of these runs a project property, which may read any field of the object.
         self.properties = frozenset(f.name for f in project.functions.values() if f.class_name and project.is_property(f))
@@ -108,7 +110,7 @@ class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summarie
         if self._binding_calls is None:
             self._binding_calls = {}
             # Callbacks are not summarised: what a callback returns is not the proposer call's result.
-            for call, _, flow, target in self.bindings + self.callback_bindings:
+            for _, _, flow, target, call in self.bindings + self.callback_bindings:
                 self._binding_calls.setdefault((flow.src, target), call)
         return self._binding_calls.get((argument, param))
 

@@ -35,14 +35,17 @@ class State:
     field: str = ""   # dotted: the field of the value that holds the model's text ("" the value itself)
 
 
-def read_through(field: str, attr: str, properties: frozenset[str]) -> tuple[str, str] | None:
+def read_through(field: str, attr: str, whole: bool) -> tuple[str, str] | None:
     """Reading ``attr`` (dotted) off a value whose ``field`` holds the text: (the field of the result
     that still holds it, the attributes read on the text itself), or None when the read misses it.
-    A dunder (`obj.__dict__`) or a property (any of ``properties``) reads the object whole."""
+    A dunder (`obj.__dict__`) or a property (``whole``: the first attribute runs one) reads the
+    object whole."""
     held = field.split(".")
     read = attr.split(".")
+    if whole:
+        return "", ""
     while held and read:
-        if read[0].startswith("__") or read[0] in properties:
+        if read[0].startswith("__"):
             return "", ""
         if read[0] != held[0]:
             return None
@@ -63,7 +66,7 @@ def step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
         descended = False   # the heap is reached from every function: no call site to return to
     field, attr = state.field, edge.attr
     if field and attr:
-        read = read_through(field, attr, fg.properties)
+        read = read_through(field, attr, edge.whole)
         if read is None:
             return None   # `session.workdir` off a session whose `reply` is the model's text
         field, attr = read

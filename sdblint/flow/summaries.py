@@ -23,23 +23,35 @@ class Summaries:
         for _ in range(SUMMARY_ROUNDS):
             changed: set[str] = set()
             fresh: set[str] = set()
-            for call, key, flow, param in self.bindings:
+            for call, key, flow, param, written in self.bindings:
                 if param not in cache or (dirty is not None and key in dirty and param not in fresh):
                     cache[param] = reachable_effects(self, param, return_node(key), key)
                     fresh.add(param)
+                result = self.summarised_call(call, written)
                 for effects in cache[param]:
                     effects = effects + self.name_only(key)
-                    marker = (call.id, flow.src, effects)
+                    marker = (result.id, flow.src, effects)
                     if marker in done:
                         continue
                     done.add(marker)
-                    changed.add(call.scope)
-                    self.edge(flow, call.id, call.scope, kind=EdgeKind.SUMMARY, extra=effects)
+                    changed.add(result.scope)
+                    self.edge(flow, result.id, result.scope, kind=EdgeKind.SUMMARY, extra=effects)
             if not changed:
                 break
             dirty = changed
         else:
             self.project.limits.hit("SUMMARY_ROUNDS")
+
+
+    def summarised_call(self, call, written):
+        """The call whose result a function bound at ``call`` returns into. A call that a forwarding
+        function makes in its own body (`def run_as_str(*a): return str(run(*a))`) stands for the
+        call ``written`` in the code; one made by a function nested in it (the wrapper a decorator
+        returns: `def wrap(fn): def inner(*a): return fn(*a)`) returns into itself, not into the
+        call that built the wrapper."""
+        if call.id == written.id or call.scope in self.resolutions[written.id].functions:
+            return written
+        return call
 
 
 def reachable_effects(fg, start: str, target: str, scope: str) -> list[tuple[Effect, ...]]:

@@ -43,6 +43,7 @@ class Edge:
     effects: tuple[Effect, ...] = ()
     attr: str = ""       # attributes read on the source value, dotted (Literal/Enum model fields)
     store: str = ""      # the field of the target the source value is put in (`Job(cmd=text)`, `d["k"] = v`)
+    whole: bool = False  # the attribute read runs a property of the source's class, which may read any field
 
 
 class Origin(str, Enum):

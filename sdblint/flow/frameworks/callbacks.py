@@ -46,7 +46,7 @@ class StreamCallbacks:
                 for key in self.functions_of(a.flows):
                     for param in text_params(self.project.functions[key], spec.params, bound=self.is_bound(key), held=held):
                         self.add(call.id, param.node, EdgeKind.CALL)
-                        self.callback_bindings.append((call, key, Flow(call.id, call.loc.line), param.node))
+                        self.callback_bindings.append((call, key, Flow(call.id, call.loc.line), param.node, call))
 
 
 def text_params(f: Function, names: tuple[str, ...], bound: bool, held: int = 0):
