@@ -12,6 +12,8 @@ constructors below and read through :func:`ref`, which returns a typed :class:`N
     c:<module>:<i>:<category>:<slot>     a sink argument of call i (slot: index, receiver, callee, arguments)
 
 Scope keys (a function or module body) are ``<module>::<qualname>``; class keys ``<module>:<qualname>``.
+No part holds a `:`: qualnames and names are identifiers, and a module name is made of
+:func:`module_segment` of each file and folder name.
 """
 from __future__ import annotations
 
@@ -50,6 +52,14 @@ class NodeRef:
     @property
     def is_loop_carried(self) -> bool:
         return self.kind is NodeKind.DEF and self.version.startswith("L")
+
+
+# ------------------------------------------------------------------ modules
+def module_segment(name: str) -> str:
+    """A file or folder name as a segment of a module name. A `:` in it (`a:b.py`, which no import
+    can name) would end the module part of every id made from it, so it is spelled `%3A`, and `%`
+    as `%25` so that no two names meet."""
+    return name.replace("%", "%25").replace(":", "%3A")
 
 
 # ------------------------------------------------------------------ scopes and classes

@@ -165,3 +165,67 @@ def test_generated_files_over_the_size_limit_are_reported_unread(tmp_path):
     assert report["summary"]["limits_hit"] == {"MAX_FILE_BYTES": 2}
     assert [f["path"] for f in report["findings"]] == ["agent.py"] and returncode == 1
     assert peak_kib < 512 * 1024
+
+
+# A flow inside a module, one through an attribute of a class (ids `a:<class>:<attr>`, whose module
+# part held the `:`), and one across modules of a package whose folder has a `:` in its name.
+COLON_TREE = {
+    "a:b.py": """
+import subprocess
+from openai import OpenAI
+
+client = OpenAI()
+
+def run(task):
+    cmd = client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
+    subprocess.run(cmd, shell=True)
+
+class Agent:
+    def __init__(self):
+        self.client = OpenAI()
+
+    def plan(self):
+        self.out = self.client.chat.completions.create(model="m", messages=[]).choices[0].message.content
+        return self.out
+
+    def act(self):
+        subprocess.run(self.plan(), shell=True)
+""",
+    "x:y/__init__.py": "",
+    "x:y/model.py": """
+from openai import OpenAI
+
+def propose(task):
+    return OpenAI().chat.completions.create(model="m", messages=[]).choices[0].message.content
+""",
+    "x:y/act.py": """
+import os
+from .model import propose
+
+def act(task):
+    os.system(propose(task))
+""",
+}
+
+
+def test_a_colon_in_a_file_or_folder_name_loses_no_flow(tmp_path):
+    """Node ids were split on `:`: a file `a:b.py` lost its flows or raised SDB999 findings."""
+    def findings(tree: dict[str, str], root) -> set[tuple[str, int, str]]:
+        for rel, text in tree.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text.lstrip("\n"))
+        report = json.loads(sdblint("--output-format", "json", str(root)).stdout)
+        assert report["errors"] == []
+        return {(f["path"], f["line"], f["code"]) for f in report["findings"]}
+
+    with_colons = findings(COLON_TREE, tmp_path / "colons")
+    without = findings({rel.replace(":", "_"): text for rel, text in COLON_TREE.items()}, tmp_path / "plain")
+    assert {(path.replace(":", "_"), line, code) for path, line, code in with_colons} == without
+    assert without == {("a_b.py", 8, "SDB102"), ("a_b.py", 19, "SDB102"), ("x_y/act.py", 5, "SDB102")}
+
+
+def test_module_names_hold_no_colon_and_keep_files_apart():
+    from sdblint.extract.parse import module_name
+
+    assert module_name("x:y/a:b.py") == ("x%3Ay.a%3Ab", False)
+    assert module_name("a%3Ab.py")[0] != module_name("a:b.py")[0]   # a name that spells the escape itself

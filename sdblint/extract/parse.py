@@ -15,6 +15,8 @@ import tokenize
 
 import libcst as cst
 
+from ..nodes import module_segment
+
 # Deeper than any hand-written code, and beyond what CPython compiles at its default
 # recursion limit; the walker's recursion stays within RECURSION_LIMIT below this depth.
 MAX_NESTING_DEPTH = 4_000
@@ -73,7 +75,7 @@ def module_name(rel_path: str) -> tuple[str, bool]:
     is_package = parts[-1] == "__init__"
     if is_package:
         parts = parts[:-1]
-    return ".".join(p for p in parts if p) or "__init__", is_package
+    return ".".join(module_segment(p) for p in parts if p) or "__init__", is_package
 
 
 def check_syntax(source: str) -> Unparsable | None:
