@@ -87,7 +87,8 @@ class Texts:
         `[url] fixed_host` in rules/sinks.toml). After a value the code holds and a "/"
         (`f"{self.base_url}/{path}"`, ``base`` its flows) the same holds if that value turns out to
         hold no model output (a "base" guard, checked once propagation knows what is tainted)."""
-        if URL_MARK in prefix:
+        if URL_MARK in prefix or (prefix.startswith("/") and not prefix.startswith("//")):
+            # A relative URL ("/agents/{name}") goes to the host the client was built for.
             guard = Guard("prefix", self.line(node), prefix=prefix)
         elif base and prefix.startswith(f"{UNKNOWN_TEXT}/") and not prefix.startswith(f"{UNKNOWN_TEXT}//"):
             guard = Guard("base", self.line(node), prefix=prefix, container=tuple(sorted({f.src for f in base})))

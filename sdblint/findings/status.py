@@ -67,9 +67,9 @@ IGNORED_APPROVAL_DETAIL = "the answer of "
 
 def _status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> tuple[Status, str, str]:
     # A transcript entry is a record, not a check: where it is not enough, nothing verified the text.
-    # A URL base (`f"{base}/{name}"`) says nothing where a host is not what is at stake.
+    # A fixed URL host (`f"{base}/{name}"`, "/srv/{name}") says nothing where no host is at stake.
     verified = [t for t in state.tags if not t.is_marker and t.kind is not VerifierKind.TRANSCRIPT
-                and not (t.kind is VerifierKind.HOST_FIXED and t.container and t.kind not in adequate)]
+                and not (t.kind is VerifierKind.HOST_FIXED and not fg.catalog.categories[site.category].url_not_adequate)]
     untrusted = [t for t in verified if not trusted(t, per_node)]
     if untrusted:
         return Status.INADEQUATE, "the allow-list is built from model output", untrusted[0].where
