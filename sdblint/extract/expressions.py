@@ -60,15 +60,17 @@ class Expressions:
         if isinstance(node, cst.Call):
             literal = self.literal_attribute(node)
             if literal is not None:
-                return self.attribute(node.args[0].value, literal, node, None)
+                default = self.expr(node.args[2].value) if len(node.args) == 3 else ()
+                return self.attribute(node.args[0].value, literal, node, None) + default
             if isinstance(node.func, cst.Attribute) and node.func.attr.value in INTERSECTIONS and node.args:
                 return self.intersection([node.func.value, *(a.value for a in node.args)], node)
             return self.call(node, discarded)
         return self.expr_other(node)
 
     def literal_attribute(self, node: cst.Call) -> str | None:
-        """`getattr(obj, "name")`: the attribute a lookup with a constant name reads."""
-        if isinstance(node.func, cst.Name) and node.func.value == ATTRIBUTE_LOOKUP and len(node.args) == 2 \
+        """`getattr(obj, "name")`, `getattr(obj, "name", default)`: the attribute a lookup with a
+        constant name reads."""
+        if isinstance(node.func, cst.Name) and node.func.value == ATTRIBUTE_LOOKUP and len(node.args) in (2, 3) \
                 and not any(a.keyword or a.star for a in node.args):
             name = string_value(node.args[1].value)
             return name if name and name.isidentifier() else None

@@ -9,7 +9,7 @@ from ..catalog.model import UNTYPED_RECEIVER
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
 from ..limits import MAX_FORWARDING_DEPTH
-from ..nodes import ref, return_node, sink_node
+from ..nodes import NodeKind, kind_of, ref, return_node, sink_node
 from ..project import display_path
 from .partials import shifted
 from .types import Edge, EdgeKind, Effect, Origin, Resolution, SinkRole, SinkSite, Source
@@ -225,9 +225,18 @@ class Edges:
 
     def is_bound_method(self, call: Call, key: str) -> bool:
         f = self.project.functions[key]
-        # `obj.method(...)`, and methods reached by a lookup (`getattr(self, name)`, `{"a": self.a}`),
-        # are bound: the first parameter is not an argument.
-        return bool(f.class_name) and not f.is_static and (call.callee_kind == "attr" or call.selector is not None)
+        # `obj.method(...)`, methods reached by a lookup (`getattr(self, name)`, `{"a": self.a}`) and a
+        # local that holds a method read off an object (`run = self.run; run(x)`) are bound: the first
+        # parameter is not an argument.
+        return bool(f.class_name) and not f.is_static and (
+            call.callee_kind == "attr" or call.selector is not None or self.holds_method_read(call))
+
+    def holds_method_read(self, call: Call) -> bool:
+        """Is ``call``'s callee a local name that holds only attributes read off objects?"""
+        p = self.project
+        defs = [p.defs.get(f.src) for f in call.func_flows]
+        return bool(defs) and all(d is not None and d.flows and all(
+            kind_of(g.src) is NodeKind.ATTR or (g.alias or "").startswith(".") for g in d.flows) for d in defs)
 
     def param_targets(self, call: Call, key: str, skip_self: bool, only: frozenset[int] | None = None):
         """(argument flow, parameter node, field) for a call of function ``key`` (of the arguments at
