@@ -1,4 +1,6 @@
 """[tool.sdblint]: strict validation and models-as-data extensions."""
+import json
+
 from helpers import OPENAI_SHELL, check_json, found, invoke, write
 
 GATEWAY = """
@@ -40,6 +42,17 @@ def test_invalid_toml_is_a_config_error(tmp_path):
     write(tmp_path, {"pyproject.toml": "[tool.sdblint\n"})
     result = invoke("check", str(tmp_path))
     assert result.exit_code == 2 and "valid TOML" in result.output
+
+
+def test_a_nested_template_pyproject_that_is_not_toml_is_not_a_config(tmp_path):
+    """A project template inside the tree (`templates/pyproject.toml` with `{{name}}` placeholders)
+    names no [tool.sdblint]: it configures nothing and stops nothing."""
+    write(tmp_path, {"pyproject.toml": "[tool.sdblint]\n", "app/__init__.py": "",
+                     "app/templates/pyproject.toml": '[project]\nname = {{ name }}\n',
+                     "app/templates/main.py": "import os\n"})
+    result = invoke("check", str(tmp_path), "--output-format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["summary"]["files"] == 2
 
 
 def test_pyproject_without_sdblint_table_means_defaults(tmp_path):

@@ -66,8 +66,14 @@ def config_in(directory: Path) -> Path | None:
     candidate = directory / "pyproject.toml"
     if candidate.is_file():
         try:
-            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            text = candidate.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(str(candidate), "(file)", f"valid TOML ({exc})") from exc
+        if "sdblint" not in text:
+            return None   # no [tool.sdblint] table, whatever else it holds (a project template's placeholders)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             raise ConfigError(str(candidate), "(file)", f"valid TOML ({exc})") from exc
         tool = data.get("tool", {})
         if isinstance(tool, dict) and "sdblint" in tool:
