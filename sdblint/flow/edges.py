@@ -178,8 +178,11 @@ class Edges:
         deletion = self.deletion_effect(call, res)
         for f in arg_flows:
             self.edge(f, call.id, scope, extra=deletion if call.removed_pattern else ())
+        # `kwargs.get("config")` reads that key of the dict, as `kwargs["config"]` does.
+        key = f"[{call.first_literal}]" if call.is_lookup and call.callee_kind == "attr" and call.first_literal else ""
         for f in call.receiver:
-            self.edge(f, call.id, scope, extra=deletion if call.removed else ())
+            read = replace(f, attr=f"{f.attr}.{key}" if f.attr else key) if key else f
+            self.edge(read, call.id, scope, extra=deletion if call.removed else ())
 
     def deletion_effect(self, call: Call, res: Resolution) -> tuple[Effect, ...]:
         """`x.replace("/", "")`, `re.sub(r"[^\\w.-]", "", x)`: the characters deleted from the value."""
