@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..facts import Call, Flow
+from ..facts import Arg, Call, Flow
 from ..kinds import VerifierKind
 from ..limits import MAX_CONSTRUCTED_ORIGINS
 from ..nodes import NodeKind, attr_node, class_parts, kind_of, ref, return_node
@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 
 # (flow into the read, effects the read proves): a validated model's field keeps its schema check.
 FieldFlows = tuple[tuple[Flow, tuple[Effect, ...]], ...]
+
+
+def generated_field(arg: Arg, fields: tuple[str, ...], positional: bool = True) -> str:
+    """The field of a generated constructor (`Job(cmd=text)`, a dataclass, a pydantic model) that
+    argument ``arg`` fills: its keyword, or (with ``positional``) the field at its position; "" if none."""
+    if arg.keyword is not None:
+        return arg.keyword if arg.keyword in fields else ""
+    if positional and arg.index is not None and arg.index < len(fields):
+        return fields[arg.index]
+    return ""
 
 
 def field_tags(project: Project, tag: Effect, attrs: list[str]) -> set[Effect]:
@@ -76,10 +86,10 @@ class Objects:
             if not any(prm.star == "**" for prm in params):
                 return
             named = {prm.name for prm in params}
-        positional = [f for f in fields if f not in named] if not init else []
+        # A custom `__init__(**kwargs)` takes positions itself; the keywords it does not name go on.
+        unnamed = tuple(f for f in fields if f not in named)
         for a in call.args:
-            field = a.keyword if a.keyword in fields and a.keyword not in named else (
-                positional[a.index] if a.index is not None and a.index < len(positional) else None)
+            field = generated_field(a, unnamed, positional=not init)
             if field:
                 for f in a.flows:
                     self.edge(f, attr_node(class_key, field), scope, extra=tags)
@@ -104,10 +114,7 @@ class Objects:
         if a.star:
             return ""
         if init is None:
-            fields = self.project.generated_fields(class_key) or ()
-            if a.keyword is not None:
-                return a.keyword if a.keyword in fields else ""
-            return fields[a.index] if a.index is not None and a.index < len(fields) else ""
+            return generated_field(a, self.project.generated_fields(class_key) or ())
         params = {param for _, param, _ in self.param_targets(call, init, skip_self=True, only=frozenset({position}))}
         if len(params) != 1:
             return ""
@@ -214,10 +221,7 @@ class Objects:
             fields = p.generated_fields(class_key) or ()
             if name not in fields:
                 return None
-            passed = [f for a in call.args
-                      if a.keyword == name or (a.keyword is None and a.index is not None and a.index < len(fields)
-                                               and fields[a.index] == name)
-                      for f in a.flows]
+            passed = [f for a in call.args if generated_field(a, fields) == name for f in a.flows]
         else:
             params = {prm.node for prm in p.functions[init].params}
             bound = {}
