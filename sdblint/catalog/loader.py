@@ -337,7 +337,8 @@ def builtin_catalog() -> Catalog:
             ToolEntry(t["label"], tuple(compile_pattern(p) for p in t.get("decorators", ())),
                       tuple(compile_pattern(p) for p in t.get("base_classes", ())),
                       tuple(t.get("methods", ())), bool(t.get("schema_validated", False)),
-                      tuple(compile_pattern(p) for p in t.get("registers", ())), tuple(t.get("register_args", ("0",))))
+                      tuple(compile_pattern(p) for p in t.get("registers", ())), tuple(t.get("register_args", ("0",))),
+                      tuple(compile_pattern(p) for p in t.get("modules", ())))
             for t in data.get("tool_entry", [])
         ),
         tool_param_ignore=frozenset(data["tool_params"]["ignore"]),

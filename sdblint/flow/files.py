@@ -21,6 +21,7 @@ CODE = "code"
 FILE_SLOT = "file"   # the slot of the sink node a run of a written file adds
 RECEIVER = "receiver"
 ANY_ARG = "*"
+SAME_FILE_ALIASES = ("", ".name")
 
 FileKey = tuple[str, ...]
 
@@ -119,8 +120,9 @@ class WrittenFiles:
             if kind in (NodeKind.DEF, NodeKind.ATTR):
                 keys.add(("value", node))
                 d = p.defs.get(node)
-                # `with open(p, "w") as fh`, `target = Path(p)`, `q = p`: the same file as `p`.
-                if d is not None and d.flows and all(f.alias == "" for f in d.flows):
+                # `with open(p, "w") as fh`, `target = Path(p)`, `q = p`: the same file as `p`; and
+                # `path = fh.name`: a handle's name is the file it was opened on (a temporary file's too).
+                if d is not None and d.flows and all(f.alias in SAME_FILE_ALIASES for f in d.flows):
                     walk.push(f.src for f in d.flows)
             elif kind is NodeKind.GLOBAL:
                 keys.add(("value", owner, node))

@@ -7,6 +7,8 @@ from ...nodes import class_key, scope_key, scope_module, scope_qualname
 from ...project.values import is_container_path
 from ..types import Effect, Origin, Source
 
+ACCESSORS = ("setter", "deleter")   # `@name.setter`: runs on assignment to a property
+
 
 class ToolEntries:
     """Mixin of :class:`~sdblint.flow.graph.FlowGraph`."""
@@ -100,7 +102,18 @@ class ToolEntries:
                 return entry
             if owner and entry.has_method(f.name) and p.is_kind_of(owner, entry.base_classes, include_self=True):
                 return entry
+            if entry.modules and entry.ships(module, f.qualname) and self.is_shipped_tool(f):
+                return entry
         return None
+
+    def is_shipped_tool(self, f) -> bool:
+        """A public function of a tool module is a tool unless it is a property or its setter (read or
+        assigned, not called with the model's arguments) or a factory that builds a toolkit object (`create_file_tools(workspace)`:
+        its parameters configure the tools, the model fills the tools' own)."""
+        if self.project.is_property(f) or any(d.rpartition(".")[2] in ACCESSORS for d in f.decorators):
+            return False
+        results = [self.resolutions.get(r.src) for r in f.returns]
+        return not (results and all(r is not None and r.constructor for r in results))
 
 
 def anchored(pattern: str) -> bool:
