@@ -143,7 +143,8 @@ class Edges:
         if res.sinks:
             for sink, path in res.sinks:
                 self.sink_edges(call, sink, path, scope, targets)
-            return
+            if not res.functions:
+                return
         if res.functions:
             bound = self.project.partial_bound(call.func_flows)
             for key in res.functions:

@@ -73,9 +73,12 @@ class Resolve:
                 # A receiver sdblint cannot type matches only the sinks written for one (`?.execute`).
                 if (paths or sink.untyped) and self.sink_applies(sink, call):
                     sinks.append((sink, path))
-        if sinks:
-            return Resolution(tuple(paths), sinks=tuple(sinks), recorder=recorder, proposer=self.endpoint_proposer(call, sinks))
         functions, constructor = self.project_targets(call, paths)
+        if sinks:
+            # A sink the tree itself implements (a check of the library that defines it) stays a sink
+            # at the call, and the call runs the implementation too: the flow goes on into it.
+            return Resolution(tuple(paths), sinks=tuple(sinks), recorder=recorder, proposer=self.endpoint_proposer(call, sinks),
+                              functions=tuple(functions))
         recorder = recorder or next((r for r in map(self.recorder_method, functions) if r), None)
         return self.project_call(paths, functions, constructor, recorder)
 
