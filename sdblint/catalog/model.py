@@ -1,7 +1,6 @@
 """The catalog's typed model: proposers, sinks, verifiers, categories and the lookups on them.
 
-Built from ``rules/*.toml`` and the user's ``[tool.sdblint]`` by :mod:`sdblint.catalog.loader`.
-"""
+Built from ``rules/*.toml`` and the user's ``[tool.sdblint]`` by :mod:`sdblint.catalog.loader`."""
 from __future__ import annotations
 
 import re
@@ -111,19 +110,10 @@ class ToolEntry:
     schema_validated: bool
     registers: tuple[Pattern, ...] = ()   # calls that register a function as a tool
     register_args: tuple[str, ...] = ()   # the arguments of such a call that are the function
-    # Modules in which the library ships ready-made tools: each public function, and each public
-    # method of a public class, defined there is a tool (the user hands it to the agent).
-    modules: tuple[Pattern, ...] = ()
+    modules: tuple[Pattern, ...] = ()     # modules whose public functions and methods are ready-made tools
 
     def has_method(self, name: str) -> bool:
         return name in self.methods or ("*" in self.methods and not name.startswith("_"))
-
-    def ships(self, module: str, qualname: str) -> bool:
-        """Is ``qualname`` (a function, or a method of a class) in ``module`` one of the tools the
-        library ships? Private names, nested functions and nested classes are helpers."""
-        parts = qualname.split(".")
-        return (len(parts) <= 2 and not any(part.startswith("_") for part in parts)
-                and any(pt.matches(module) for pt in self.modules))
 
 
 @dataclass(frozen=True)

@@ -102,14 +102,19 @@ class ToolEntries:
                 return entry
             if owner and entry.has_method(f.name) and p.is_kind_of(owner, entry.base_classes, include_self=True):
                 return entry
-            if entry.modules and entry.ships(module, f.qualname) and self.is_shipped_tool(f):
+            if any(pt.matches(module) for pt in entry.modules) and self.is_shipped_tool(f):
                 return entry
         return None
 
     def is_shipped_tool(self, f) -> bool:
-        """A public function of a tool module is a tool unless it is a property or its setter (read or
-        assigned, not called with the model's arguments) or a factory that builds a toolkit object (`create_file_tools(workspace)`:
-        its parameters configure the tools, the model fills the tools' own)."""
+        """A public function (or public method of a public class) of a module where the library ships
+        ready-made tools is a tool, unless it is a property or its setter (read or assigned, not
+        called with the model's arguments) or a factory that builds a toolkit object
+        (`create_file_tools(workspace)`: its parameters configure the tools, the model fills the
+        tools' own). Private names, nested functions and methods of nested classes are helpers."""
+        parts = f.qualname.split(".")
+        if len(parts) > 2 or any(part.startswith("_") for part in parts):
+            return False
         if self.project.is_property(f) or any(d.rpartition(".")[2] in ACCESSORS for d in f.decorators):
             return False
         results = [self.resolutions.get(r.src) for r in f.returns]
