@@ -8,6 +8,7 @@ from ..nodes import attr_node, class_key, def_node, global_node, is_module_scope
 from .annotations import annotation_constraint
 from .syntax import UNKNOWN_TEXT, dotted, has_constant_text, is_condition, literal_kind, string_value
 from .keys import constant_key
+from .rejections import is_node_type
 from .values import elements as elements_of
 from .values import positioned
 
@@ -52,6 +53,8 @@ class Bindings:
             self.def_selector[key] = selector
         if value is not None and is_condition(value):
             self.conditions[key] = value
+        if value is not None and self.walks and is_node_type(value, frozenset(self.walks)):
+            self.node_type_defs.add(key)
         self.def_flows[key] = tuple(flows)
         if value is not None and id(value) in self.dict_literals:
             self.dict_fields[key] = self.dict_literals[id(value)]

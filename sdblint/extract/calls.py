@@ -114,10 +114,12 @@ class Calls:
             keys = tuple(k for a in args for k in a.keys)
             guard = Guard("call", loc.line, call=call_id)
             for position, a in enumerate(args):
-                for key in a.keys:
+                # `Checker().visit(tree)` after `tree = ast.parse(text)`: checking the tree checks the text.
+                keys_checked = tuple(dict.fromkeys(k for key in a.keys for k in (key, self.parsed_texts.get((self.scope.key, key))) if k))
+                for key in keys_checked:
                     self.state.guards[key] = self.state.guards.get(key, frozenset()) | {replace(guard, arg=position)}
-                if a.keys:
-                    self.checks.append(Check(self.scope.key, loc.line, a.keys, replace(guard, arg=position), True))
+                if keys_checked:
+                    self.checks.append(Check(self.scope.key, loc.line, keys_checked, replace(guard, arg=position), True))
             # `target.relative_to(base)`: a catalog guard may check its receiver (a local value).
             receiver_keys = tuple(k for k in names_read(func.value) if root_name(k) in self.state.defs) \
                 if isinstance(func, cst.Attribute) else ()

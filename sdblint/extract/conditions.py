@@ -7,12 +7,15 @@ from ..facts import Check, Guard
 from ..nodes import NodeKind, kind_of, ref
 from .keys import value_key
 from .rejections import Shape, combine
+from .state import State
 from .syntax import (
     calls_in,
     dotted,
     is_computed_container,
     is_constant,
     is_none,
+    is_simple,
+    line_smalls,
     names_read,
     root_name,
     string_value,
@@ -178,6 +181,33 @@ class Conditions:
         recorded = Guard("call", line, call=call_id, predicate=True) if keys else unkeyed
         self.checks.append(Check(self.scope.key, line, tuple(keys) or ("*",), recorded, rejects))
 
+
+
+def rewritten_by_call(body: cst.BaseSuite) -> set[str]:
+    """Names a block rewrites from themselves through a call (`expr = sanitize(expr)`)."""
+    names = set()
+    for stmt in body.body:
+        for small in line_smalls(stmt) if is_simple(stmt) else ():
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+                name = small.targets[0].target.value
+                if isinstance(value, cst.Call) and name in {root_name(k) for k in names_read(value)}:
+                    names.add(name)
+    return names
+
+
+def switched_on(body: cst.BaseSuite, after_body: State, joined: State) -> State:
+    """`if not self.config.full_eval: expr = sanitize(expr)`: the object's configuration, not the
+    model, decides whether the branch runs, and a check the configuration switches on is taken as
+    on (as in `if self.allowed and url not in self.allowed: raise`): the branch's checks, and a value
+    it rewrites from itself through a call, hold after it."""
+    out = joined.copy()
+    for key, guards in after_body.guards.items():
+        out.guards[key] = out.guards.get(key, frozenset()) | guards
+    for name in rewritten_by_call(body):
+        if name in after_body.defs:
+            out.defs[name] = after_body.defs[name]
+    return out
 
 
 def refused_prefix(test: cst.Call) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from enum import Enum
 
 import libcst as cst
 
-from .syntax import dotted, is_constant
+from .syntax import calls_in, dotted, is_constant
 
 # Calls that are true when the value *contains* or *looks like* something (a search, a prefix, any
 # of several): rejecting on them rejects what matches a list of bad things. By the callee's last
@@ -25,6 +25,22 @@ TYPE_TEST = "isinstance"
 # Iterating these visits every syntax node of a parsed tree; these parse text into one.
 AST_WALKS = frozenset({"ast.walk"})
 AST_PARSES = frozenset({"ast.parse"})
+# A subclass of these whose `visit` checks its node and goes on into the children sees every node of
+# the tree it is asked to visit (`Checker().visit(tree)`), as an `ast.walk` loop does.
+AST_VISITORS = frozenset({"ast.NodeVisitor", "ast.NodeTransformer"})
+VISITOR_ENTRY = "visit"
+VISIT_PREFIX = "visit_"
+RECURSING_CALLS = frozenset({"visit", "generic_visit"})
+# Syntax node types that hold no node a check could miss: their `visit_<T>` need not go on into
+# children. Any other `visit_<T>` that does not leaves a subtree unchecked (`visit_Call` returning
+# without `generic_visit` lets the call's arguments through).
+AST_LEAVES = frozenset({
+    "Constant", "Name", "Load", "Store", "Del", "Pass", "Break", "Continue", "Global", "Nonlocal",
+    "Num", "Str", "Bytes", "NameConstant", "Ellipsis",
+    "Add", "Sub", "Mult", "MatMult", "Div", "Mod", "Pow", "LShift", "RShift", "BitOr", "BitXor", "BitAnd",
+    "FloorDiv", "And", "Or", "Invert", "Not", "UAdd", "USub", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE",
+    "Is", "IsNot", "In", "NotIn",
+})
 
 
 class Shape(str, Enum):
@@ -50,30 +66,34 @@ def combine(shapes) -> Shape:
     return Shape.DENYLIST if shapes else Shape.UNKNOWN
 
 
-def rejection_shape(test: cst.BaseExpression, taken: bool, walked: frozenset[str]) -> Shape:
+def rejection_shape(test: cst.BaseExpression, taken: bool, walked: frozenset[str],
+                    node_types: frozenset[str] = frozenset()) -> Shape:
     """The shape of the branch of ``if test:`` that is taken when ``test`` is ``taken``;
-    ``walked`` are the loop variables that hold the nodes of an `ast.walk`."""
+    ``walked`` are the loop variables that hold the nodes of an `ast.walk`, ``node_types`` the
+    locals that hold the type of one (`kind = type(node)`)."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return rejection_shape(test.expression, not taken, walked)
+        return rejection_shape(test.expression, not taken, walked, node_types)
     if isinstance(test, cst.NamedExpr):
-        return rejection_shape(test.value, taken, walked)
+        return rejection_shape(test.value, taken, walked, node_types)
     if isinstance(test, cst.BooleanOperation):
-        return combine((rejection_shape(test.left, taken, walked), rejection_shape(test.right, taken, walked)))
+        return combine((rejection_shape(test.left, taken, walked, node_types),
+                        rejection_shape(test.right, taken, walked, node_types)))
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        return comparison_shape(test, taken, walked)
+        return comparison_shape(test, taken, walked, node_types)
     if isinstance(test, cst.Call):
         return call_shape(test, taken, walked)
     return Shape.UNKNOWN
 
 
-def comparison_shape(test: cst.Comparison, taken: bool, walked: frozenset[str]) -> Shape:
+def comparison_shape(test: cst.Comparison, taken: bool, walked: frozenset[str], node_types: frozenset[str]) -> Shape:
     comp = test.comparisons[0]
     op = comp.operator
     if isinstance(op, (cst.In, cst.NotIn, cst.Equal, cst.NotEqual)):
         # Taken when the value is in the set / equals the constant: what is rejected is listed.
         positive = isinstance(op, (cst.In, cst.Equal)) == taken
-        if not positive and is_node_type(test.left, walked) and isinstance(op, (cst.In, cst.NotIn)):
-            return Shape.AST_ALLOWLIST           # `type(node) not in SAFE_NODES`
+        names_type = is_node_type(test.left, walked) or dotted(test.left) in node_types
+        if not positive and names_type and isinstance(op, (cst.In, cst.NotIn)):
+            return Shape.AST_ALLOWLIST           # `type(node) not in SAFE_NODES`, also through a local
         if isinstance(op, (cst.Equal, cst.NotEqual)) and not (is_constant(comp.comparator) or is_constant(test.left)):
             return Shape.UNKNOWN
         return Shape.DENYLIST if positive else Shape.ALLOWLIST
@@ -101,6 +121,28 @@ def is_node_type(node: cst.BaseExpression, walked: frozenset[str]) -> bool:
     if isinstance(node, cst.Attribute) and node.attr.value == "__class__":
         return dotted(node.value) in walked
     return False
+
+
+def recurses(method: cst.FunctionDef) -> bool:
+    """Does a visitor method go on into the children (`super().visit(node)`, `self.generic_visit(node)`)?"""
+    return any(isinstance(c.func, cst.Attribute) and c.func.attr.value in RECURSING_CALLS for c in calls_in(method.body))
+
+
+def visitor_entry(cls: cst.ClassDef, bases: set[str]) -> cst.FunctionDef | None:
+    """The `visit` method of an `ast.NodeVisitor` subclass (``bases``: its bases, imports resolved)
+    through which every node of a visited tree passes: it goes on into the children, and so does
+    every `visit_<T>` of the class, save those of leaf types. None for any other class."""
+    if bases.isdisjoint(AST_VISITORS):
+        return None
+    methods = [s for s in cls.body.body if isinstance(s, cst.FunctionDef)]
+    entry = next((m for m in methods if m.name.value == VISITOR_ENTRY), None)
+    if entry is None or not recurses(entry):
+        return None
+    for m in methods:
+        name = m.name.value
+        if name.startswith(VISIT_PREFIX) and name[len(VISIT_PREFIX):] not in AST_LEAVES and not recurses(m):
+            return None
+    return entry
 
 
 def walked_tree(iterable: cst.BaseExpression) -> str | None:

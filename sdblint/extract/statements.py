@@ -28,6 +28,7 @@ from ..nodes import (
 )
 from .annotations import CONTAINER_ANNOTATIONS, annotation_constraint, annotation_kind
 from .imports import imports_of
+from .conditions import switched_on
 from .rejections import combine, rejection_shape, walked_tree
 from .state import ANY_PARAM_BRANCH, Branch, Scope, State, merge
 from .keys import value_key
@@ -170,12 +171,12 @@ class Statements:
         true_guards, false_guards = self.condition(node.test, rejects=rejects)
         before = self.state
         self.state = before.with_guards(true_guards)
-        params, walked = self.params_read(node.test), frozenset(self.walks)
-        self.scope.branches.append(Branch(params, rejection_shape(node.test, True, walked)))
+        params, walked, node_types = self.params_read(node.test), frozenset(self.walks), self.walked_types()
+        self.scope.branches.append(Branch(params, rejection_shape(node.test, True, walked, node_types)))
         self.block(node.body.body)
         after_body = self.state
         self.state = before.with_guards(false_guards)
-        self.scope.branches[-1] = Branch(params, rejection_shape(node.test, False, walked))
+        self.scope.branches[-1] = Branch(params, rejection_shape(node.test, False, walked, node_types))
         if isinstance(node.orelse, cst.If):
             self.statement(node.orelse)
         elif isinstance(node.orelse, cst.Else):
@@ -183,6 +184,8 @@ class Statements:
         self.scope.branches.pop()
         after_else = self.state
         self.state = merge([after_body, after_else])
+        if node.orelse is None and not after_body.exited and self.is_switch(node.test):
+            self.state = switched_on(node.body, after_body, self.state)
 
     def loop(self, body: cst.BaseSuite, orelse, entry_guards=None, target=None) -> None:
         before = self.state
@@ -232,21 +235,6 @@ class Statements:
             self.walk_loop(node, tree)
             return
         self.loop(node.body, node.orelse)
-
-    def walk_loop(self, node: cst.For, tree: str) -> None:
-        """`for n in ast.walk(tree): if not isinstance(n, SAFE): raise`: once the loop is done, the
-        tree, and the text it was parsed from, passed an AST allow-list."""
-        variable = node.target.value
-        outer = self.walks.pop(variable, None)
-        self.walks[variable] = tree
-        self.loop(node.body, node.orelse)
-        del self.walks[variable]
-        if outer is not None:
-            self.walks[variable] = outer
-        if tree in self.walks_checked:
-            guard = frozenset({Guard("ast-allowlist", self.line(node))})
-            checked = {tree, self.parsed_texts.get((self.scope.key, tree))} - {None}
-            self.state = self.state.with_guards({key: guard for key in checked})
 
     def stmt_While(self, node: cst.While) -> None:
         constant_true = isinstance(node.test, cst.Name) and node.test.value == "True" or (
@@ -354,8 +342,10 @@ class Statements:
             scope.self_name = params[0].name
         self.scope, self.state = scope, state
         saved_loop, self.loop_depth = self.loop_depth, 0
+        saved_walks, self.walks = self.walks, self.visited_node(node, params)
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
         self.block(body)
+        self.walks = saved_walks
         self.loop_depth = saved_loop
         texts = scope.return_texts
         if in_class and len(params) == 1 and texts and all(may_be_url(t) for t in texts):
@@ -390,6 +380,7 @@ class Statements:
                     fields.append((small.target.value, annotation_kind(small.annotation.annotation)))
         decorators = tuple(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "" for d in node.decorators)
         self.classes.append(ClassInfo(qualname, bases, tuple(fields), self.loc(node), decorators))
+        self.remember_visitor(node, bases)
         self.scope = Scope(key=scope_key(self.module, qualname), class_name=qualname, self_name=None, is_class_body=True)
         self.state = State()
         self.block(node.body.body)

@@ -26,6 +26,7 @@ from ..facts import (
     Store,
 )
 from ..nodes import scope_key
+from .ast_walks import AstWalks
 from .bindings import Bindings
 from .budget import Deadline
 from .calls import Calls
@@ -39,7 +40,7 @@ from .suppressions import suppressions
 from .syntax import dotted
 
 
-class Walker(Statements, Bindings, Conditions, Expressions, Texts, Calls):
+class Walker(Statements, AstWalks, Bindings, Conditions, Expressions, Texts, Calls):
     def __init__(self, path: str, module: str, source: str, is_package: bool, deadline: Deadline):
         self.path = path
         self.module = module
@@ -78,6 +79,8 @@ class Walker(Statements, Bindings, Conditions, Expressions, Texts, Calls):
         self.parsed_texts: dict[tuple[str, str], str] = {}   # (scope, name of a tree) -> the text it was parsed from
         self.walks: dict[str, str] = {}           # loop variable of an `ast.walk` -> the tree it walks
         self.walks_checked: set[str] = set()      # trees a walk rejected outside an AST allow-list
+        self.visitor_entries: set[int] = set()    # `visit` methods of AST visitors that see every node (by node identity)
+        self.node_type_defs: set[str] = set()     # def nodes holding the type of a walked node (`kind = type(node)`)
         self.def_selector: dict[str, tuple[Flow, ...]] = {}
         # Per-node answers on long chains (`a.b.c...`, `a + b + ...`), by node identity: the tree
         # outlives the walk, so ids are not reused. Without them each level re-reads the chain below.
