@@ -44,6 +44,14 @@ MAX_FLOWS_PER_FINDING = 8
 # whole `session.reply` instead of one of its parts), so this limit never drops a flow.
 MAX_FIELD_DEPTH = 3
 
+# Nested definitions read to find a configured URL's constant text (`self._endpoint()` returning
+# `f"{self.config.base}/search"`, the config built from a parameter whose default is a constant).
+# A deeper text is left unknown, which only keeps a request's body a payload: it never drops a flow.
+MAX_SETTING_DEPTH = 24
+# Definitions read for one such text: a URL is configured in a handful of steps; the bound keeps a
+# module of long assignment chains from costing more than a few hundred reads per question.
+MAX_SETTING_STEPS = 400
+
 # Plain assignments followed back from an object to the constructor calls it was built by, to read
 # its attributes field by field (`e = Edge(fact=text); e.uuid`); past it the object is tainted whole.
 MAX_CONSTRUCTED_ORIGINS = 16

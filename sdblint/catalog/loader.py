@@ -218,11 +218,21 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
     return CatalogEntries(tuple(proposers), tuple(sinks), tuple(verifiers), tuple(recorders))
 
 
-def url_prefixes(urls) -> re.Pattern:
-    """One regular expression for URL prefixes written with globs (`*` within a path segment,
-    `**` across segments)."""
-    parts = [url_glob(u) for u in sorted(urls)]
-    return re.compile("|".join(parts) if parts else r"(?!)")
+def read_only_urls(tables: list, fixed_host: str) -> re.Pattern:
+    """`[[read_api]]` tables: `urls` start the URL of a read-only API; `paths` end the path of a
+    URL whose constant text fixes the host (a query string or fragment may follow)."""
+    urls, paths = [], []
+    for i, table in enumerate(tables):
+        key = f"read_api[{i}]"
+        _check_keys(table, {"label", "urls", "paths"}, "rules", key)
+        urls += [url_glob(u) for u in _strings(table, "urls", "rules", key)]
+        paths += [url_glob(p) for p in _strings(table, "paths", "rules", key)]
+        if not table.get("urls") and not table.get("paths"):
+            raise ConfigError("rules", key, "urls or paths (a read API needs at least one)")
+    alternatives = [f"(?:{'|'.join(urls)})"] if urls else []
+    if paths:
+        alternatives.append(f"(?:{fixed_host})(?:[^?#{{}}]*/)?(?:{'|'.join(paths)})/?(?:[?#].*)?\\Z")
+    return re.compile("|".join(alternatives) if alternatives else r"(?!)", re.DOTALL)
 
 
 def url_glob(text: str) -> str:
@@ -303,7 +313,7 @@ def builtin_catalog() -> Catalog:
         field_dumps=frozenset(flow.get("field_dumps", ())),
         verifier_name=re.compile(data["names"]["verifier_name"]),
         fixed_host_url=re.compile(data["url"]["fixed_host"]),
-        read_only_url=url_prefixes(url for t in data.get("read_api", []) for url in t["urls"]),
+        read_only_url=read_only_urls(data.get("read_api", []), data["url"]["fixed_host"]),
         callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
         composers=tuple(compile_pattern(p) for p in flow["composers"]),
         graph_builders=tuple((compile_pattern(t["register"]), compile_pattern(t["run"])) for t in data.get("graph_builder", [])),

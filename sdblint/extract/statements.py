@@ -314,6 +314,7 @@ class Statements:
         qualname = name if prefix == MODULE_SCOPE else f"{prefix}.{name}"
         is_static = STATIC_DECORATOR in decorators
         scope = Scope(key=scope_key(self.module, qualname), class_name=outer_scope.class_name if in_class else None, self_name=None)
+        self.function_nodes[scope.key] = node
         state = State(defs={k: v for k, v in outer_state.defs.items()} if not is_module_scope(outer_scope.key) and not in_class else {})
         params: list[Param] = []
         all_params = [

@@ -9,8 +9,13 @@ import libcst as cst
 from ..facts import Flow, Guard
 from ..nodes import is_module_scope
 from .keys import constant_key
+from .settings import Frame
 from .syntax import ENV_LOOKUPS, UNKNOWN_TEXT, URL_MARK, common_text, may_be_url, string_value
 from .values import derive
+
+
+# Expressions whose text may come from definitions elsewhere in the module (names are the walker's own).
+CONFIGURED = (cst.Attribute, cst.Call, cst.BooleanOperation, cst.IfExp)
 
 
 class Texts:
@@ -70,6 +75,11 @@ class Texts:
                 known = common_text(texts)
         if known is None:
             known = self.url_constants.get(self.dotted(node) or "")
+        if known is None and isinstance(node, CONFIGURED) and self.settings is not None:
+            # `self.config.base_url`, `self._endpoint()`, `url or DEFAULT`: what the module's
+            # classes, methods and constants fix, wherever they are defined.
+            frame = Frame(self.scope.class_name, self.function_nodes.get(self.scope.key), self.scope.self_name)
+            known = self.settings.text(node, frame)
         return UNKNOWN_TEXT if known is None else known
 
     def quiet_text(self, node) -> str:

@@ -34,6 +34,7 @@ from .conditions import Conditions
 from .expressions import Expressions
 from .texts import Texts
 from .positions import node_spans
+from .settings import ModuleSettings
 from .state import Scope, State
 from .statements import Statements
 from .suppressions import suppressions
@@ -86,9 +87,13 @@ class Walker(Statements, AstWalks, Bindings, Conditions, Expressions, Texts, Cal
         # outlives the walk, so ids are not reused. Without them each level re-reads the chain below.
         self.dotted_memo: dict[int, str | None] = {}
         self.prefix_memo: dict[int, str] = {}
+        self.settings: ModuleSettings | None = None   # the module's classes and constants, for configured texts
+        self.function_nodes: dict[str, cst.FunctionDef] = {}   # scope key -> its `def`
+
 
     def run(self, tree: cst.Module) -> ModuleFacts:
         self.spans = node_spans(tree)
+        self.settings = ModuleSettings(tree)
         self.block(tree.body)
         coded, bare = suppressions(self.source)
         return ModuleFacts(
