@@ -69,6 +69,7 @@ class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summarie
         self._guard_memo: dict[tuple, tuple[Effect, ...]] = {}
         self._predicate_memo: dict[str, bool] = {}   # function key -> answers yes or no
         self._name_only_memo: dict[str, tuple[Effect, ...]] = {}
+        self._interface_memo: dict = {}              # method name -> the model interfaces that define it
         self._model_scope_memo: dict = {}            # scope -> the model class it completes for
         self._reading_fields: set[str] = set()       # values whose returned-dict fields are being read
         self._constructed: dict[str, tuple] = {}       # value -> the constructor calls that are all it can be

@@ -4,7 +4,7 @@ from __future__ import annotations
 from itertools import takewhile
 
 from ..catalog import Sink
-from ..catalog.model import UNTYPED_RECEIVER, ArgCondition
+from ..catalog.model import UNTYPED_RECEIVER, ArgCondition, name_words
 from ..facts import Call
 from ..nodes import (
     NodeKind,
@@ -192,7 +192,42 @@ class Resolve:
             # A callable taken out of a container (`TOOLS[name](...)`, `spec["function"](...)`,
             # `self.tools[name].execute(...)`): what was put in it.
             functions.extend(k for k in self.stored_callables(call) if k not in functions)
+        if not functions:
+            functions.extend(self.model_interface_targets(call))
         return functions, constructor
+
+    def model_interface_targets(self, call: Call) -> list[str]:
+        """`llm.call(prompt)` on a receiver that no project function and no catalog entry resolves
+        (`llm = getattr(config, "llm")`, a field declared `Any`, `**kwargs`) but named as the project's model interface is named (`self.config.llm`
+        and `class LLM`): that interface's method of this name and its overrides. A receiver named
+        otherwise, or a project with no such interface, resolves to nothing, as before."""
+        interface = self.catalog.model_interface
+        if interface is None or call.callee_kind != "attr" or call.method not in interface.methods:
+            return []
+        receiver = call.callee_text[: -len(call.method) - 1].rpartition(".")[2]
+        words = name_words(receiver) & interface.class_words
+        if not words:
+            return []
+        return [key for class_words, targets in self.interface_methods(call.method) if words & class_words
+                for key in targets]
+
+    def interface_methods(self, method: str) -> list[tuple[frozenset[str], list[str]]]:
+        """The project's model interface classes with method ``method`` (named and typed like one,
+        ``[model_interface]``): the words of each class's name, and the methods a call runs."""
+        found = self._interface_memo.get(method)
+        if found is None:
+            p, interface = self.project, self.catalog.model_interface
+            found = []
+            for f in sorted(p.functions.values(), key=lambda f: f.key):
+                if f.name != method or not f.class_name:
+                    continue
+                class_name = f.class_name.rpartition(".")[2]
+                params = tuple(prm.name for prm in f.params[1 if self.is_bound(f.key) else 0:])
+                if interface.matches(class_name, f.name, params):
+                    words = frozenset(name_words(class_name) & interface.class_words)
+                    found.append((words, p.dispatch_targets(class_key(scope_module(f.key), f.class_name), method)))
+            self._interface_memo[method] = found
+        return found
 
     def schema_of_receiver(self, call: Call) -> str:
         for path in sorted(self.project.flow_paths(call.receiver)):
