@@ -66,10 +66,9 @@ class Bindings:
         if values:
             self.def_values[key] = values
         self.defs.append(Def(key, name, scope.key, self.line(node), tuple(flows), literal, note, selector, binds, annotation))
-        if self.loop_depth:
-            self.state.defs[name] = self.state.defs.get(name, frozenset()) | {key}
-        else:
-            self.state.defs[name] = frozenset([key])
+        # A strong update in a loop too: what the name held in an earlier pass reaches reads before
+        # this assignment through the loop-carried definition (Statements.loop), not after it.
+        self.state.defs[name] = frozenset([key])
         if is_module_scope(scope.key):
             self.module_defs.setdefault(name, []).append(key)
             constraint = annotation_constraint(value, None) if value is not None else ""

@@ -11,6 +11,7 @@ from .state import State
 from .syntax import (
     calls_in,
     dotted,
+    has_jump,
     is_computed_container,
     is_constant,
     is_none,
@@ -162,6 +163,17 @@ class Conditions:
                     if kind_of(f.src) is NodeKind.CALL and f.alias == "":
                         add(true_g, test.value, Guard("call", line, call=f.src, predicate=True))
         return true_g, false_g
+
+    def check_every_element(self, node: cst.For, after: State) -> None:
+        """`for stage in stages: validate(stage)`: a pass that cannot skip its checks (no `break` or
+        `continue` in the loop, no `else`) leaves every element of the collection checked, so the
+        checks that hold on the element at the end of the body hold on the collection after the loop."""
+        container = value_key(node.iter, self.dotted_memo)
+        if not container or not isinstance(node.target, cst.Name) or node.orelse is not None or has_jump(node.body):
+            return
+        checked = after.guards.get(node.target.value)
+        if checked and root_name(container) in self.state.defs:
+            self.state = self.state.with_guards({container: checked})
 
     def call_guard(self, call: cst.Call, target, line: int, rejects: bool) -> None:
         call_id = self.call_ids.get(id(call))

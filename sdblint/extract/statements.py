@@ -187,7 +187,8 @@ class Statements:
         if node.orelse is None and not after_body.exited and self.is_switch(node.test):
             self.state = switched_on(node.body, after_body, self.state)
 
-    def loop(self, body: cst.BaseSuite, orelse, entry_guards=None, target=None) -> None:
+    def loop(self, body: cst.BaseSuite, orelse, entry_guards=None, target=None) -> State:
+        """Walk a loop body; the state at the end of one pass is returned."""
         before = self.state
         self.state = before.with_guards(entry_guards or {})
         # Values assigned late in the body reach reads early in the next iteration.
@@ -207,6 +208,7 @@ class Statements:
         self.state = merge([before, after])
         if orelse is not None:
             self.block(orelse.body.body)
+        return after
 
     def record_loop(self, node, kind: str, bounded: bool) -> None:
         self.loops.append(Loop(self.scope.key, self.line(node), self.end_line(node), kind, bounded))
@@ -234,7 +236,8 @@ class Statements:
         if tree and isinstance(node.target, cst.Name):
             self.walk_loop(node, tree)
             return
-        self.loop(node.body, node.orelse)
+        after = self.loop(node.body, node.orelse)
+        self.check_every_element(node, after)
 
     def stmt_While(self, node: cst.While) -> None:
         constant_true = isinstance(node.test, cst.Name) and node.test.value == "True" or (

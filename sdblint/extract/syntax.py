@@ -179,6 +179,24 @@ def root_name(key: str) -> str:
 ROOT_NAME = re.compile(r"[^.\[]*")
 
 
+class JumpFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Break(self, node) -> None:
+        self.found = True
+
+    def visit_Continue(self, node) -> None:
+        self.found = True
+
+
+def has_jump(node) -> bool:
+    """Does a block hold a `break` or `continue` (in a nested loop too)?"""
+    finder = JumpFinder()
+    node.visit(finder)
+    return finder.found
+
+
 class NameFinder(cst.CSTVisitor):
     def __init__(self) -> None:
         self.keys: list[str] = []

@@ -1,9 +1,10 @@
 """The walker: one pass over a module's libcst tree, from the top statement down.
 
 Flow-sensitive inside a function: it keeps, per name, the set of definitions that can reach
-the current statement (strong updates in straight-line code, weak updates inside loops,
-merges after branches) and the set of checks that hold there (``if x not in ALLOWED: raise``
-guards what follows, ``if ok:`` only its body). Every read of a name records both, so the
+the current statement (strong updates, in loops too: what an earlier pass assigned reaches the
+reads before the assignment through a loop-carried definition; merges after branches) and the
+set of checks that hold there (``if x not in ALLOWED: raise`` guards what follows, ``if ok:``
+only its body). Every read of a name records both, so the
 graph needs no control-flow information of its own.
 
 Each job is a mixin in its own module; this class holds the walk's state and its output.

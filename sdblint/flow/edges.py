@@ -12,7 +12,7 @@ from ..limits import MAX_FORWARDING_DEPTH
 from ..nodes import NodeKind, kind_of, ref, return_node, sink_node
 from ..project import display_path
 from .partials import shifted
-from .types import Edge, EdgeKind, Effect, Origin, Resolution, SinkRole, SinkSite, Source
+from .types import Edge, EdgeKind, Effect, FieldRead, Origin, Resolution, SinkRole, SinkSite, Source
 
 # The sink category of dispatch sites: the one category the graph makes, not the catalog.
 DISPATCH = "dispatch"
@@ -35,11 +35,17 @@ class Edges:
             return   # `Edge(fact=text).uuid`: only what this object's constructor put in that attribute
         fields = self.field_flows(flow) if flow.attr.startswith("[") and flow.src not in self._reading_fields else None
         if fields is not None:
-            # `d = self._prepare(q); d["url"]`: only that field of the dict the function returns.
+            # `d = self._prepare(q); d["url"]`: only that field of the dict the function returns. What
+            # the function makes itself leaves it as a return does, to every caller; what a caller
+            # handed in comes back only through that call's own summary (Summaries.add_summaries).
             self._reading_fields.add(flow.src)
+            out = EdgeKind.RETURN if kind is EdgeKind.FLOW else kind
             for f in fields:
-                self.edge(replace(f, guards=f.guards + flow.guards), target, scope, kind, extra, store)
+                self.edge(replace(f, guards=f.guards + flow.guards), target, scope, out, extra, store)
             self._reading_fields.discard(flow.src)
+            if kind is EdgeKind.FLOW:
+                key, call_id, _ = self.field_read(flow)
+                self.field_reads.setdefault(call_id, []).append(FieldRead(key, target, scope, extra, store, flow.guards))
             return
         effects = self.guard_effects(flow.guards, scope) + extra
         if len(effects) > 1:
@@ -50,26 +56,27 @@ class Edges:
     def field_flows(self, flow: Flow) -> tuple[Flow, ...] | None:
         """What flows into field `[key]` of the value ``flow`` reads, when that value is the result
         of project functions that all return dicts with constant keys; None otherwise."""
-        key, functions = self.field_read(flow)
+        key, _, functions = self.field_read(flow)
         if not functions or any(f.returned_fields is None for f in functions):
             return None
         return tuple(fl for f in functions for k, flows in f.returned_fields if k == key for fl in flows)
 
     def field_read(self, flow: Flow):
-        """For `d["key"]` off `d = f(...)` (`n` of `a, n = f()`): the key, and the functions `f` can be."""
+        """For `d["key"]` off `d = f(...)` (`n` of `a, n = f()`): the key, the call's node, and the
+        functions `f` can be."""
         p = self.project
         key = flow.attr[1:flow.attr.index("]")]
         d = p.defs.get(flow.src)
         source = d.flows[0].src if d is not None and len(d.flows) == 1 and d.flows[0].alias == "" else flow.src
         res = self.resolutions.get(source)
-        return key, [p.functions[k] for k in res.functions] if res else []
+        return key, source, [p.functions[k] for k in res.functions] if res else []
 
     def field_text(self, arg: Arg) -> str:
         """The constant text of `d["url"]` when ``d`` is a dict a project function returns."""
         for flow in arg.flows:
             if not flow.attr.startswith("["):
                 continue
-            key, functions = self.field_read(flow)
+            key, _, functions = self.field_read(flow)
             texts = [dict(f.returned_texts).get(key) for f in functions]
             if texts and all(texts):
                 return texts[0] if len(set(texts)) == 1 else ""

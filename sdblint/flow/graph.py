@@ -43,7 +43,7 @@ from .objects import Objects
 from .partials import Partials
 from .resolve import Resolve
 from .summaries import Summaries
-from .types import Edge, Effect, Resolution, SinkSite, Source
+from .types import Edge, Effect, FieldRead, Resolution, SinkSite, Source
 
 
 class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summaries, GraphBuilders, ToolEntries,
@@ -72,6 +72,7 @@ class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summarie
         self._interface_memo: dict = {}              # method name -> the model interfaces that define it
         self._model_scope_memo: dict = {}            # scope -> the model class it completes for
         self._reading_fields: set[str] = set()       # values whose returned-dict fields are being read
+        self.field_reads: dict[str, list[FieldRead]] = {}   # call node -> the reads of one field of its result
         self._constructed: dict[str, tuple] = {}       # value -> the constructor calls that are all it can be
         self._written: frozenset[str] | None = None  # values written to after they were made
         self._param_uses: dict[str, tuple[str, ...]] | None = None   # parameter -> what its function does with it

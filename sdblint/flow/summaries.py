@@ -18,17 +18,21 @@ class Summaries:
         summary edge was added inside it in the previous round.
         """
         done: set[tuple[str, str, tuple]] = set()
-        cache: dict[str, list[tuple[Effect, ...]]] = {}
+        cache: dict[tuple[str, str], list[tuple[Effect, ...]]] = {}
         dirty: set[str] | None = None
+
+        def reaching(param: str, key: str, target: str) -> list[tuple[Effect, ...]]:
+            if (param, target) not in cache or (dirty is not None and key in dirty and (param, target) not in fresh):
+                cache[param, target] = reachable_effects(self, param, target, key)
+                fresh.add((param, target))
+            return cache[param, target]
+
         for _ in range(SUMMARY_ROUNDS):
             changed: set[str] = set()
-            fresh: set[str] = set()
+            fresh: set[tuple[str, str]] = set()
             for call, key, flow, param, written in self.bindings:
-                if param not in cache or (dirty is not None and key in dirty and param not in fresh):
-                    cache[param] = reachable_effects(self, param, return_node(key), key)
-                    fresh.add(param)
                 result = self.summarised_call(call, written)
-                for effects in cache[param]:
+                for effects in reaching(param, key, return_node(key)):
                     effects = effects + self.name_only(key)
                     marker = (result.id, flow.src, effects)
                     if marker in done:
@@ -36,6 +40,20 @@ class Summaries:
                     done.add(marker)
                     changed.add(result.scope)
                     self.edge(flow, result.id, result.scope, kind=EdgeKind.SUMMARY, extra=effects)
+                fields = dict(self.project.functions[key].returned_fields or ())
+                for read in self.field_reads.get(result.id, ()):
+                    # `cmd, redirects = f(command)`: the argument into the field read, through what
+                    # the function returns in that field (the read's edges carry only its own output).
+                    for returned in fields.get(read.key, ()):
+                        for effects in reaching(param, key, returned.src):
+                            extra = effects + self.name_only(key) + self.guard_effects(returned.guards, key) \
+                                + self.guard_effects(read.guards, read.scope) + read.extra
+                            marker = (read.target, flow.src, extra)
+                            if marker in done:
+                                continue
+                            done.add(marker)
+                            changed.add(read.scope)
+                            self.edge(flow, read.target, read.scope, kind=EdgeKind.SUMMARY, extra=extra, store=read.store)
             if not changed:
                 break
             dirty = changed

@@ -46,6 +46,20 @@ class Edge:
     whole: bool = False  # the attribute read runs a property of the source's class, which may read any field
 
 
+@dataclass(frozen=True, slots=True)
+class FieldRead:
+    """A read of one field of what a project function returns (`a, n = f(x)`, `f(x)["url"]`), at a
+    call whose result is that function's: where it goes, so that the call's own arguments can be
+    summarised into that field only."""
+
+    key: str              # the field: a dict key or a tuple position
+    target: str           # the node that reads it
+    scope: str
+    extra: tuple[Effect, ...]
+    store: str
+    guards: tuple         # the checks on the read (Guard values)
+
+
 class Origin(str, Enum):
     """Where a source's value comes from."""
     MODEL = "model"   # model output: a model call's result, or text a model library hands to project code
