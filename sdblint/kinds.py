@@ -30,6 +30,13 @@ class VerifierKind(str, Enum):
     PATH_COMPONENT = "path-component"  # no path separator left: it names an entry of the folder it joins
     OPTION_CHECK = "option-check"  # cannot start with `-`: no option on a command line
     TRANSCRIPT = "transcript-entry"  # the content of a chat-message record: recorded, not acted on
+    SERIALISED = "serialised-record"  # part of a document a serialiser made (`json.dumps(state)`): persisted, not acted on
+
+    @property
+    def is_record(self) -> bool:
+        """A record of the text, not a check of it: enough where storing text is no action, never
+        counted as a verifier where it is not."""
+        return self in (VerifierKind.TRANSCRIPT, VerifierKind.SERIALISED)
 
     def __str__(self) -> str:
         return self.value

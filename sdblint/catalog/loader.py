@@ -179,7 +179,7 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
         _expect(table, dict, source, key, "a table")
         _check_keys(table, {"category", "patterns", "args", "when_arg", "unless_arg", "bound_args",
                             "bound_category", "write_verbs", "extra_adequate", "not_adequate", "url_args",
-                            "end_of_options"}, source, key)
+                            "end_of_options", "unless_opened"}, source, key)
         category = _expect(table.get("category"), str, source, f"{key}.category", "a category name")
         if category not in categories:
             raise ConfigError(source, f"{key}.category", f"one of {', '.join(sorted(categories))}, got {category!r}")
@@ -191,6 +191,7 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
             _strings(table, "write_verbs", source, key), _kinds(table, "extra_adequate", source, key),
             _kinds(table, "not_adequate", source, key), _strings(table, "url_args", source, key),
             _end_of_options(table.get("end_of_options"), source, f"{key}.end_of_options"),
+            _condition(table.get("unless_opened"), source, f"{key}.unless_opened"),
         ))
     for i, table in enumerate(_expect(data.get("verifier", []), list, source, f"{prefix}verifier", "an array of tables")):
         key = f"{prefix}verifier[{i}]"
@@ -367,6 +368,7 @@ def builtin_catalog() -> Catalog:
         response_metadata=frozenset(data["response"]["metadata"]),
         transcript_speakers=frozenset(data["transcript"]["speaker_keys"]),
         transcript_contents=frozenset(data["transcript"]["content_keys"]),
+        serialisers=tuple(compile_pattern(p) for p in data["serialised"]["patterns"]),
         output_hooks=tuple(
             OutputHook(t["label"], tuple(compile_pattern(p) for p in t["base_classes"]),
                        {name: tuple(params) for name, params in t["methods"].items()})

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field, replace
 
 from ..kinds import VerifierKind
 from .endpoints import ModelEndpoint, endpoint_for
+from .language import Language
 from .patterns import Pattern
 
 # The receiver segment of a method call whose receiver cannot be typed (`?.execute`).
 UNTYPED_RECEIVER = "?."
+# In a sink's `args`: the object the method is called on carries the risk (`Path(p).unlink()`).
+RECEIVER_PAYLOAD = "receiver"
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ class Sink:
     not_adequate: tuple[str, ...] = ()
     url_args: tuple[str, ...] = ()   # the URL: to a read-only API, only it is a payload
     end_of_options: EndOfOptions | None = None   # its argv reads no option after a literal `--`
+    unless_opened: ArgCondition | None = None    # not a sink when the handle it writes to was opened so (append: a log)
 
     @property
     def untyped(self) -> bool:
@@ -210,24 +214,6 @@ class Category:
 
 
 @dataclass(frozen=True)
-class Language:
-    """What Python itself does that the graph must know (``[python]`` in rules/frameworks.toml)."""
-
-    instance_call_methods: tuple[str, ...] = ()
-    super_call: str = ""
-    attribute_lookup: str = ""
-    partial_calls: tuple[Pattern, ...] = ()               # `functools.partial(f, ...)`: calling it calls `f`
-    property_decorators: frozenset[str] = frozenset()
-    classmethod_decorators: frozenset[str] = frozenset()
-    predicate_calls: tuple[Pattern, ...] = ()
-    generated_init_decorators: tuple[Pattern, ...] = ()   # `@dataclass`: the constructor sets the fields
-    generated_init_bases: tuple[Pattern, ...] = ()        # `NamedTuple`, pydantic models: the same
-    element_inserts: dict[str, int] = field(default_factory=dict)   # `append`: the argument that is an element
-    element_extends: frozenset[str] = frozenset()         # `extend`: the argument's elements go in
-    values_validators: tuple[Pattern, ...] = ()           # `@model_validator(mode="before")`: `values[k]` is a field
-
-
-@dataclass(frozen=True)
 class Catalog:
     proposers: tuple[Proposer, ...]
     sinks: tuple[Sink, ...]
@@ -266,6 +252,7 @@ class Catalog:
     model_endpoints: tuple[ModelEndpoint, ...] = ()
     transcript_speakers: frozenset[str] = frozenset()   # keys of a chat-message record that name who spoke
     transcript_contents: frozenset[str] = frozenset()   # keys that hold what was said
+    serialisers: tuple[Pattern, ...] = ()        # `json.dumps(x)`: a document holding the value, a record of it
     response_metadata: frozenset[str] = frozenset()   # attributes and keys of a model answer that hold no model text
     field_dumps: frozenset[str] = frozenset()    # `model.model_dump()`: the model's fields as a dict
     _memo: dict = field(default_factory=dict, compare=False, repr=False)

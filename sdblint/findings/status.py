@@ -66,9 +66,10 @@ IGNORED_APPROVAL_DETAIL = "the answer of "
 
 
 def _status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> tuple[Status, str, str]:
-    # A transcript entry is a record, not a check: where it is not enough, nothing verified the text.
+    # A record (a transcript entry, a serialised document) is not a check: where it is not enough,
+    # nothing verified the text.
     # A fixed URL host (`f"{base}/{name}"`, "/srv/{name}") says nothing where no host is at stake.
-    verified = [t for t in state.tags if not t.is_marker and t.kind is not VerifierKind.TRANSCRIPT
+    verified = [t for t in state.tags if not t.is_marker and not t.kind.is_record
                 and not (t.kind is VerifierKind.HOST_FIXED and not fg.catalog.categories[site.category].url_not_adequate)]
     untrusted = [t for t in verified if not trusted(t, per_node)]
     if untrusted:
@@ -76,7 +77,7 @@ def _status(fg: FlowGraph, site: SinkSite, state: State, adequate, per_node) -> 
     if verified:
         tag = sorted(verified)[0]
         kinds = ", ".join(sorted({t.kind.value for t in verified}))
-        needed = sorted(k for k in adequate if k != VerifierKind.TRANSCRIPT)   # a record is nothing to add
+        needed = sorted(k for k in adequate if not VerifierKind(k).is_record)   # a record is nothing to add
         return Status.INADEQUATE, f"{kinds} is not enough here; needs one of: {', '.join(needed)}", tag.where
     markers = {t.kind: t for t in sorted(state.tags)}
     if Marker.DELETED in markers:

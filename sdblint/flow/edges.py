@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from ..catalog import Sink
 from ..catalog.endpoints import ModelEndpoint
-from ..catalog.model import UNTYPED_RECEIVER
+from ..catalog.model import RECEIVER_PAYLOAD, UNTYPED_RECEIVER
 from ..facts import Arg, Call, Flow
 from ..kinds import Marker, VerifierKind
 from ..limits import MAX_FORWARDING_DEPTH
@@ -178,6 +178,12 @@ class Edges:
             self.partial_edges(call)
         if any(pt.matches(path) for path in res.paths for pt in self.catalog.opaque_calls):
             return   # `len(x)`, `type(x)`: nothing of the model's text survives
+        if any(pt.matches(path) for path in res.paths for pt in self.catalog.serialisers):
+            # `json.dumps(state)`: a document that holds the value, a record of it.
+            tag = Effect(VerifierKind.SERIALISED, f"{module.path}:{call.loc.line}")
+            for f in arg_flows + [r for r in call.receiver if r.alias is None]:
+                self.edge(f, call.id, scope, extra=(tag,))
+            return
         if call.is_lookup:
             # `d.get(k, default)` / `getattr(o, n, default)`: the result comes from the container or
             # the default, not from the key.
@@ -344,7 +350,8 @@ class Edges:
             extra = sink.extra_adequate + ((VerifierKind.HOST_FIXED.value,) if read_only else ())
             self.sinks.append(SinkSite(node, call, category, self.callee_name(call, path), SinkRole.VALUE, a.keys,
                                        extra, not_adequate))
-        if self.catalog.categories[sink.category].receiver_is_payload and not sink.args and call.receiver:
+        if self.catalog.categories[sink.category].receiver_is_payload and call.receiver and (
+                not sink.args or RECEIVER_PAYLOAD in sink.args):
             # `Path(model_path).unlink()`: the receiver is the path being written.
             node = sink_node(call.id, sink.category, "receiver")
             for f in call.receiver:

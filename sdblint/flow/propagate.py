@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..kinds import VerifierKind
+from ..kinds import Marker, VerifierKind
 from ..limits import MAX_FIELD_DEPTH, MAX_STATES_PER_NODE
 from ..nodes import NodeKind, kind_of
 from .objects import field_tags
@@ -80,6 +80,8 @@ def step(fg: FlowGraph, state: State, edge: Edge, target: str) -> State | None:
     tags = set(state.tags)
     if content:
         tags = {t for t in tags if t.kind is not VerifierKind.TRANSCRIPT}   # `entry["content"]`: the text again
+    if any(e.kind is Marker.PARSE for e in edge.effects):
+        tags = {t for t in tags if t.kind is not VerifierKind.SERIALISED}   # `json.loads(doc)`: the values again
     tags.update(edge.effects)
     if attr:
         for tag in state.tags:

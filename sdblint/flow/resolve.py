@@ -16,6 +16,7 @@ from ..nodes import (
 )
 from ..project.entity import Entity
 from .types import ProposerUse, Resolution, VerifierUse
+from .walk import ValueWalk
 
 
 def paths_or_method(call: Call, paths) -> list[str]:
@@ -244,7 +245,20 @@ class Resolve:
         return None
 
     def sink_applies(self, sink: Sink, call: Call) -> bool:
-        return self.conditions_hold(sink.when_arg, sink.unless_arg, call) and not self.options_ended(sink, call)
+        return (self.conditions_hold(sink.when_arg, sink.unless_arg, call) and not self.options_ended(sink, call)
+                and not (sink.unless_opened and self.opened_so(sink.unless_opened, call)))
+
+    def opened_so(self, condition: ArgCondition, call: Call) -> bool:
+        """Was every handle ``call`` writes to opened with ``condition`` holding (`open(p, "a")`,
+        directly or through the names that hold it)?"""
+        p = self.project
+        openers, walk = [], ValueWalk(f.src for f in call.receiver if f.alias in ("", None))
+        for node in walk:
+            if node in p.calls:
+                openers.append(p.calls[node])
+            elif kind_of(node) is NodeKind.DEF and node in p.defs:
+                walk.push(f.src for f in p.defs[node].flows if f.alias in ("", None))
+        return bool(openers) and all(self.argument_holds(condition, c, None, all) for c in openers)
 
     def options_ended(self, sink: Sink, call: Call) -> bool:
         """Does a literal `--` come before every value the code did not write in the sink's
