@@ -39,6 +39,7 @@ from .frameworks.code_agents import CodeAgents
 from .frameworks.langgraph import GraphBuilders
 from .frameworks.registries import Registries
 from .frameworks.tools import ToolEntries
+from .init_fields import InitFields
 from .objects import Objects
 from .partials import Partials
 from .resolve import Resolve
@@ -46,7 +47,7 @@ from .summaries import Summaries
 from .types import Edge, Effect, FieldRead, Resolution, SinkSite, Source
 
 
-class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summaries, GraphBuilders, ToolEntries,
+class FlowGraph(Resolve, Effects, Edges, Objects, InitFields, Partials, Forwarding, Summaries, GraphBuilders, ToolEntries,
                 Registries, CodeAgents, WrittenFiles, StreamCallbacks):
     """The graph and what was found building it; each job is a mixin in its own module."""
 
@@ -75,7 +76,8 @@ class FlowGraph(Resolve, Effects, Edges, Objects, Partials, Forwarding, Summarie
         self.field_reads: dict[str, list[FieldRead]] = {}   # call node -> the reads of one field of its result
         self._constructed: dict[str, tuple] = {}       # value -> the constructor calls that are all it can be
         self._written: frozenset[str] | None = None  # values written to after they were made
-        self._param_uses: dict[str, tuple[str, ...]] | None = None   # parameter -> what its function does with it
+        self._init_fields: dict[tuple[str, str], tuple[str, ...] | None] = {}   # (__init__, parameter) -> fields it reaches
+        self._init_consumers: dict | None = None     # value inside an `__init__` -> what consumes it there
         self._edges: dict[tuple, Edge] = {}          # one object per distinct edge data
         self._entry_points: dict | None = None
         self._decorated: dict[str, list[str]] | None = None   # decorator function -> functions it decorates

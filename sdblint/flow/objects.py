@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..facts import Arg, Call, Flow
 from ..kinds import VerifierKind
 from ..limits import MAX_CONSTRUCTED_ORIGINS
-from ..nodes import NodeKind, attr_node, class_parts, kind_of, ref, return_node
+from ..nodes import attr_node, class_parts, ref, return_node
 from .types import Effect
 
 if TYPE_CHECKING:
@@ -68,9 +68,10 @@ class Objects:
             self.graph.remove_edge(return_node(init), call.id)   # a constructor returns the instance
         self.field_edges(call, class_key, init, scope, (tag,) if tag else ())
         for position, a in enumerate(call.args):
-            field = self.constructor_field(call, class_key, init, position)
+            fields = self.constructor_fields(call, class_key, init, position)
             for f in a.flows:
-                self.edge(f, call.id, scope, extra=(tag,) if tag else (), store=field)
+                for field in ("",) if fields is None else fields:
+                    self.edge(f, call.id, scope, extra=(tag,) if tag else (), store=field)
 
     def field_edges(self, call: Call, class_key: str, init: str | None, scope: str, tags: tuple[Effect, ...]) -> None:
         """A generated constructor (`Job(cmd=text)`, a dataclass, a pydantic model) stores its
@@ -106,49 +107,20 @@ class Objects:
                 kind, self.guard_effects(f.guards + flow.guards, scope) + effects + extra, f.attr, store))
         return True
 
-    def constructor_field(self, call: Call, class_key: str, init: str | None, position: int) -> str:
-        """The one field of the object ``call`` builds that its argument at ``position`` is kept in,
-        as it is: a generated constructor's field, or the attribute a custom `__init__` stores that
-        parameter in and does nothing else with; "" when not known (the object holds it whole)."""
+    def constructor_fields(self, call: Call, class_key: str, init: str | None, position: int) -> tuple[str, ...] | None:
+        """The fields of the object ``call`` builds that its argument at ``position`` ends up in: a
+        generated constructor's field, or those a custom `__init__` keeps it in or builds from it
+        (see :mod:`sdblint.flow.init_fields`); None when not known (the object holds it whole)."""
         a = call.args[position]
         if a.star:
-            return ""
+            return None
         if init is None:
-            return generated_field(a, self.project.generated_fields(class_key) or ())
+            field = generated_field(a, self.project.generated_fields(class_key) or ())
+            return (field,) if field else None
         params = {param for _, param, _ in self.param_targets(call, init, skip_self=True, only=frozenset({position}))}
         if len(params) != 1:
-            return ""
-        uses = self.param_uses().get(params.pop(), ())
-        if len(uses) != 1 or not uses[0]:
-            return ""
-        kept = ref(uses[0])
-        return kept.name if kept.kind is NodeKind.ATTR and kept.class_key in self.project.mro(class_key) else ""
-
-    def param_uses(self) -> dict[str, tuple[str, ...]]:
-        """Parameter node -> each use of it in its function: the attribute node of `self.x = param`,
-        or "" for any other (read into a name, passed on, returned, changed)."""
-        if self._param_uses is None:
-            p = self.project
-            uses: dict[str, list[str]] = {}
-
-            def used(flows, target: str = "") -> None:
-                for f in flows:
-                    if f.src in p.params:
-                        uses.setdefault(f.src, []).append(target if f.alias == "" and not f.attr else "")
-
-            for d in p.defs.values():
-                used(d.flows)
-            for call in p.calls.values():
-                used(call.receiver + call.func_flows + tuple(f for a in call.args for f in a.flows))
-            for target, stores in p.stores.items():
-                for s in stores:
-                    used(s.flows, target if kind_of(target) is NodeKind.ATTR and not s.attr and not s.key else "")
-            for container, flows in p.puts.items():
-                used(flows)
-            for function in p.functions.values():
-                used(function.returns)
-            self._param_uses = {node: tuple(found) for node, found in uses.items()}
-        return self._param_uses
+            return None
+        return self.init_param_fields(init, params.pop())
 
     def object_field(self, flow: Flow) -> FieldFlows | None:
         """What attribute read ``flow`` (`edge.uuid`, `edge.fact.strip`) gets from the objects it reads,
