@@ -14,7 +14,7 @@ EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
 # What extraction must know of Python before any catalog is loaded. Facts are cached by file
 # content and extraction code only, so these cannot come from rules/*.toml; everything the graph
 # decides later (what a call is, what a decorator means, which calls answer yes or no) is there.
-LOOKUP_METHODS = ("get",)               # `d.get(k)` looks a value up by key
+LOOKUP_METHODS = ("get", "pop", "setdefault")   # `d.get(k)`, `kwargs.pop("k", None)` look a value up by key
 ENV_LOOKUPS = frozenset({"os.getenv", "os.environ.get"})   # a setting whose default is the usual value
 INTERSECTIONS = frozenset({"intersection"})   # `a.intersection(b)` keeps only what both hold, like `a & b`
 DICT_READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__getitem__"})   # leave a dict as it is
