@@ -108,6 +108,14 @@ def _condition(value, source: str, key: str) -> ArgCondition | None:
                         _optional_string(value, "default", source, key), regex, if_unknown)
 
 
+def _conditions(value, source: str, key: str) -> tuple[ArgCondition, ...]:
+    """One condition table or an array of them (any one holding is enough)."""
+    if value is None:
+        return ()
+    tables = value if isinstance(value, list) else [value]
+    return tuple(_condition(t, source, f"{key}[{i}]" if isinstance(value, list) else key) for i, t in enumerate(tables))
+
+
 def _when_kwarg(value, source: str, key: str) -> tuple[str, str] | None:
     """A verifier's `when_kwarg = { keyword = "abort", equals = "True" }`."""
     if value is None:
@@ -179,7 +187,7 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
         _expect(table, dict, source, key, "a table")
         _check_keys(table, {"category", "patterns", "args", "when_arg", "unless_arg", "bound_args",
                             "bound_category", "write_verbs", "extra_adequate", "not_adequate", "url_args",
-                            "end_of_options", "unless_opened"}, source, key)
+                            "end_of_options", "unless_opened", "document_content"}, source, key)
         category = _expect(table.get("category"), str, source, f"{key}.category", "a category name")
         if category not in categories:
             raise ConfigError(source, f"{key}.category", f"one of {', '.join(sorted(categories))}, got {category!r}")
@@ -191,7 +199,8 @@ def parse_entries(data: dict, source: str, prefix: str, categories: set[str]) ->
             _strings(table, "write_verbs", source, key), _kinds(table, "extra_adequate", source, key),
             _kinds(table, "not_adequate", source, key), _strings(table, "url_args", source, key),
             _end_of_options(table.get("end_of_options"), source, f"{key}.end_of_options"),
-            _condition(table.get("unless_opened"), source, f"{key}.unless_opened"),
+            _conditions(table.get("unless_opened"), source, f"{key}.unless_opened"),
+            _strings(table, "document_content", source, key),
         ))
     for i, table in enumerate(_expect(data.get("verifier", []), list, source, f"{prefix}verifier", "an array of tables")):
         key = f"{prefix}verifier[{i}]"
@@ -363,6 +372,7 @@ def builtin_catalog() -> Catalog:
             for t in data.get("file_access", [])
         ),
         file_carriers=tuple(compile_pattern(p) for p in data["files"]["carriers"]),
+        document_files=re.compile(data["files"]["documents"]),
         interpreters=frozenset(data["files"]["interpreters"]),
         model_endpoints=model_endpoints(data.get("model_endpoint", [])),
         response_metadata=frozenset(data["response"]["metadata"]),

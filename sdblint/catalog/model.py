@@ -143,7 +143,8 @@ class Sink:
     not_adequate: tuple[str, ...] = ()
     url_args: tuple[str, ...] = ()   # the URL: to a read-only API, only it is a payload
     end_of_options: EndOfOptions | None = None   # its argv reads no option after a literal `--`
-    unless_opened: ArgCondition | None = None    # not a sink when the handle it writes to was opened so (append: a log)
+    unless_opened: tuple[ArgCondition, ...] = ()   # not a sink when the handle it writes to was opened so (append: a log)
+    document_content: tuple[str, ...] = ()   # arguments that are only what a document says (`[files] documents`)
 
     @property
     def untyped(self) -> bool:
@@ -248,6 +249,7 @@ class Catalog:
     unsafe_options: frozenset[str] = frozenset()   # options whose value is a file or a program (`--output`)
     file_accesses: tuple[FileAccess, ...] = ()
     file_carriers: tuple[Pattern, ...] = ()      # calls whose result stands for the file their first argument names
+    document_files: re.Pattern = re.compile(r"(?!)")   # path text of a file written for people to read (a report)
     interpreters: frozenset[str] = frozenset()   # command heads that run the Python file named after them
     model_endpoints: tuple[ModelEndpoint, ...] = ()
     transcript_speakers: frozenset[str] = frozenset()   # keys of a chat-message record that name who spoke

@@ -16,6 +16,8 @@ EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
 # decides later (what a call is, what a decorator means, which calls answer yes or no) is there.
 LOOKUP_METHODS = ("get", "pop", "setdefault")   # `d.get(k)`, `kwargs.pop("k", None)` look a value up by key
 ENV_LOOKUPS = frozenset({"os.getenv", "os.environ.get"})   # a setting whose default is the usual value
+# Calls that join path parts: the path ends as their last part does (`os.path.join(d, "notes.md")`).
+PATH_JOINS = frozenset({"os.path.join", "posixpath.join", "Path", "pathlib.Path", "PurePath", "pathlib.PurePath"})
 INTERSECTIONS = frozenset({"intersection"})   # `a.intersection(b)` keeps only what both hold, like `a & b`
 DICT_READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__getitem__"})   # leave a dict as it is
 ATTRIBUTE_LOOKUP = "getattr"            # `getattr(o, name)` looks an attribute up by name

@@ -10,7 +10,7 @@ from ..facts import Flow, Guard
 from ..nodes import is_module_scope
 from .keys import constant_key
 from .settings import Frame
-from .syntax import ENV_LOOKUPS, UNKNOWN_TEXT, URL_MARK, common_text, may_be_url, string_value
+from .syntax import ENV_LOOKUPS, PATH_JOINS, UNKNOWN_TEXT, URL_MARK, common_text, may_be_url, string_value
 from .values import derive
 
 
@@ -75,12 +75,25 @@ class Texts:
                 known = common_text(texts)
         if known is None:
             known = self.url_constants.get(self.dotted(node) or "")
+        if known is None:
+            known = self.joined_path_text(node)
         if known is None and isinstance(node, CONFIGURED) and self.settings is not None:
             # `self.config.base_url`, `self._endpoint()`, `url or DEFAULT`: what the module's
             # classes, methods and constants fix, wherever they are defined.
             frame = Frame(self.scope.class_name, self.function_nodes.get(self.scope.key), self.scope.self_name)
             known = self.settings.text(node, frame)
         return UNKNOWN_TEXT if known is None else known
+
+    def joined_path_text(self, node) -> str | None:
+        """`os.path.join(root, "notes.md")`, `Path(root, name)`, `root / "notes.md"`: a path whose
+        text ends as its last part does ("{}/notes.md")."""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            return f"{UNKNOWN_TEXT}/{self.constant_text(node.right)}"
+        if not (isinstance(node, cst.Call) and self.dotted(node.func) in PATH_JOINS and node.args) \
+                or any(a.star or a.keyword for a in node.args):
+            return None
+        last = self.constant_text(node.args[-1].value)
+        return last if len(node.args) == 1 else f"{UNKNOWN_TEXT}/{last}"
 
     def quiet_text(self, node) -> str:
         """The text of an f-string as :meth:`string_flows` computes it, without visiting it again."""

@@ -327,6 +327,8 @@ class Edges:
                 continue   # a query in the body of a search API's POST: a read, not a mutation
             if record_targets is not None and not self.arg_matches(a, record_targets):
                 continue   # the content of a record
+            if sink.document_content and self.arg_matches(a, sink.document_content) and self.writes_document(call):
+                continue   # what a report or a log file says, not where it goes
             if sink.bound_args and self.arg_matches(a, sink.bound_args):
                 if not any(query.lstrip().upper().startswith(v) for v in sink.write_verbs):
                     continue

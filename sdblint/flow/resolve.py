@@ -246,19 +246,44 @@ class Resolve:
 
     def sink_applies(self, sink: Sink, call: Call) -> bool:
         return (self.conditions_hold(sink.when_arg, sink.unless_arg, call) and not self.options_ended(sink, call)
-                and not (sink.unless_opened and self.opened_so(sink.unless_opened, call)))
+                and not any(self.opened_so(c, call) for c in sink.unless_opened))
 
     def opened_so(self, condition: ArgCondition, call: Call) -> bool:
         """Was every handle ``call`` writes to opened with ``condition`` holding (`open(p, "a")`,
         directly or through the names that hold it)?"""
+        openers = self.receiver_makers(call)
+        return bool(openers) and all(self.argument_holds(condition, c, None, all) for c in openers)
+
+    def writes_document(self, call: Call) -> bool:
+        """Does ``call`` write to a file whose path, wherever it was opened or made (`open(path)`,
+        `Path(path)`), ends like a document people read (`[files] documents`: "{}/summary.md")?"""
+        texts = [self.path_text(m) for m in self.receiver_makers(call)]
+        return bool(texts) and all(t and self.catalog.document_files.search(t) for t in texts)
+
+    def path_text(self, maker: Call) -> str:
+        """The constant text of the path a call opens or makes: `open(path, ...)`'s first argument,
+        the last part of `Path(root, "notes.md")`."""
+        positional = sorted((a for a in maker.args if a.index is not None), key=lambda a: a.index)
+        joins = any(path.startswith("pathlib.") for path in self.resolutions[maker.id].paths)
+        arg = positional[-1] if joins and positional else next(
+            (a for a in maker.args if a.index == 0 or a.keyword == "file"), None)
+        if arg is None:
+            return ""
+        return arg.literal if arg.literal is not None else arg.text
+
+    def receiver_makers(self, call: Call) -> list[Call]:
+        """The calls that made ``call``'s receiver (its `open(...)`, its `Path(...)`), through the
+        names that hold it; [] when it is anything else too."""
         p = self.project
-        openers, walk = [], ValueWalk(f.src for f in call.receiver if f.alias in ("", None))
+        makers, walk = [], ValueWalk(f.src for f in call.receiver if f.alias in ("", None))
         for node in walk:
             if node in p.calls:
-                openers.append(p.calls[node])
-            elif kind_of(node) is NodeKind.DEF and node in p.defs:
+                makers.append(p.calls[node])
+            elif kind_of(node) is NodeKind.DEF and node in p.defs and p.defs[node].flows:
                 walk.push(f.src for f in p.defs[node].flows if f.alias in ("", None))
-        return bool(openers) and all(self.argument_holds(condition, c, None, all) for c in openers)
+            else:
+                return []
+        return makers
 
     def options_ended(self, sink: Sink, call: Call) -> bool:
         """Does a literal `--` come before every value the code did not write in the sink's
