@@ -320,6 +320,7 @@ def builtin_catalog() -> Catalog:
         sandboxes=tuple(compile_pattern(p) for t in data.get("sandbox", []) for p in t["patterns"]),
         categories=categories,
         mutators=frozenset(flow["mutators"]),
+        mutator_receivers=tuple(compile_pattern(p) for p in flow["mutator_receivers"]),
         field_dumps=frozenset(flow.get("field_dumps", ())),
         verifier_name=re.compile(data["names"]["verifier_name"]),
         fixed_host_url=re.compile(data["url"]["fixed_host"]),

@@ -257,6 +257,7 @@ class Catalog:
     serialisers: tuple[Pattern, ...] = ()        # `json.dumps(x)`: a document holding the value, a record of it
     response_metadata: frozenset[str] = frozenset()   # attributes and keys of a model answer that hold no model text
     field_dumps: frozenset[str] = frozenset()    # `model.model_dump()`: the model's fields as a dict
+    mutator_receivers: tuple[Pattern, ...] = ()   # typed receivers a mutating method puts its arguments in
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def attached_option_value(self, text: str) -> bool:
@@ -264,6 +265,12 @@ class Catalog:
         same word (`f"--unified={n}"`), an option that is not unsafe? Then the value is no option."""
         name, eq, _ = text.partition("=")
         return bool(eq) and name.startswith("-") and " " not in name and name not in self.unsafe_options
+
+    def mutates(self, call_method: str, paths) -> bool:
+        """Does `x.append(v)` put ``v`` in ``x``: a mutating method on a receiver that is not typed
+        or is typed as a container?"""
+        return call_method in self.mutators and (
+            not paths or any(pt.matches(path) for path in paths for pt in self.mutator_receivers))
 
     def classify(self, path: str) -> "Classification":
         """Every catalog entry a callee path matches (memoised: paths repeat a lot)."""

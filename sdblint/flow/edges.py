@@ -167,7 +167,7 @@ class Edges:
             self.dispatch_sinks(call, scope)
         if res.functions:
             return
-        if call.method in self.catalog.mutators:
+        if self.catalog.mutates(call.method, res.paths):
             for target in call.receiver:
                 if target.alias is not None:
                     for f in arg_flows:
