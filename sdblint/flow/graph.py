@@ -43,11 +43,12 @@ from .init_fields import InitFields
 from .objects import Objects
 from .partials import Partials
 from .resolve import Resolve
+from .sink_edges import SinkEdges
 from .summaries import Summaries
 from .types import Edge, Effect, FieldRead, Resolution, SinkSite, Source
 
 
-class FlowGraph(Resolve, Effects, Edges, Objects, InitFields, Partials, Forwarding, Summaries, GraphBuilders, ToolEntries,
+class FlowGraph(Resolve, Effects, Edges, SinkEdges, Objects, InitFields, Partials, Forwarding, Summaries, GraphBuilders, ToolEntries,
                 Registries, CodeAgents, WrittenFiles, StreamCallbacks):
     """The graph and what was found building it; each job is a mixin in its own module."""
 
