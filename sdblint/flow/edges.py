@@ -138,14 +138,9 @@ class Edges:
         if res.sinks:
             for sink, path in res.sinks:
                 self.sink_edges(call, sink, path, scope, targets)
-            if not res.functions:
-                return
-        if res.functions:
-            bound = self.project.partial_bound(call.func_flows)
-            for key in res.functions:
-                # A partial of a method (`partial(self.run, a)`) holds the method bound to its object.
-                self.bind(shifted(call, bound) if bound else call, key, targets=targets,
-                          skip_self=self.is_bound_method(call, key) or (bound is not None and self.is_bound(key)))
+            self.bind_all(call, res.implemented_by, targets)
+            return
+        self.bind_all(call, res.functions, targets)
         if res.recorder and res.recorder.selects:
             return   # a retrieval: what a model-written query selects is not model output
         if res.constructor:
@@ -185,6 +180,16 @@ class Edges:
         for f in call.receiver:
             read = replace(f, attr=f"{f.attr}.{key}" if f.attr else key) if key else f
             self.edge(read, call.id, scope, extra=deletion if call.removed else ())
+
+    def bind_all(self, call: Call, keys: tuple[str, ...], targets) -> None:
+        """The call's arguments into the parameters of each project function it runs."""
+        if not keys:
+            return
+        bound = self.project.partial_bound(call.func_flows)
+        for key in keys:
+            # A partial of a method (`partial(self.run, a)`) holds the method bound to its object.
+            self.bind(shifted(call, bound) if bound else call, key, targets=targets,
+                      skip_self=self.is_bound_method(call, key) or (bound is not None and self.is_bound(key)))
 
     def deletion_effect(self, call: Call, res: Resolution) -> tuple[Effect, ...]:
         """`x.replace("/", "")`, `re.sub(r"[^\\w.-]", "", x)`: the characters deleted from the value."""

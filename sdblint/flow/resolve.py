@@ -79,7 +79,7 @@ class Resolve:
             # A sink the tree itself implements (a check of the library that defines it) stays a sink
             # at the call, and the call runs the implementation too: the flow goes on into it.
             return Resolution(tuple(paths), sinks=tuple(sinks), recorder=recorder, proposer=self.endpoint_proposer(call, sinks),
-                              functions=tuple(functions))
+                              implemented_by=tuple(functions))
         recorder = recorder or next((r for r in map(self.recorder_method, functions) if r), None)
         return self.project_call(paths, functions, constructor, recorder)
 

@@ -121,5 +121,8 @@ class Resolution:
     parser: bool = False
     sandboxed: bool = False
     functions: tuple[str, ...] = ()
+    # A catalogued sink the tree itself implements: the project functions the call also runs (the
+    # flow goes on into them), though the call stays a sink and is no check of its arguments.
+    implemented_by: tuple[str, ...] = ()
     constructor: str | None = None                # class key
     recorder: Recorder | None = None              # the call records its arguments (only targets are payloads)
