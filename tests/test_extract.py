@@ -119,3 +119,50 @@ def test_loops_and_exception_handlers_are_recorded():
 def test_self_referencing_stored_condition_terminates():
     f = facts("def f(xs):\n    ok = True\n    for x in xs:\n        ok = ok and x in A\n        if ok:\n            g(x)\n")
     assert any(c.callee_text == "g" for c in f.calls)
+
+
+def url_texts(source: str) -> dict[int, str]:
+    """Line -> the constant text of the first argument of each call named `post` there."""
+    return {c.loc.line: c.args[0].text for c in facts(source).calls if c.method == "post" and c.args}
+
+
+def test_configured_url_text_is_read_from_definitions_anywhere_in_the_module():
+    texts = url_texts(
+        "import os, requests\n"
+        "ROOT = 'https://api.example.com'\n"
+        "class Tool:\n"
+        "    def __init__(self, root=None):\n"
+        "        self.root = (root or os.getenv('ROOT') or ROOT).rstrip('/')\n"
+        "        self.settings = Settings.load()\n"
+        "    def run(self, q):\n"
+        "        requests.post(self._endpoint('v2'), json=q)\n"          # line 8: a method defined below
+        "        requests.post(self.settings.url, json=q)\n"              # line 9: a classmethod factory
+        "        requests.post(self.settings.other, json=q)\n"            # line 10: a field left unknown
+        "    def _endpoint(self, version):\n"
+        "        return f'{self.root}/{version}/search'\n"
+        "class Settings:\n"
+        "    url: str = 'https://x.example.com/a'\n"
+        "    other: str = ''\n"
+        "    @classmethod\n"
+        "    def load(cls):\n"
+        "        return cls(url=os.environ.get('URL', 'https://x.example.com/b'))\n"
+    )
+    assert texts == {8: "https://api.example.com/v2/search", 9: "https://x.example.com/b", 10: ""}
+
+
+def test_recursive_and_self_referring_definitions_leave_a_url_unknown_without_blowing_up():
+    # Each return of `_shape` calls `_shape` again, and `url` is defined from itself: read naively,
+    # the definitions branch exponentially (a real toolkit's schema walker hit the per-file budget).
+    returns = "\n".join(f"        if k == {i}:\n            return self._shape(k - 1) + '/{i}'" for i in range(8))
+    texts = url_texts(
+        "import requests\n"
+        "class Walker:\n"
+        "    def run(self, q):\n"
+        "        requests.post(self._shape(3), json=q)\n"
+        "    def _shape(self, k):\n"
+        f"{returns}\n"
+        "        url = 'https://a.example.com/'\n"
+        "        url = url + self._shape(k)\n"
+        "        return url\n"
+    )
+    assert texts == {4: ""}
