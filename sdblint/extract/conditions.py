@@ -85,6 +85,8 @@ class Conditions:
             return f, t
         if isinstance(test, cst.NamedExpr):
             return self.condition(test.value, rejects)
+        if isinstance(test, cst.Await):
+            return self.condition(test.expression, rejects)   # `if not await is_listed(x):`
         if isinstance(test, cst.Call) and dotted(test.func) == "bool" and len(test.args) == 1:
             return self.condition(test.args[0].value, rejects)
         if isinstance(test, cst.BooleanOperation):

@@ -65,6 +65,8 @@ class Expressions:
             if isinstance(node.func, cst.Attribute) and node.func.attr.value in INTERSECTIONS and node.args:
                 return self.intersection([node.func.value, *(a.value for a in node.args)], node)
             return self.call(node, discarded)
+        if isinstance(node, cst.Await):
+            return self.expr(node.expression, discarded)   # `await require(x)` as a statement drops the answer too
         return self.expr_other(node)
 
     def literal_attribute(self, node: cst.Call) -> str | None:
@@ -109,8 +111,6 @@ class Expressions:
         return tuple(out)
 
     def expr_other(self, node) -> tuple[Flow, ...]:
-        if isinstance(node, cst.Await):
-            return self.expr(node.expression)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitAnd):
             return self.intersection([node.left, node.right], node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):

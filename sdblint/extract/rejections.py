@@ -73,8 +73,8 @@ def rejection_shape(test: cst.BaseExpression, taken: bool, walked: frozenset[str
     locals that hold the type of one (`kind = type(node)`)."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         return rejection_shape(test.expression, not taken, walked, node_types)
-    if isinstance(test, cst.NamedExpr):
-        return rejection_shape(test.value, taken, walked, node_types)
+    if isinstance(test, (cst.NamedExpr, cst.Await)):
+        return rejection_shape(test.value if isinstance(test, cst.NamedExpr) else test.expression, taken, walked, node_types)
     if isinstance(test, cst.BooleanOperation):
         return combine((rejection_shape(test.left, taken, walked, node_types),
                         rejection_shape(test.right, taken, walked, node_types)))

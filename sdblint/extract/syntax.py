@@ -298,6 +298,8 @@ def is_condition(node) -> bool:
     """An expression whose truth value can be a check (`x in A`, `re.fullmatch(...)`, `confirm(...)`)."""
     if isinstance(node, (cst.Comparison, cst.BooleanOperation, cst.Call)):
         return True
+    if isinstance(node, cst.Await):
+        return isinstance(node.expression, cst.Call)   # `ok = await is_listed(x)`
     return isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)
 
 
