@@ -87,6 +87,7 @@ class Arg:
     words: tuple[str, ...] = ()   # of a list or tuple display (`[sys.executable, path]`): each element's literal or dotted text
     literals: int = 0             # of a list or tuple display: how many of its first elements are string literals
     values: tuple[str, ...] = ()  # every string a non-literal argument can be, when each is known (`"w" if c else "x"`)
+    field_texts: tuple[tuple[str, str], ...] = ()   # of a dict display (or a name holding one): each constant key's constant text
 
 
 @dataclass(frozen=True, slots=True)

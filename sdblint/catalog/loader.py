@@ -325,6 +325,8 @@ def builtin_catalog() -> Catalog:
         verifier_name=re.compile(data["names"]["verifier_name"]),
         fixed_host_url=re.compile(data["url"]["fixed_host"]),
         read_only_url=read_only_urls(data.get("read_api", []), data["url"]["fixed_host"]),
+        graphql_read=re.compile(data["graphql"]["read"]),
+        graphql_body_args=tuple(data["graphql"]["body_args"]),
         callback_runners=tuple(compile_pattern(p) for p in flow["callback_runners"]),
         composers=tuple(compile_pattern(p) for p in flow["composers"]),
         graph_builders=tuple((compile_pattern(t["register"]), compile_pattern(t["run"])) for t in data.get("graph_builder", [])),

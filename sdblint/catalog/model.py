@@ -226,6 +226,8 @@ class Catalog:
     verifier_name: re.Pattern
     fixed_host_url: re.Pattern = re.compile(r"(?!)")   # constant URL text that fixes scheme and host
     read_only_url: re.Pattern = re.compile(r"(?!)")    # constant URL text of a read-only API endpoint
+    graphql_read: re.Pattern = re.compile(r"(?!)")     # a GraphQL document that only reads (`query {...}`)
+    graphql_body_args: tuple[str, ...] = ()            # the arguments of an HTTP call that hold its JSON body
     callback_runners: tuple[Pattern, ...] = ()
     composers: tuple[Pattern, ...] = ()
     graph_builders: tuple[tuple[Pattern, Pattern], ...] = ()   # (register a node, run the graph)

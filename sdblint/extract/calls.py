@@ -78,7 +78,8 @@ class Calls:
             text = self.literal_prefix(a.value) if literal is None else ""
             args.append(Arg(index, keyword, star, flows, literal, dotted(a.value), tuple(names_read(a.value)),
                             text if has_constant_text(text) else "", display_words(a.value),
-                            literal_head(a.value), self.string_values(a.value) if literal is None else ()))
+                            literal_head(a.value), self.string_values(a.value) if literal is None else (),
+                            tuple(sorted((self.dict_texts.get(id(a.value)) or self.literal_dict_texts(a.value)).items()))))
         # `Message(role="assistant", content=text)`: the keywords are a record too.
         fields = {a.keyword: a.flows for a in args if a.keyword and not a.star}
         tagged = record_flows(fields, self.line(node))

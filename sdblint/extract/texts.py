@@ -75,6 +75,8 @@ class Texts:
                 known = common_text(texts)
         if known is None:
             known = self.url_constants.get(self.dotted(node) or "")
+        if known is None and isinstance(node, cst.Name) and node.value not in self.state.defs:
+            known = self.module_texts.get(node.value)
         if known is None:
             known = self.joined_path_text(node)
         if known is None and isinstance(node, CONFIGURED) and self.settings is not None:
@@ -122,6 +124,9 @@ class Texts:
     def remember_url(self, target, value) -> None:
         """Module constants, class fields and `self.` attributes holding a URL (`BASE = "https://x/"`,
         `API = BASE + "v2/"`, `self.endpoint = "https://x/query"`)."""
+        if isinstance(target, cst.Name) and is_module_scope(self.scope.key) and value is not None \
+                and string_value(value) is not None:
+            self.module_texts[target.value] = string_value(value)   # `ISSUE_QUERY = """query ..."""`
         text = self.literal_prefix(value) if value is not None else None
         if text is None or not may_be_url(text):
             return

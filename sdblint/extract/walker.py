@@ -78,6 +78,7 @@ class Walker(Statements, AstWalks, Bindings, Conditions, Expressions, Texts, Cal
         self.call_inputs: dict[str, tuple[Flow, ...]] = {}   # call node -> its receiver and argument flows
         self.expanding: set[str] = set()   # names whose stored condition is being read
         self.url_constants: dict[str, str] = {}   # dotted name -> a URL literal it holds
+        self.module_texts: dict[str, str] = {}    # module constant -> the string literal it holds
         self.parsed_texts: dict[tuple[str, str], str] = {}   # (scope, name of a tree) -> the text it was parsed from
         self.walks: dict[str, str] = {}           # loop variable of an `ast.walk` -> the tree it walks
         self.walks_checked: set[str] = set()      # trees a walk rejected outside an AST allow-list

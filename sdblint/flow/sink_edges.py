@@ -11,6 +11,7 @@ from ..catalog.endpoints import ModelEndpoint
 from ..catalog.model import RECEIVER_PAYLOAD, UNTYPED_RECEIVER
 from ..facts import Call, Flow
 from ..kinds import VerifierKind
+from ..extract.syntax import UNKNOWN_TEXT
 from ..nodes import sink_node
 from ..project import display_path
 from .types import SinkRole, SinkSite
@@ -24,6 +25,14 @@ class SinkEdges:
         return [text for a in call.args if self.arg_matches(a, url_args)
                 for text in [a.literal or a.text or self.field_text(a)] if text]
 
+    def graphql_read(self, call: Call) -> bool:
+        """Is the JSON body a constant GraphQL query (`{"query": "query Issue($id: ID!) {...}",
+        "variables": ...}`)? A value spliced into the document (an empty `{}` in its text, which no
+        GraphQL document has) may add an operation of its own."""
+        return any(self.catalog.graphql_read.match(text) and UNKNOWN_TEXT not in text
+                   for a in call.args if self.arg_matches(a, self.catalog.graphql_body_args) and not a.star
+                   for text in [dict(a.field_texts).get("query", "")])
+
     def model_endpoint(self, call: Call, url_args: tuple[str, ...]) -> ModelEndpoint | None:
         """The model API ``call`` sends its request to, if its URL says so (an inference call)."""
         return next(filter(None, map(self.catalog.model_endpoint, self.url_texts(call, url_args))), None)
@@ -34,7 +43,8 @@ class SinkEdges:
         query = self.arg_text(call, 0, None) or ""
         # The body of an inference call (a prompt) or a read-only API's POST is no payload; the URL is.
         read_only = bool(sink.url_args) and (self.model_endpoint(call, sink.url_args) is not None or any(
-            self.catalog.read_only_url.match(text) for text in self.url_texts(call, sink.url_args)))
+            self.catalog.read_only_url.match(text) for text in self.url_texts(call, sink.url_args))
+            or self.graphql_read(call))
         for index, a in enumerate(call.args):
             category = sink.category
             if read_only and not self.arg_matches(a, sink.url_args):
