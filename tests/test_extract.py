@@ -138,8 +138,14 @@ def test_configured_url_text_is_read_from_definitions_anywhere_in_the_module():
         "        requests.post(self._endpoint('v2'), json=q)\n"          # line 8: a method defined below
         "        requests.post(self.settings.url, json=q)\n"              # line 9: a classmethod factory
         "        requests.post(self.settings.other, json=q)\n"            # line 10: a field left unknown
+        "        requests.post(self._mirror(), json=q)\n"                 # line 11: rebound by a loop
         "    def _endpoint(self, version):\n"
         "        return f'{self.root}/{version}/search'\n"
+        "    def _mirror(self):\n"
+        "        url = 'https://a.example.com/search'\n"
+        "        for url in os.environ['MIRRORS'].split():\n"
+        "            break\n"
+        "        return url\n"
         "class Settings:\n"
         "    url: str = 'https://x.example.com/a'\n"
         "    other: str = ''\n"
@@ -147,7 +153,7 @@ def test_configured_url_text_is_read_from_definitions_anywhere_in_the_module():
         "    def load(cls):\n"
         "        return cls(url=os.environ.get('URL', 'https://x.example.com/b'))\n"
     )
-    assert texts == {8: "https://api.example.com/v2/search", 9: "https://x.example.com/b", 10: ""}
+    assert texts == {8: "https://api.example.com/v2/search", 9: "https://x.example.com/b", 10: "", 11: ""}
 
 
 def test_recursive_and_self_referring_definitions_leave_a_url_unknown_without_blowing_up():
