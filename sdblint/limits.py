@@ -30,6 +30,10 @@ MAX_BUILDER_HOPS = 4
 # Forwarding functions followed from one call site (`run_as_str(*a)` -> `run(*a)` -> `_post(*a)`);
 # deeper chains of `*args` wrappers are rare, and a recursive forwarder would never end.
 MAX_FORWARDING_DEPTH = 4
+# Forwarded bindings made for one call as written: each level of wrappers multiplies by the calls
+# it forwards to and the functions each can be (a `forward(*args)` on any of hundreds of model
+# classes), so a budget keeps the cost linear in the call sites.
+MAX_FORWARDED_BINDS = 256
 
 # One flow per source (findings/per_source.py): the values walked back from one reported sink, and
 # the states walked forward from its sources. A sink fed by half the project is explained by the

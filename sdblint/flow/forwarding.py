@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..facts import Arg, Call, Flow
+from ..limits import MAX_FORWARDED_BINDS
 
 
 class Forwarding:
@@ -63,6 +64,11 @@ class Forwarding:
             else:
                 targets = [(g, self.is_bound_method(inner, g)) for g in self.resolutions[inner.id].functions]
             for g, bound in targets:
+                used = self.forwarded_binds.get(written.id, 0)
+                if used >= MAX_FORWARDED_BINDS:
+                    self.project.limits.hit("MAX_FORWARDED_BINDS")
+                    return
+                self.forwarded_binds[written.id] = used + 1
                 # A prompt handed on to a model class's completion method is a model call, not an action.
                 self.bind(synthetic, g, bound, targets=() if self.model_class_around(g)[1] else None, depth=depth + 1,
                           written=written)

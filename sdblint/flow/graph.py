@@ -86,6 +86,7 @@ class FlowGraph(Resolve, Effects, Edges, SinkEdges, Objects, InitFields, Partial
         self.forwards: dict[str, list[Call]] = {}    # function key -> calls that forward its parameters
         self.forwarded_callees: set[str] = set()     # calls of a parameter (`func(*args)`), bound per call site
         self.forwarded_stars: set[str] = set()       # `*args`/`**kwargs` parameters handed on, bound per call site
+        self.forwarded_binds: dict[str, int] = {}    # call as written -> forwarded bindings made for it
 
     @classmethod
     def of(cls, project: Project, catalog: Catalog, failures: Failures) -> "FlowGraph":
