@@ -151,3 +151,32 @@ def test_after_a_worker_dies_the_pool_goes_on_at_full_width(tmp_path, monkeypatc
     # Two pools of two, and the files in flight when the worker died, one process each: not one
     # process for each of the 56 or so files that were left.
     assert len({pid for _, pid in done.values()}) <= 2 + 2 + 2 * AHEAD_PER_WORKER
+
+
+SWALLOWED = """
+import os, signal, sys, time
+from sdblint.cli.signals import Interrupted, stop_on_signals
+stop_on_signals()
+
+class Finaliser:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)   # the handler runs here; Python reports and drops what it raises
+        time.sleep(0.05)
+
+try:
+    Finaliser()
+    print("dropped", flush=True)
+    while True:
+        time.sleep(0.05)   # the run goes on
+except Interrupted as exc:
+    print("raised again:", exc, flush=True)
+    sys.exit(3)
+"""
+
+
+def test_a_stop_signal_dropped_where_nothing_catches_it_is_raised_again():
+    """A SIGTERM that arrived while a fork handler released logging's lock was reported as "Exception
+    ignored" and dropped: the run went on with stop signals ignored and never ended."""
+    proc = subprocess.run([sys.executable, "-c", SWALLOWED], capture_output=True, timeout=STOP_BOUND_SECONDS, check=False)
+    assert "Exception ignored" in proc.stderr.decode()
+    assert (proc.returncode, proc.stdout.decode().splitlines()) == (3, ["dropped", "raised again: SIGTERM"])

@@ -4,10 +4,15 @@ exception that unwinds the run (ending its worker processes on the way, see
 130 or 143 and a script that runs sdblint in a loop stops too."""
 from __future__ import annotations
 
+import _thread
 import os
 import signal
+import threading
+import time
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# How long the unwinding after a stop signal may take before the signal is raised again.
+STOP_GRACE_SECONDS = 4.0
 
 
 class Interrupted(BaseException):
@@ -22,6 +27,8 @@ class Interrupted(BaseException):
 
 def stop_on_signals() -> None:
     main = os.getpid()
+    stopping = threading.Event()   # the first stop signal was raised as Interrupted
+    again = threading.Event()      # ... and the run is still going after the grace period
 
     def interrupt(signum: int, frame) -> None:
         if os.getpid() != main:
@@ -30,10 +37,22 @@ def stop_on_signals() -> None:
             if signum != signal.SIGINT:
                 die_of(signum)
             return
-        # A second Ctrl-C must not cut short the cleanup of the first one (workers left running).
-        for other in STOP_SIGNALS:
-            signal.signal(other, signal.SIG_IGN)
+        if stopping.is_set() and not again.is_set():
+            return   # a second Ctrl-C must not cut short the cleanup of the first one (workers left running)
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=insist, args=(signum,), daemon=True).start()
         raise Interrupted(signum)
+
+    def insist(signum: int) -> None:
+        # Python reports and drops an exception raised where nothing can catch it (a fork handler
+        # releasing logging's lock, a finaliser): then the run goes on. Past a grace period the
+        # signal is raised again, and past a second one the process exits with the signal's status.
+        time.sleep(STOP_GRACE_SECONDS)
+        again.set()
+        _thread.interrupt_main(signum)
+        time.sleep(STOP_GRACE_SECONDS)
+        os._exit(128 + signum)
 
     for signum in STOP_SIGNALS:
         signal.signal(signum, interrupt)
