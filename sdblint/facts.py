@@ -63,6 +63,11 @@ class Guard:
     arg: int = -1           # for kind "call": which of the call's arguments holds the value (-1: unknown, RECEIVER)
 
 
+# In an argument's constant text (`Arg.text`): a value not known (`f"https://{host}/x"` is
+# "https://{}/x"); never part of a host. No GraphQL document or path has an empty `{}` of its own.
+UNKNOWN_TEXT = "{}"
+
+
 @dataclass(frozen=True, slots=True)
 class Flow:
     """One value flowing into a definition, argument, store or return."""

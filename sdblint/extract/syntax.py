@@ -9,6 +9,8 @@ import re
 
 import libcst as cst
 
+from ..facts import UNKNOWN_TEXT
+
 EXITS = (cst.Raise, cst.Return, cst.Continue, cst.Break)
 
 # What extraction must know of Python before any catalog is loaded. Facts are cached by file
@@ -27,7 +29,6 @@ VIEW_METHODS = ("keys", "values")       # `x in d.keys()` is membership in a fix
 MAPPING_CONSTRUCTORS = {"dict": "dict", "MappingProxyType": "dict", "frozenset": "set"}
 STATIC_DECORATOR = "staticmethod"       # no `self`: the first parameter is an argument
 ABSTRACT_DECORATORS = ("abstractmethod", "abstractproperty")
-UNKNOWN_TEXT = "{}"                     # a value not known, in the constant text of a string (never in a host)
 URL_MARK = "://"                        # constant text before a value that may be a URL's start
 
 

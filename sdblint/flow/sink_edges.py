@@ -9,9 +9,8 @@ from __future__ import annotations
 from ..catalog import Sink
 from ..catalog.endpoints import ModelEndpoint
 from ..catalog.model import RECEIVER_PAYLOAD, UNTYPED_RECEIVER
-from ..facts import Call, Flow
+from ..facts import UNKNOWN_TEXT, Call, Flow
 from ..kinds import VerifierKind
-from ..extract.syntax import UNKNOWN_TEXT
 from ..nodes import sink_node
 from ..project import display_path
 from .types import SinkRole, SinkSite
