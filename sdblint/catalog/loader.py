@@ -110,10 +110,9 @@ def _condition(value, source: str, key: str) -> ArgCondition | None:
 
 def _conditions(value, source: str, key: str) -> tuple[ArgCondition, ...]:
     """One condition table or an array of them (any one holding is enough)."""
-    if value is None:
-        return ()
-    tables = value if isinstance(value, list) else [value]
-    return tuple(_condition(t, source, f"{key}[{i}]" if isinstance(value, list) else key) for i, t in enumerate(tables))
+    if isinstance(value, list):
+        return tuple(_condition(t, source, f"{key}[{i}]") for i, t in enumerate(value))
+    return () if value is None else (_condition(value, source, key),)
 
 
 def _when_kwarg(value, source: str, key: str) -> tuple[str, str] | None:
@@ -375,6 +374,7 @@ def builtin_catalog() -> Catalog:
             for t in data.get("file_access", [])
         ),
         file_carriers=tuple(compile_pattern(p) for p in data["files"]["carriers"]),
+        path_joiners=tuple(compile_pattern(p) for p in data["files"]["joiners"]),
         document_files=re.compile(data["files"]["documents"]),
         interpreters=frozenset(data["files"]["interpreters"]),
         model_endpoints=model_endpoints(data.get("model_endpoint", [])),

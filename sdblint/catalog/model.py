@@ -251,6 +251,7 @@ class Catalog:
     unsafe_options: frozenset[str] = frozenset()   # options whose value is a file or a program (`--output`)
     file_accesses: tuple[FileAccess, ...] = ()
     file_carriers: tuple[Pattern, ...] = ()      # calls whose result stands for the file their first argument names
+    path_joiners: tuple[Pattern, ...] = ()       # carriers that join all their arguments (`Path(root, name)`)
     document_files: re.Pattern = re.compile(r"(?!)")   # path text of a file written for people to read (a report)
     interpreters: frozenset[str] = frozenset()   # command heads that run the Python file named after them
     model_endpoints: tuple[ModelEndpoint, ...] = ()

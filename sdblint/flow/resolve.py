@@ -264,7 +264,7 @@ class Resolve:
         """The constant text of the path a call opens or makes: `open(path, ...)`'s first argument,
         the last part of `Path(root, "notes.md")`."""
         positional = sorted((a for a in maker.args if a.index is not None), key=lambda a: a.index)
-        joins = any(path.startswith("pathlib.") for path in self.resolutions[maker.id].paths)
+        joins = any(pt.matches(path) for path in self.resolutions[maker.id].paths for pt in self.catalog.path_joiners)
         arg = positional[-1] if joins and positional else next(
             (a for a in maker.args if a.index == 0 or a.keyword == "file"), None)
         if arg is None:
